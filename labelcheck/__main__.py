@@ -1,0 +1,3 @@
+from labelcheck.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Engines decide *where* statistics are computed; the statistics code is shared."""

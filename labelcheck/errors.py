@@ -1,0 +1,29 @@
+"""Exceptions raised by labelcheck.
+
+``InputError`` is a problem with what the user gave us (a missing file, a bad
+option); the CLI prints its one-line message and exits 2. ``DataValidationError``
+means the data was read fine but has error-level findings; it carries the report.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from labelcheck.report import Report
+
+
+class LabelcheckError(Exception):
+    """Base class of every exception labelcheck raises on purpose."""
+
+
+class InputError(LabelcheckError, ValueError):
+    """The input cannot be used: message says what, where and how to fix it."""
+
+
+class DataValidationError(LabelcheckError, ValueError):
+    """The data has findings at error level; ``.report`` holds them all."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        super().__init__(report.error_message())

@@ -1,0 +1,542 @@
+"""Readers: every supported input becomes a :class:`Source` of Arrow record batches.
+
+A source is split into independent *units* (a Parquet row group, a CSV file, a
+slice of an in-memory table) that can be read in any order, in threads or on
+Dask workers; each unit yields record batches of bounded size, so no file is
+ever loaded whole. All knowledge of file formats lives here; everything after
+this module sees only Arrow.
+"""
+
+from __future__ import annotations
+
+import glob as globlib
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from labelcheck.errors import InputError
+
+#: Rows per record batch produced from sources that are not already batched.
+BATCH_ROWS = 1 << 20
+
+FORMATS: dict[str, str] = {
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".parq": "parquet",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".arrow": "ipc",
+    ".feather": "ipc",
+    ".ipc": "ipc",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".npy": "npy",
+    ".npz": "npz",
+}
+_FORMAT_LIST = "Parquet, CSV, Arrow IPC/Feather, JSON Lines, .npy/.npz"
+
+Unit = Callable[[Sequence[str] | None], Iterator[pa.RecordBatch]]
+
+
+class SchemaChanged(Exception):
+    """A streamed CSV revealed a wider type late; the scan restarts with it."""
+
+
+@dataclass
+class Source:
+    """A dataset as independent units of Arrow record batches."""
+
+    name: str
+    format: str
+    schema: pa.Schema
+    units: list[Unit]
+    num_rows: int | None = None
+    paths: list[str] = field(default_factory=list)
+    reopen: Callable[[], Source] | None = None  # a fresh source after SchemaChanged
+
+    def batches(self, columns: Sequence[str] | None = None) -> Iterator[pa.RecordBatch]:
+        """Every record batch of every unit, in order."""
+        for unit in self.units:
+            yield from unit(columns)
+
+
+# --------------------------------------------------------------------- entry
+def open_source(source: Any, *, name: str | None = None) -> Source:
+    """Open a path, URL, glob, directory or in-memory object as a :class:`Source`.
+
+    Raises :class:`~labelcheck.InputError` with a one-line message for anything
+    that cannot be read.
+    """
+    if isinstance(source, Source):
+        return source
+    if isinstance(source, str | os.PathLike):
+        return open_path(os.fspath(source))
+    return open_object(source, name=name)
+
+
+def open_path(location: str) -> Source:
+    if "://" in location and not location.startswith("file://"):
+        return _open_url(location)
+    location = location.removeprefix("file://")
+    if any(ch in location for ch in "*?["):
+        paths = sorted(p for p in globlib.glob(location, recursive=True) if os.path.isfile(p))
+        if not paths:
+            raise InputError(f"{location}: the pattern matches no file; check the glob")
+        return _open_files(location, paths)
+    path = Path(location)
+    if path.is_dir():
+        paths = sorted(
+            str(p)
+            for p in path.rglob("*")
+            if p.is_file()
+            and _format_of(str(p), strict=False)
+            and not p.name.startswith((".", "_"))
+        )
+        if not paths:
+            raise InputError(
+                f"{location}: the directory holds no data file ({_FORMAT_LIST}); "
+                "point at a file or a directory of Parquet parts"
+            )
+        return _open_files(location, paths)
+    if not path.exists():
+        raise InputError(f"{location}: no such file or directory; check the path")
+    return _open_files(location, [location])
+
+
+def _open_files(name: str, paths: list[str]) -> Source:
+    formats = {_format_of(p) for p in paths}
+    if len(formats) > 1:
+        raise InputError(
+            f"{name}: mixes formats ({', '.join(sorted(formats))}); scan one format at a time"
+        )
+    fmt = formats.pop()
+    for p in paths:
+        if os.path.getsize(p) == 0:
+            raise InputError(f"{p}: the file is empty (0 bytes); re-export it or remove it")
+    opener = {
+        "parquet": _open_parquet,
+        "csv": _open_csv,
+        "ipc": _open_ipc,
+        "jsonl": _open_jsonl,
+        "npy": _open_npy,
+        "npz": _open_npz,
+    }[fmt]
+    source = opener(name, paths)
+    source.paths = paths
+    return source
+
+
+def _format_of(path: str, *, strict: bool = True) -> str | None:
+    lower = path.lower()
+    for suffix in (".gz", ".bz2", ".zst"):
+        lower = lower.removesuffix(suffix)
+    fmt = FORMATS.get(os.path.splitext(lower)[1])
+    if fmt is None and strict:
+        raise InputError(
+            f"{path}: not a data file labelcheck reads (by its extension); "
+            f"use one of {_FORMAT_LIST}"
+        )
+    return fmt
+
+
+def _arrow_error(path: str, what: str, exc: Exception) -> InputError:
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return InputError(f"{path}: not a valid {what} file ({detail}); {_REEXPORT}")
+
+
+_REEXPORT = "if it was truncated or corrupted in a copy, re-export it"
+
+
+# ------------------------------------------------------------------ Parquet
+def _open_parquet(name: str, paths: list[str]) -> Source:
+    import pyarrow.parquet as pq
+
+    units: list[Unit] = []
+    schema: pa.Schema | None = None
+    rows = 0
+    for path in paths:
+        try:
+            meta = pq.read_metadata(path)
+            file_schema = meta.schema.to_arrow_schema()
+        except (pa.ArrowException, OSError) as exc:
+            raise _arrow_error(path, "Parquet", exc) from None
+        if schema is None:
+            schema = file_schema
+        elif not file_schema.equals(schema):
+            schema = _unify(name, schema, file_schema, path)
+        rows += meta.num_rows
+        units.extend(partial(_parquet_row_group, path, i) for i in range(meta.num_row_groups))
+    assert schema is not None
+    return Source(name, "parquet", _strip_metadata(schema), units, rows)
+
+
+def _parquet_row_group(path: str, index: int, columns: Sequence[str] | None):
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.ParquetFile(path).read_row_group(
+            index, columns=list(columns) if columns is not None else None
+        )
+    except (pa.ArrowException, OSError) as exc:
+        raise _arrow_error(path, "Parquet", exc) from None
+    yield from table.to_batches()
+
+
+def _unify(name: str, a: pa.Schema, b: pa.Schema, path: str) -> pa.Schema:
+    try:
+        return pa.unify_schemas([a, b], promote_options="permissive")
+    except (pa.ArrowException, TypeError) as exc:
+        raise InputError(
+            f"{path}: its columns do not match the other parts of {name} ({exc}); "
+            "scan the parts separately or rewrite them with one schema"
+        ) from None
+
+
+def _strip_metadata(schema: pa.Schema) -> pa.Schema:
+    return schema.remove_metadata()
+
+
+# ---------------------------------------------------------------------- CSV
+_CSV_ERROR = re.compile(r"column #(\d+): CSV conversion error to (\w+)")
+
+
+def _open_csv(name: str, paths: list[str], column_types: dict[str, pa.DataType] | None = None):
+    import pyarrow.csv as pcsv
+
+    column_types = dict(column_types or {})
+    schema: pa.Schema | None = None
+    for path in paths:
+        try:
+            reader = pcsv.open_csv(
+                path,
+                parse_options=_csv_parse(path),
+                convert_options=pcsv.ConvertOptions(column_types=column_types),
+            )
+        except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
+            raise _csv_error(path, exc) from None
+        file_schema = reader.schema
+        reader.close()
+        # Integers inferred from the first block may meet a fraction later: read
+        # every integer column as float64 from the start (exact up to 2**53).
+        for f in file_schema:
+            if pa.types.is_integer(f.type) and f.name not in column_types:
+                column_types[f.name] = pa.float64()
+        schema = file_schema if schema is None else _unify(name, schema, file_schema, path)
+    assert schema is not None
+    schema = pa.schema([pa.field(f.name, column_types.get(f.name, f.type)) for f in schema])
+
+    def reopen() -> Source:
+        src = _open_csv(name, paths, types)
+        src.paths = paths
+        return src
+
+    types = column_types
+    units: list[Unit] = [partial(_csv_batches, path, types) for path in paths]
+    return Source(name, "csv", schema, units, None, reopen=reopen)
+
+
+def _csv_parse(path: str):
+    import pyarrow.csv as pcsv
+
+    delimiter = "\t" if path.lower().removesuffix(".gz").endswith(".tsv") else ","
+    return pcsv.ParseOptions(delimiter=delimiter)
+
+
+def _csv_batches(path: str, types: dict[str, pa.DataType], columns: Sequence[str] | None):
+    import pyarrow.csv as pcsv
+
+    convert = pcsv.ConvertOptions(
+        column_types=types, include_columns=list(columns) if columns is not None else None
+    )
+    try:
+        reader = pcsv.open_csv(path, parse_options=_csv_parse(path), convert_options=convert)
+        names = reader.schema.names
+        yield from reader
+    except pa.ArrowInvalid as exc:
+        match = _CSV_ERROR.search(str(exc))
+        if match and columns is not None and int(match.group(1)) < len(columns):
+            # A later block holds text in a column inferred as numeric: widen, restart.
+            types[names[int(match.group(1))]] = pa.string()
+            raise SchemaChanged from None
+        if match and columns is None:
+            header = pcsv.open_csv(path, parse_options=_csv_parse(path)).schema.names
+            types[header[int(match.group(1))]] = pa.string()
+            raise SchemaChanged from None
+        raise _csv_error(path, exc) from None
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
+        raise _csv_error(path, exc) from None
+
+
+def _csv_error(path: str, exc: Exception) -> InputError:
+    detail = str(exc).strip().splitlines()[0]
+    if "Expected" in detail and "columns" in detail:
+        return InputError(
+            f"{path}: ragged CSV ({detail}); every row needs the same number of fields "
+            "as the header"
+        )
+    if isinstance(exc, UnicodeDecodeError) or "UTF8" in detail or "UTF-8" in detail:
+        return InputError(f"{path}: not UTF-8 text ({detail}); save the CSV as UTF-8")
+    return InputError(f"{path}: cannot read CSV ({detail}); check the file is comma-separated")
+
+
+# ---------------------------------------------------------- Arrow IPC/Feather
+def _open_ipc(name: str, paths: list[str]) -> Source:
+    units: list[Unit] = []
+    schema: pa.Schema | None = None
+    rows = 0
+    for path in paths:
+        try:
+            reader = pa.ipc.open_file(pa.memory_map(path))
+            file_schema, n_batches = reader.schema, reader.num_record_batches
+            rows += sum(reader.get_batch(i).num_rows for i in range(n_batches))
+            units.extend(partial(_ipc_batch, path, i) for i in range(n_batches))
+        except pa.ArrowInvalid:
+            try:  # the streaming IPC format has no footer
+                with pa.ipc.open_stream(pa.memory_map(path)) as stream:
+                    file_schema = stream.schema
+                units.append(partial(_ipc_stream, path))
+                rows = None  # type: ignore[assignment]
+            except (pa.ArrowException, OSError) as exc:
+                raise _arrow_error(path, "Arrow IPC/Feather", exc) from None
+        except OSError as exc:
+            raise _arrow_error(path, "Arrow IPC/Feather", exc) from None
+        schema = file_schema if schema is None else _unify(name, schema, file_schema, path)
+    assert schema is not None
+    return Source(name, "ipc", _strip_metadata(schema), units, rows)
+
+
+def _select(batch: pa.RecordBatch, columns: Sequence[str] | None) -> pa.RecordBatch:
+    return batch if columns is None else batch.select(list(columns))
+
+
+def _ipc_batch(path: str, index: int, columns: Sequence[str] | None):
+    try:
+        batch = pa.ipc.open_file(pa.memory_map(path)).get_batch(index)
+    except (pa.ArrowException, OSError) as exc:
+        raise _arrow_error(path, "Arrow IPC/Feather", exc) from None
+    yield _select(batch, columns)
+
+
+def _ipc_stream(path: str, columns: Sequence[str] | None):
+    try:
+        with pa.ipc.open_stream(pa.memory_map(path)) as stream:
+            for batch in stream:
+                yield _select(batch, columns)
+    except (pa.ArrowException, OSError) as exc:
+        raise _arrow_error(path, "Arrow IPC stream", exc) from None
+
+
+# --------------------------------------------------------------- JSON Lines
+def _open_jsonl(name: str, paths: list[str]) -> Source:
+    import pyarrow.json as pjson
+
+    schema: pa.Schema | None = None
+    for path in paths:
+        try:
+            reader = pjson.open_json(path)
+            file_schema = reader.schema
+        except (pa.ArrowException, OSError) as exc:
+            raise _arrow_error(path, "JSON Lines", exc) from None
+        schema = file_schema if schema is None else _unify(name, schema, file_schema, path)
+    assert schema is not None
+    units: list[Unit] = [partial(_jsonl_batches, path, schema) for path in paths]
+    return Source(name, "jsonl", schema, units, None)
+
+
+def _jsonl_batches(path: str, schema: pa.Schema, columns: Sequence[str] | None):
+    import pyarrow.json as pjson
+
+    try:
+        reader = pjson.open_json(path, parse_options=pjson.ParseOptions(explicit_schema=schema))
+        for batch in reader:
+            yield _select(batch, columns)
+    except (pa.ArrowException, OSError) as exc:
+        raise _arrow_error(path, "JSON Lines", exc) from None
+
+
+# -------------------------------------------------------------------- numpy
+def _open_npy(name: str, paths: list[str]) -> Source:
+    if len(paths) != 1:
+        raise InputError(f"{name}: scan .npy files one at a time (or save X and y in one .npz)")
+    path = paths[0]
+    try:
+        array = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        raise InputError(f"{path}: not a valid .npy file ({exc}); {_REEXPORT}") from None
+    return arrays_source(name, array, None, fmt="npy")
+
+
+_NPZ_X = ("X", "x", "features", "data", "inputs")
+_NPZ_Y = ("y", "Y", "labels", "label", "target", "targets")
+
+
+def _open_npz(name: str, paths: list[str]) -> Source:
+    if len(paths) != 1:
+        raise InputError(f"{name}: scan .npz files one at a time")
+    path = paths[0]
+    try:
+        archive = np.load(path, allow_pickle=False)
+        keys = list(archive.keys())
+    except (ValueError, OSError, EOFError) as exc:
+        raise InputError(f"{path}: not a valid .npz file ({exc}); {_REEXPORT}") from None
+    x_key = next((k for k in _NPZ_X if k in keys), None)
+    y_key = next((k for k in _NPZ_Y if k in keys), None)
+    if x_key is None:
+        if len(keys) == 1:
+            x_key = keys[0]
+        else:
+            raise InputError(
+                f"{path}: holds arrays {keys}; save the features as 'X' and the labels as 'y'"
+            )
+    return arrays_source(name, archive[x_key], archive[y_key] if y_key else None, fmt="npz")
+
+
+def arrays_source(
+    name: str, X: Any, y: Any = None, *, fmt: str = "numpy", label: str = "y"
+) -> Source:
+    """A source over numpy ``X`` (n, d) and optional ``y`` (n,) or (n, k)."""
+    X = np.asarray(X) if not isinstance(X, np.ndarray) else X
+    if X.ndim == 1:
+        X = X.reshape(-1, 1)
+    if X.ndim != 2:
+        raise InputError(
+            f"{name}: expected a 2-D feature array X of shape (rows, features), got shape "
+            f"{X.shape}; reshape it with X.reshape(len(X), -1)"
+        )
+    names = [f"x{i}" for i in range(X.shape[1])]
+    if y is not None:
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()
+        if len(y) != len(X):
+            raise InputError(
+                f"{name}: X has {len(X)} rows but y has {len(y)}; they must have one label per row"
+            )
+    fields = [pa.field(n, _arrow_type(X.dtype)) for n in names]
+    if y is not None:
+        fields.append(pa.field(label, _arrow_type(y.dtype, ndim=y.ndim)))
+    schema = pa.schema(fields)
+    units: list[Unit] = [
+        partial(_array_slice, X, y, schema, start, min(start + BATCH_ROWS, len(X)))
+        for start in range(0, max(len(X), 1), BATCH_ROWS)
+    ]
+    return Source(name, fmt, schema, units, len(X))
+
+
+def _arrow_type(dtype: np.dtype, ndim: int = 1) -> pa.DataType:
+    if dtype.kind in "OSU":
+        base = pa.string()
+    else:
+        try:
+            base = pa.from_numpy_dtype(dtype)
+        except (pa.ArrowNotImplementedError, TypeError):
+            base = pa.string()
+    return pa.list_(base) if ndim == 2 else base
+
+
+def _array_slice(X, y, schema: pa.Schema, start: int, stop: int, columns):
+    cols = []
+    chunk = np.asarray(X[start:stop])
+    for i in range(chunk.shape[1]):
+        cols.append(pa.array(chunk[:, i], type=schema.field(i).type))
+    if y is not None:
+        part = np.asarray(y[start:stop])
+        if part.ndim == 2:
+            flat = pa.array(part.reshape(-1))
+            offsets = pa.array(np.arange(0, part.size + 1, part.shape[1], dtype=np.int32))
+            cols.append(pa.ListArray.from_arrays(offsets, flat))
+        else:
+            cols.append(
+                pa.array(
+                    part.tolist() if part.dtype.kind == "O" else part,
+                    type=schema.field(len(cols)).type,
+                    from_pandas=True,
+                )
+            )
+    batch = pa.RecordBatch.from_arrays(cols, schema=schema)
+    yield _select(batch, columns)
+
+
+# -------------------------------------------------------------------- URLs
+def _open_url(url: str) -> Source:
+    """Remote Parquet through pyarrow's filesystems (s3, gs, hdfs) or fsspec."""
+    import pyarrow.parquet as pq
+
+    if _format_of(url, strict=False) not in ("parquet", None):
+        raise InputError(f"{url}: remote inputs must be Parquet; download other formats first")
+    try:
+        dataset = pq.ParquetDataset(url)
+    except (pa.ArrowException, OSError, ValueError, ImportError) as exc:
+        raise InputError(f"{url}: cannot open ({exc}); check the URL and credentials") from None
+    return table_source(url, dataset.read(), fmt="parquet")
+
+
+# ---------------------------------------------------------------- in memory
+def open_object(obj: Any, *, name: str | None = None) -> Source:
+    """A source over a pandas/polars/pyarrow object or a numpy ``(X, y)`` pair."""
+    module = type(obj).__module__.split(".")[0]
+    if isinstance(obj, tuple) and len(obj) == 2:
+        return arrays_source(name or "(X, y)", obj[0], obj[1])
+    if isinstance(obj, np.ndarray):
+        return arrays_source(name or "array", obj, None)
+    if isinstance(obj, pa.Table):
+        return table_source(name or "pyarrow.Table", obj)
+    if isinstance(obj, pa.RecordBatch):
+        return table_source(name or "pyarrow.RecordBatch", pa.Table.from_batches([obj]))
+    if module == "pyarrow":
+        import pyarrow.dataset as ds
+
+        if isinstance(obj, ds.Dataset):
+            return _dataset_source(name or "pyarrow.dataset", obj)
+    if module == "pandas":
+        import pandas as pd
+
+        if isinstance(obj, pd.DataFrame):
+            try:
+                table = pa.Table.from_pandas(obj, preserve_index=False)
+            except (pa.ArrowException, TypeError, ValueError) as exc:
+                raise InputError(
+                    f"{name or 'DataFrame'}: a column cannot be converted to Arrow ({exc}); "
+                    "cast mixed-type object columns to str or a number"
+                ) from None
+            return table_source(name or "pandas.DataFrame", table)
+    if module == "polars":
+        import polars as pl
+
+        if isinstance(obj, pl.LazyFrame):
+            obj = obj.collect()
+        if isinstance(obj, pl.DataFrame):
+            return table_source(name or "polars.DataFrame", obj.to_arrow())
+    if module == "dask":
+        raise InputError("a dask DataFrame needs the Dask engine: scan(ddf, engine='dask')")
+    raise InputError(
+        f"cannot scan an object of type {type(obj).__name__}; pass a path, a pandas/polars "
+        "DataFrame, a pyarrow Table or a numpy (X, y) tuple"
+    )
+
+
+def table_source(name: str, table: pa.Table, *, fmt: str = "memory") -> Source:
+    batches = table.to_batches(max_chunksize=BATCH_ROWS)
+    units: list[Unit] = [partial(_one_batch, b) for b in batches]
+    return Source(name, fmt, _strip_metadata(table.schema), units, table.num_rows)
+
+
+def _one_batch(batch: pa.RecordBatch, columns: Sequence[str] | None):
+    yield _select(batch, columns)
+
+
+def _dataset_source(name: str, dataset: Any) -> Source:
+    units: list[Unit] = [partial(_fragment_batches, f) for f in dataset.get_fragments()]
+    return Source(name, "dataset", dataset.schema, units, None)
+
+
+def _fragment_batches(fragment: Any, columns: Sequence[str] | None):
+    yield from fragment.to_batches(columns=list(columns) if columns is not None else None)

@@ -1,0 +1,116 @@
+"""The result of a scan, and its renderings (text, json; markdown and github in render)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from labelcheck._version import __version__
+from labelcheck.errors import DataValidationError
+from labelcheck.options import SEVERITY_ORDER, ScanOptions
+from labelcheck.rules.base import Finding, TaskInfo
+from labelcheck.stats.dataset import DatasetStats
+
+JSON_VERSION = 1
+
+
+@dataclass
+class Report:
+    """Findings of one scanned source, with the statistics they came from."""
+
+    source: str
+    stats: DatasetStats
+    options: ScanOptions
+    task: TaskInfo
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return self.stats.rows
+
+    @property
+    def label(self) -> str | None:
+        return self.stats.plan.label
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {"error": 0, "warning": 0, "info": 0}
+        for f in self.findings:
+            counts[f.severity] += 1
+        return counts
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error-level finding."""
+        return not self.failed("error")
+
+    def failed(self, fail_on: str = "error") -> bool:
+        """Whether any finding is at or above ``fail_on`` (``never`` never fails)."""
+        level = SEVERITY_ORDER[fail_on]
+        return any(SEVERITY_ORDER[f.severity] >= level for f in self.findings)
+
+    def by_code(self, code: str) -> list[Finding]:
+        return [f for f in self.findings if f.code == code]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON contract of SPEC §6."""
+        return {
+            "version": JSON_VERSION,
+            "tool": f"labelcheck {__version__}",
+            "source": self.source,
+            "rows": self.rows,
+            "label": self.label,
+            "label_reason": self.stats.plan.label_reason,
+            "task": self.task.task if self.task.task != "none" else None,
+            "target_type": self.task.target_type,
+            "task_reason": self.task.reason,
+            "n_classes": self.options.n_classes,
+            "ignored_rows": self.stats.ignored_rows,
+            "findings": [f.to_dict() for f in self.findings],
+            "summary": self.summary,
+            "columns": {
+                name: _json_safe(stats.summary()) for name, stats in self.stats.columns.items()
+            },
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def raise_for_errors(self) -> Report:
+        """Raise :class:`DataValidationError` if any finding is an error; else return self."""
+        if not self.ok:
+            raise DataValidationError(self)
+        return self
+
+    def error_message(self) -> str:
+        """A readable message listing the error-level findings and their fixes."""
+        errors = [f for f in self.findings if f.severity == "error"]
+        lines = [
+            f"labelcheck found {len(errors)} error{'s' if len(errors) != 1 else ''} in "
+            f"{self.source} ({self.rows:,} rows) that would break training:"
+        ]
+        for f in errors:
+            where = f" in column {f.column!r}" if f.column else ""
+            fix = f" Fix: {f.fix_title}." if f.fix_title else ""
+            lines.append(f"  {f.code} {f.name}{where}: {f.message}.{fix}")
+        lines.append("Run `labelcheck explain CODE` for details, or labelcheck.fix() to repair.")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (
+            f"<Report {self.source!r}: {self.rows:,} rows, {s['error']} errors, "
+            f"{s['warning']} warnings, {s['info']} info>"
+        )
+
+
+def _json_safe(data: dict[str, Any]) -> dict[str, Any]:
+    import math
+
+    return {
+        k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in data.items()
+    }
+
+
+__all__ = ["Report"]

@@ -1,0 +1,67 @@
+"""The terminal rendering: findings grouped by column, severity coloured, fix for each."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from labelcheck.report import Report
+
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def render_text(report: Report, console: Console) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    header = Text()
+    header.append(report.source, style="bold")
+    header.append(f": {report.rows:,} rows, {len(report.stats.plan.features)} features")
+    console.print(header)
+    plan = report.stats.plan
+    if plan.label:
+        console.print(
+            f"  label {plan.label!r} ({plan.label_reason}); task: {report.task.task} "
+            f"({report.task.reason})",
+            highlight=False,
+        )
+    else:
+        console.print(f"  {plan.label_reason}", highlight=False)
+    if report.stats.ignored_rows:
+        console.print(
+            f"  {report.stats.ignored_rows:,} label rows carry --ignore-index "
+            f"{report.options.ignore_index:g} and were left out of the label rules",
+            highlight=False,
+        )
+    if not report.findings:
+        console.print("  [green]No problems found.[/green]")
+        return
+    table = Table(show_header=True, header_style="bold", expand=False, pad_edge=False)
+    table.add_column("column")
+    table.add_column("code")
+    table.add_column("severity")
+    table.add_column("problem", overflow="fold")
+    table.add_column("fix", overflow="fold")
+    order = {name: i for i, name in enumerate(report.stats.columns)}
+    findings = sorted(
+        report.findings, key=lambda f: -1 if f.column is None else order.get(f.column, 0)
+    )
+    last = object()
+    for f in findings:
+        column = "" if f.column == last else (f.column or "(dataset)")
+        last = f.column
+        table.add_row(
+            column,
+            f"{f.code} {f.name}",
+            Text(f.severity, style=_STYLE[f.severity]),
+            f.message,
+            f.fix_title or "-",
+        )
+    console.print(table)
+    s = report.summary
+    console.print(
+        f"[bold red]{s['error']} errors[/], [yellow]{s['warning']} warnings[/], "
+        f"[cyan]{s['info']} info[/]. `labelcheck explain CODE` says why and how to fix."
+    )

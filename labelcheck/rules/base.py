@@ -1,0 +1,221 @@
+"""The pieces every rule is made of: :class:`Rule`, :class:`Finding`, :class:`RuleContext`.
+
+A rule is a pure function ``check(ctx) -> Iterable[Finding]`` over statistics;
+it never reads data and never does I/O. Its documentation is its module's
+docstring, with the sections ``What it does``, ``Why is this bad?``,
+``Example`` and ``Fix`` (a meta-test enforces them), as ruff does.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal
+
+from labelcheck.options import ScanOptions, Severity
+from labelcheck.stats.column import ColumnStats, _py
+from labelcheck.stats.dataset import DatasetStats
+
+FixName = Literal[
+    "drop-rows",
+    "impute",
+    "clip",
+    "normalize",
+    "standardize",
+    "drop-column",
+    "reindex-labels",
+    "scale-target",
+    "cast",
+]
+
+#: Values listed in a finding, at most.
+MAX_VALUES = 10
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found: data first (code, column, rows, values), text second."""
+
+    code: str
+    name: str
+    severity: Severity
+    column: str | None
+    message: str
+    rows: int | None = None
+    values: tuple[Any, ...] = ()
+    fix: FixName | None = None
+    fix_title: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity,
+            "column": self.column,
+            "message": self.message,
+            "rows": self.rows,
+            "values": [_json_value(v) for v in self.values],
+            "fix": self.fix,
+            "fix_title": self.fix_title,
+        }
+
+
+def _json_value(value: Any) -> Any:
+    value = _py(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no NaN/Inf
+    return value
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule: its identity, its default severity and fix, and its check function."""
+
+    code: str
+    name: str
+    severity: Severity
+    fix: FixName | None
+    fix_title: str | None
+    summary: str
+    doc: str
+    check: Callable[[RuleContext], Iterable[Finding]] = field(repr=False)
+
+    def sections(self) -> dict[str, str]:
+        """The doc's sections by heading (``## What it does`` ...)."""
+        out: dict[str, str] = {}
+        current = None
+        for line in self.doc.splitlines():
+            if line.startswith("## "):
+                current = line[3:].strip()
+                out[current] = ""
+            elif current is not None:
+                out[current] += line + "\n"
+        return {k: v.strip() for k, v in out.items()}
+
+
+def rule(
+    code: str,
+    name: str,
+    severity: Severity,
+    *,
+    fix: FixName | None = None,
+    fix_title: str | None = None,
+    summary: str,
+) -> Callable[[Callable[[RuleContext], Iterable[Finding]]], Rule]:
+    """Decorator turning a check function into a :class:`Rule`; the doc is the module's."""
+
+    def wrap(fn: Callable[[RuleContext], Iterable[Finding]]) -> Rule:
+        doc = sys.modules[fn.__module__].__doc__ or ""
+        return Rule(code, name, severity, fix, fix_title, summary, doc.strip(), fn)
+
+    return wrap
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    """The task a scan used and why (scikit-learn ``type_of_target`` style)."""
+
+    task: Literal["classification", "regression", "none"]
+    target_type: str  # binary | multiclass | multilabel | continuous | unknown
+    reason: str
+
+
+@dataclass
+class RuleContext:
+    """What a rule sees: the statistics, the options and the detected task."""
+
+    stats: DatasetStats
+    options: ScanOptions
+    task: TaskInfo
+    _rule: Rule | None = None
+
+    @property
+    def label_name(self) -> str | None:
+        return self.stats.plan.label
+
+    @property
+    def label(self) -> ColumnStats | None:
+        return self.stats.label
+
+    @property
+    def classification(self) -> bool:
+        return self.task.task == "classification"
+
+    @property
+    def numeric_label(self) -> ColumnStats | None:
+        """The label's stats when it is a numeric (or bool) column with values."""
+        lab = self.label
+        return lab if lab is not None and lab.kind in ("numeric", "bool") and lab.n else None
+
+    def numeric_features(self) -> Iterable[tuple[str, ColumnStats]]:
+        for name, stats in self.stats.features().items():
+            if stats.kind in ("numeric", "bool"):
+                yield name, stats
+
+    @cached_property
+    def label_outliers(self) -> list[tuple[Any, int]]:
+        """The sparse outlier label values (LC205), shared by the label rules."""
+        from labelcheck.rules._extremes import sparse_extremes
+
+        lab = self.numeric_label
+        if lab is None or not self.classification or self.options.hinge:
+            return []
+        return sparse_extremes(lab, self.options.thresholds, floor=1.0)
+
+    def label_classes(self, *, without_outliers: bool = True) -> list[tuple[Any, int]] | None:
+        """Distinct label values with counts (sorted), minus LC205's outliers if asked."""
+        lab = self.label
+        if lab is None:
+            return None
+        items = lab.sorted_distinct()
+        if items is None or not without_outliers:
+            return items
+        drop = {v for v, _ in self.label_outliers}
+        return [(v, c) for v, c in items if v not in drop]
+
+    def finding(
+        self,
+        rule: Rule,
+        column: str | None,
+        message: str,
+        *,
+        rows: int | None = None,
+        values: Sequence[Any] = (),
+        severity: Severity | None = None,
+        fix: FixName | None = None,
+        fix_title: str | None = None,
+    ) -> Finding:
+        sev = self.options.severity.get(rule.code) or severity or rule.severity
+        return Finding(
+            code=rule.code,
+            name=rule.name,
+            severity=sev,
+            column=column,
+            message=message,
+            rows=rows,
+            values=tuple(_py(v) for v in list(values)[:MAX_VALUES]),
+            fix=fix or rule.fix,
+            fix_title=fix_title or rule.fix_title,
+        )
+
+
+def fmt(value: Any) -> str:
+    """A number as a person writes it: 8000, 0.5, 1.2e+06, 'cat'."""
+    value = _py(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return repr(value)
+
+
+def fmt_values(values: Sequence[Any], limit: int = 5) -> str:
+    shown = ", ".join(fmt(v) for v in values[:limit])
+    return shown + (f", ... ({len(values) - limit} more)" if len(values) > limit else "")
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"

@@ -1,0 +1,28 @@
+"""LC001 empty-dataset: the dataset has no rows.
+
+## What it does
+Reports a dataset with zero rows (after reading every file, part and batch).
+
+## Why is this bad?
+A mean over zero examples is 0/0: PyTorch's `CrossEntropyLoss` with
+`reduction="mean"` on an empty batch returns `nan`, and an empty training set
+usually means an upstream filter or a join went wrong.
+
+## Example
+A Parquet file written from a query whose `WHERE` clause matched nothing.
+
+## Fix
+There is nothing to repair in the data: check the step that produced it.
+"""
+
+from collections.abc import Iterator
+
+from labelcheck.rules.base import Finding, RuleContext, rule
+
+
+@rule("LC001", "empty-dataset", "error", summary="the dataset has no rows")
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.stats.rows == 0:
+        yield ctx.finding(
+            check, None, "the dataset has 0 rows; check the step that produced it", rows=0
+        )

@@ -1,0 +1,50 @@
+"""LC102 feature-inf: +Inf or -Inf in a feature.
+
+## What it does
+Counts the positive and negative infinities in every numeric feature column.
+
+## Why is this bad?
+`inf * 0` and `inf - inf` are NaN: an infinite input turns activations,
+normalisation statistics and the loss into NaN or Inf at the first batch that
+contains it. Infinities usually come from a division by zero or a `log(0)` in
+feature engineering.
+
+## Example
+```
+ratio = clicks / impressions   # impressions == 0 -> inf
+```
+
+## Fix
+Drop the rows (the default), or clip the column to its finite range
+(`--inf-strategy clip`).
+
+## References
+- Quantco/dataframely#182: Inf needs its own policy, apart from NaN.
+"""
+
+from collections.abc import Iterator
+
+from labelcheck.rules.base import Finding, RuleContext, plural, rule
+
+
+@rule(
+    "LC102",
+    "feature-inf",
+    "error",
+    fix="drop-rows",
+    fix_title="Drop the rows with infinite values (or clip to the finite range)",
+    summary="+Inf / -Inf in a feature",
+)
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    for name, stats in ctx.numeric_features():
+        if stats.inf:
+            values = [
+                v for v, n in ((float("inf"), stats.posinf), (float("-inf"), stats.neginf)) if n
+            ]
+            yield ctx.finding(
+                check,
+                name,
+                f"{stats.posinf:,} +Inf and {stats.neginf:,} -Inf in {plural(stats.count, 'row')}",
+                rows=stats.inf,
+                values=values,
+            )

@@ -1,0 +1,52 @@
+"""LC103 feature-scale: a feature far from unit scale (max |x| > 10).
+
+## What it does
+Reports numeric features whose largest absolute value exceeds `scale_max_abs`
+(default 10), such as raw pixels in 0..255 or prices in dollars.
+
+## Why is this bad?
+Weights are initialised for inputs of unit scale. Inputs in the hundreds make
+the first activations and gradients hundreds of times too large: with a
+normal learning rate the first update overshoots and the loss jumps to Inf or
+NaN ("inputs not normalized" in the classic NaN-loss Q&A).
+
+## Example
+```
+pixel_0: min 0, max 255
+```
+
+## Fix
+Normalize min-max to [-1, 1] with the fitted range (the default), or
+standardize to mean 0 and std 1 (`--scale standard`). The fitted parameters
+are saved in the plan and replayed on new data.
+
+## References
+- mlmed/torchxrayvision#9: unnormalized pixels gave inf/NaN after the first
+  training step.
+"""
+
+from collections.abc import Iterator
+
+from labelcheck.rules.base import Finding, RuleContext, fmt, rule
+
+
+@rule(
+    "LC103",
+    "feature-scale",
+    "warning",
+    fix="normalize",
+    fix_title="Normalize min-max to [-1, 1] (or standardize)",
+    summary="feature far from unit scale: max abs > 10 (e.g. pixels 0..255)",
+)
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    limit = ctx.options.thresholds.scale_max_abs
+    for name, stats in ctx.numeric_features():
+        max_abs = stats.max_abs
+        if max_abs is not None and max_abs > limit:
+            yield ctx.finding(
+                check,
+                name,
+                f"values range from {fmt(stats.min)} to {fmt(stats.max)} "
+                f"(max |x| {fmt(max_abs)} > {fmt(limit)})",
+                values=[stats.min, stats.max],
+            )

@@ -1,0 +1,56 @@
+"""LC104 feature-scale-spread: features whose typical magnitudes differ by more than 1e3.
+
+## What it does
+Compares the typical magnitude (root mean square) of every numeric feature
+and reports when the largest is more than `scale_spread` (default 1000) times
+the smallest non-zero one.
+
+## Why is this bad?
+One learning rate serves every weight. When one input is in millions and
+another in thousandths, a step that suits the large feature ignores the small
+one, and a step that suits the small one diverges on the large one: the loss
+oscillates or explodes, and distance-based models see only the large feature.
+
+## Example
+```
+income: RMS 52,000      age_fraction: RMS 0.4
+```
+
+## Fix
+Standardize every feature to mean 0 and std 1 (fitted parameters saved in the
+plan).
+"""
+
+import math
+from collections.abc import Iterator
+
+from labelcheck.rules.base import Finding, RuleContext, fmt, rule
+
+
+@rule(
+    "LC104",
+    "feature-scale-spread",
+    "warning",
+    fix="standardize",
+    fix_title="Standardize the features to mean 0, std 1",
+    summary="typical magnitudes of features differ by > 1e3",
+)
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    rms = {
+        name: math.sqrt(s.mean * s.mean + s.variance)
+        for name, s in ctx.numeric_features()
+        if s.n and s.mean * s.mean + s.variance > 0
+    }
+    if len(rms) < 2:
+        return
+    big = max(rms, key=rms.__getitem__)
+    small = min(rms, key=rms.__getitem__)
+    ratio = rms[big] / rms[small]
+    if ratio > ctx.options.thresholds.scale_spread:
+        yield ctx.finding(
+            check,
+            None,
+            f"feature magnitudes differ by {fmt(ratio)}x: {big!r} is typically "
+            f"{fmt(rms[big])}, {small!r} {fmt(rms[small])}",
+            values=[big, small],
+        )

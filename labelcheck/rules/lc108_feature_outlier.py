@@ -1,0 +1,55 @@
+"""LC108 feature-outlier: a few extreme values far outside the rest of a column.
+
+## What it does
+Finds a few values (at most 3 rows, or 5% of rows, whichever is more) that lie
+more than `outlier_gap` (default 5) spreads beyond the edge of the rest of the
+column, the spread being the larger of the rest's standard deviation and the
+distance from its mean to its edge. The statistics of "the rest" are exact;
+no sampling or quantile sketch is involved.
+
+## Why is this bad?
+A single 1e9 among values of order 1 dominates min-max scaling (every other
+value is squeezed to ~0) and standardization (the std is inflated), and it
+produces gradients millions of times larger than the others: a typical
+source of a sudden loss spike. Such values are usually sentinels (`-999`,
+`99999`) or unit errors.
+
+## Example
+```
+temperature: 18.2, 19.5, ..., 21.0, 99999.0   # one sentinel value
+```
+
+## Fix
+Clip the column to the range of the rest (the fix plan saves the bounds), or
+drop the rows if the values are sentinels for "missing".
+"""
+
+from collections.abc import Iterator
+
+from labelcheck.rules._extremes import sparse_extremes
+from labelcheck.rules.base import Finding, RuleContext, fmt, fmt_values, plural, rule
+
+
+@rule(
+    "LC108",
+    "feature-outlier",
+    "warning",
+    fix="clip",
+    fix_title="Clip the column to the range of the other values",
+    summary="a few extreme values far outside the robust spread of the column",
+)
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    for name, stats in ctx.numeric_features():
+        outliers = sparse_extremes(stats, ctx.options.thresholds)
+        if not outliers:
+            continue
+        values = [v for v, _ in outliers]
+        rows = sum(c for _, c in outliers)
+        yield ctx.finding(
+            check,
+            name,
+            f"{plural(rows, 'row')} with extreme values {fmt_values(values)} far outside "
+            f"the rest of the column (mean {fmt(stats.mean)})",
+            rows=rows,
+            values=values,
+        )

@@ -1,0 +1,46 @@
+"""LC201 label-missing: null or NaN labels.
+
+## What it does
+Counts the label values that are null or NaN.
+
+## Why is this bad?
+A NaN target makes that example's loss NaN, and the mean loss of its batch
+with it; the NaN gradient then corrupts every weight. Some libraries fail
+with misleading errors instead.
+
+## Example
+```
+y: [0, 1, NaN, 2]
+```
+
+## Fix
+Drop the rows (there is no sound way to impute a label).
+
+## References
+- dmlc/xgboost#2467: NaN labels produce the misleading error "label must be
+  nonnegative".
+"""
+
+from collections.abc import Iterator
+
+from labelcheck.rules.base import Finding, RuleContext, plural, rule
+
+
+@rule(
+    "LC201",
+    "label-missing",
+    "error",
+    fix="drop-rows",
+    fix_title="Drop the rows without a label",
+    summary="null/NaN labels",
+)
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    lab = ctx.label
+    if lab is not None and lab.missing:
+        yield ctx.finding(
+            check,
+            ctx.label_name,
+            f"{lab.missing:,} missing labels ({lab.nulls:,} null, {lab.nan:,} NaN) in "
+            f"{plural(lab.count, 'row')}",
+            rows=lab.missing,
+        )

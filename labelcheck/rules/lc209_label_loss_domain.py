@@ -1,0 +1,111 @@
+"""LC209 label-loss-domain: labels outside the domain of the declared loss.
+
+## What it does
+With `--loss NAME`, checks the labels against that loss's domain:
+
+| loss | valid labels |
+|---|---|
+| `binary_crossentropy` / `bce` | [0, 1] |
+| `categorical_crossentropy` | list rows, non-negative, summing to 1 |
+| `poisson`, `kl_divergence` | >= 0 |
+| `mean_squared_logarithmic_error` / `msle` | > -1 |
+| `hinge`, `squared_hinge` | {-1, 1} |
+| `mse`, `mae`, `huber` | any finite value (LC201/LC202) |
+
+For `sparse_categorical_crossentropy` / `cross_entropy` the domain (integers
+in [0, n_classes)) is checked by LC203, LC204 and LC208.
+
+## Why is this bad?
+Outside its domain a loss takes the log of a negative number (NaN), or is
+silently wrong: PyTorch's BCE accepts a target of 2 and returns a negative
+loss, and a Poisson regression with y < 0 diverges without warning.
+
+## Example
+```
+--loss bce, y: [0, 1, 2]          # 2 is outside [0, 1]
+--loss poisson, y: [3.0, -1.0]    # negative count
+```
+
+## Fix
+Depends on the loss: rescale or re-encode the targets (for hinge losses map
+{0, 1} to {-1, 1}), or pick the loss that matches the labels.
+
+## References
+- pytorch/pytorch#87373: BCE target of 2 accepted, negative loss.
+- scikit-learn-contrib/skglm#114: Poisson with y < 0 diverges silently.
+"""
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from labelcheck.rules.base import Finding, RuleContext, fmt, fmt_values, plural, rule
+
+_DOMAINS: dict[str, tuple[str, Callable[[float], bool]]] = {
+    "binary_crossentropy": ("[0, 1]", lambda v: 0 <= v <= 1),
+    "poisson": (">= 0", lambda v: v >= 0),
+    "kl_divergence": (">= 0", lambda v: v >= 0),
+    "mean_squared_logarithmic_error": ("> -1", lambda v: v > -1),
+    "hinge": ("{-1, 1}", lambda v: v in (-1, 1)),
+    "squared_hinge": ("{-1, 1}", lambda v: v in (-1, 1)),
+}
+
+
+@rule(
+    "LC209",
+    "label-loss-domain",
+    "error",
+    summary="label outside the declared loss's domain",
+)
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    loss = ctx.options.loss
+    lab = ctx.label
+    if loss is None or lab is None:
+        return
+    if loss == "categorical_crossentropy":
+        yield from _categorical(ctx)
+        return
+    if loss not in _DOMAINS or lab.kind not in ("numeric", "bool") or lab.n == 0:
+        return
+    domain, ok = _DOMAINS[loss]
+    items = lab.sorted_distinct()
+    if items is not None:
+        bad = [(v, c) for v, c in items if not ok(v)]
+        values: list[Any] = [v for v, _ in bad]
+        rows: int | None = sum(c for _, c in bad)
+    else:
+        values = sorted({v for v in (*lab.bottom, *lab.top) if not ok(v)})
+        rows = None
+    if not values:
+        return
+    count = plural(rows, "label") if rows is not None else "labels"
+    hint = "; map {0, 1} to {-1, 1}" if loss in ("hinge", "squared_hinge") else ""
+    yield ctx.finding(
+        check,
+        ctx.label_name,
+        f"{count} outside the domain of {loss}, {domain} ({fmt_values(values)}; labels span "
+        f"{fmt(lab.min)}..{fmt(lab.max)}){hint}",
+        rows=rows,
+        values=values,
+    )
+
+
+def _categorical(ctx: RuleContext) -> Iterator[Finding]:
+    lab = ctx.label
+    assert lab is not None
+    if lab.kind != "list":
+        yield ctx.finding(
+            check,
+            ctx.label_name,
+            f"categorical_crossentropy needs one-hot or probability rows (a list column), "
+            f"but the label is {lab.dtype}; use sparse_categorical_crossentropy for class ids",
+        )
+        return
+    bad = max(lab.list_negative_rows, lab.list_bad_sum_rows)
+    if bad:
+        yield ctx.finding(
+            check,
+            ctx.label_name,
+            f"{lab.list_negative_rows:,} target rows with a negative (or NaN) entry and "
+            f"{lab.list_bad_sum_rows:,} rows not summing to 1, among {lab.list_rows:,}",
+            rows=bad,
+        )

@@ -1,0 +1,396 @@
+"""Per-column statistics computed in one pass and merged exactly.
+
+A :class:`ColumnStats` summarises one column of one batch; ``a.merge(b)`` gives
+the statistics of the two batches together, so the same code serves batches,
+threads, files and Dask partitions. Everything is exact:
+
+- counts of rows, nulls, NaN, +Inf and -Inf;
+- min, max, mean and the sum of squared deviations ``m2`` of the finite values,
+  merged with Chan et al.'s pairwise update (stable, unlike sum of squares);
+- the ``k`` largest and smallest finite values (with repetition), which is all
+  the outlier rules need: the "bulk" statistics without those values follow
+  exactly by removing them from (n, mean, m2). No quantile sketch is needed;
+- for label columns: the number of fractional and negative values and the
+  distinct values with their counts, up to a cap (past it, ``distinct`` is None);
+- for list labels (one-hot / probability targets): rows with a negative entry
+  and rows not summing to 1;
+- for string feature columns: how many values parse as numbers (LC107).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+Kind = Literal["numeric", "bool", "string", "list", "other"]
+
+#: How many extreme values are kept at each end.
+EXTREMES_K = 16
+#: Default cap on distinct values tracked for a label column.
+DISTINCT_CAP = 10_000
+#: A string that parses as a number (LC107 says "numbers stored as strings").
+_NUMBER_RE = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$|^\s*[-+]?(inf|nan|infinity)\s*$"
+
+
+def kind_of(arrow_type: pa.DataType) -> Kind:
+    """Classify an Arrow type into the few kinds the rules care about."""
+    if pa.types.is_dictionary(arrow_type):
+        return kind_of(arrow_type.value_type) if not _is_text(arrow_type.value_type) else "string"
+    if pa.types.is_boolean(arrow_type):
+        return "bool"
+    if (
+        pa.types.is_integer(arrow_type)
+        or pa.types.is_floating(arrow_type)
+        or pa.types.is_decimal(arrow_type)
+    ):
+        return "numeric"
+    if _is_text(arrow_type):
+        return "string"
+    if (
+        pa.types.is_list(arrow_type)
+        or pa.types.is_large_list(arrow_type)
+        or (pa.types.is_fixed_size_list(arrow_type))
+    ):
+        return "list" if kind_of(arrow_type.value_type) in ("numeric", "bool") else "other"
+    return "other"
+
+
+def _is_text(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
+
+
+def _py(value: Any) -> Any:
+    """A plain Python scalar: ints for integral floats, so JSON shows 8000 not 8000.0."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+@dataclass
+class ColumnStats:
+    """Mergeable one-pass statistics of one column. See the module docstring."""
+
+    kind: Kind
+    dtype: str
+    count: int = 0
+    nulls: int = 0
+    nan: int = 0
+    posinf: int = 0
+    neginf: int = 0
+    n: int = 0  # finite values
+    mean: float = 0.0
+    m2: float = 0.0
+    min: float | None = None
+    max: float | None = None
+    top: list[float] = field(default_factory=list)  # k largest finite values, descending
+    bottom: list[float] = field(default_factory=list)  # k smallest finite values, ascending
+    track_labels: bool = False
+    non_integer: int = 0  # label columns only: finite values with a fractional part
+    negative: int = 0  # label columns only
+    distinct: dict[Any, int] | None = None  # label columns only, None once past the cap
+    distinct_cap: int = DISTINCT_CAP
+    numeric_strings: int = 0  # string columns: values that parse as numbers
+    examples: list[Any] = field(default_factory=list)  # a few raw values of non-numeric columns
+    list_rows: int = 0  # list labels: non-null rows
+    list_negative_rows: int = 0
+    list_bad_sum_rows: int = 0
+
+    # ------------------------------------------------------------------ build
+    @classmethod
+    def empty(cls, arrow_type: pa.DataType, *, label: bool = False) -> ColumnStats:
+        stats = cls(kind=kind_of(arrow_type), dtype=str(arrow_type), track_labels=label)
+        if label:
+            stats.distinct = {}
+        return stats
+
+    @classmethod
+    def of(cls, array: pa.Array | pa.ChunkedArray, *, label: bool = False) -> ColumnStats:
+        """Statistics of one Arrow array (a column of one record batch)."""
+        stats = cls.empty(array.type, label=label)
+        stats.update(array)
+        return stats
+
+    def update(self, array: pa.Array | pa.ChunkedArray) -> None:
+        """Fold one array into these statistics (equivalent to merging ``of(array)``)."""
+        if isinstance(array, pa.ChunkedArray):
+            for chunk in array.chunks:
+                self.update(chunk)
+            return
+        if pa.types.is_dictionary(array.type):
+            array = array.dictionary_decode()
+        self.count += len(array)
+        self.nulls += array.null_count
+        if self.kind in ("numeric", "bool"):
+            self._update_numeric(array)
+        elif self.kind == "string":
+            self._update_string(array)
+        elif self.kind == "list":
+            self._update_list(array)
+        elif len(self.examples) < 3:
+            self.examples.extend(
+                str(v) for v in array.drop_null().slice(0, 3 - len(self.examples)).to_pylist()
+            )
+
+    def _update_numeric(self, array: pa.Array) -> None:
+        if pa.types.is_decimal(array.type) or pa.types.is_boolean(array.type):
+            array = array.cast(pa.float64())
+        if array.null_count:
+            array = array.drop_null()
+        values = array.to_numpy(zero_copy_only=False)
+        if values.size == 0:
+            return
+        # Cheap check first (scikit-learn's trick): a finite sum means no NaN/Inf.
+        if values.dtype.kind == "f" and not np.isfinite(values.sum()):
+            nan = np.isnan(values)
+            inf = np.isinf(values)
+            self.nan += int(nan.sum())
+            self.posinf += int((inf & (values > 0)).sum())
+            self.neginf += int((inf & (values < 0)).sum())
+            values = values[~(nan | inf)]
+            if values.size == 0:
+                return
+        self._fold_finite(values)
+
+    def _fold_finite(self, values: np.ndarray) -> None:
+        n = int(values.size)
+        mean = float(values.sum(dtype=np.float64)) / n
+        centred = values.astype(np.float64, copy=False) - mean
+        m2 = float(np.dot(centred, centred))
+        lo, hi = float(values.min()), float(values.max())
+        k = min(EXTREMES_K, n)
+        if n <= 2 * EXTREMES_K:
+            ordered = np.sort(values)
+            bottom, top = ordered[:k], ordered[::-1][:k]
+        else:
+            top = np.sort(np.partition(values, n - k)[n - k :])[::-1]
+            bottom = np.sort(np.partition(values, k - 1)[:k])
+        other = ColumnStats(
+            kind=self.kind,
+            dtype=self.dtype,
+            n=n,
+            mean=mean,
+            m2=m2,
+            min=lo,
+            max=hi,
+            top=[float(v) for v in top],
+            bottom=[float(v) for v in bottom],
+        )
+        if self.track_labels:
+            integral = values == np.floor(values) if values.dtype.kind == "f" else None
+            other.non_integer = 0 if integral is None else int(n - integral.sum())
+            other.negative = int((values < 0).sum()) if lo < 0 else 0
+            other.distinct = _value_counts(values, lo, hi, integral, self.distinct_cap)
+            other.distinct_cap = self.distinct_cap
+        self._merge_finite(other)
+
+    def _update_string(self, array: pa.Array) -> None:
+        valid = array.drop_null()
+        if self.track_labels:
+            if self.distinct is not None:
+                counts = pc.value_counts(valid)
+                add = dict(
+                    zip(
+                        counts.field("values").to_pylist(),
+                        counts.field("counts").to_pylist(),
+                        strict=True,
+                    )
+                )
+                self.distinct = _merge_counts(self.distinct, add, self.distinct_cap)
+        else:
+            self.numeric_strings += int(
+                pc.sum(pc.match_substring_regex(valid, _NUMBER_RE, ignore_case=True)).as_py() or 0
+            )
+        if len(self.examples) < 3:
+            self.examples.extend(valid.slice(0, 3 - len(self.examples)).to_pylist())
+
+    def _update_list(self, array: pa.Array) -> None:
+        valid = array.drop_null()
+        self.list_rows += len(valid)
+        if len(valid) == 0:
+            return
+        flat = pc.list_flatten(valid).cast(pa.float64()).to_numpy(zero_copy_only=False)
+        lengths = pc.list_value_length(valid).to_numpy(zero_copy_only=False).astype(np.int64)
+        row_of = np.repeat(np.arange(len(valid)), lengths)
+        neg_rows = np.zeros(len(valid), dtype=bool)
+        neg_rows[row_of[~(flat >= 0)]] = True  # NaN counts as bad too
+        sums = np.bincount(row_of, weights=np.nan_to_num(flat, nan=np.inf), minlength=len(valid))
+        self.list_negative_rows += int(neg_rows.sum())
+        self.list_bad_sum_rows += int((~(np.abs(sums - 1.0) <= 1e-3)).sum())
+        self._update_numeric(pa.array(flat))
+
+    # ------------------------------------------------------------------ merge
+    def merge(self, other: ColumnStats) -> ColumnStats:
+        """Statistics of both parts together. Pure: neither input changes."""
+        if self.kind != other.kind:
+            raise ValueError(
+                f"cannot merge statistics of a {self.kind} column ({self.dtype}) with a "
+                f"{other.kind} column ({other.dtype}); the parts have different schemas"
+            )
+        out = ColumnStats(
+            kind=self.kind,
+            dtype=self.dtype,
+            count=self.count + other.count,
+            nulls=self.nulls + other.nulls,
+            nan=self.nan + other.nan,
+            posinf=self.posinf + other.posinf,
+            neginf=self.neginf + other.neginf,
+            n=self.n,
+            mean=self.mean,
+            m2=self.m2,
+            min=self.min,
+            max=self.max,
+            top=list(self.top),
+            bottom=list(self.bottom),
+            track_labels=self.track_labels or other.track_labels,
+            non_integer=self.non_integer,
+            negative=self.negative,
+            distinct=None if self.distinct is None else dict(self.distinct),
+            distinct_cap=self.distinct_cap,
+            numeric_strings=self.numeric_strings + other.numeric_strings,
+            examples=(self.examples + other.examples)[:3],
+            list_rows=self.list_rows + other.list_rows,
+            list_negative_rows=self.list_negative_rows + other.list_negative_rows,
+            list_bad_sum_rows=self.list_bad_sum_rows + other.list_bad_sum_rows,
+        )
+        if self.kind == "string" and self.track_labels:
+            out.distinct = (
+                None
+                if self.distinct is None or other.distinct is None
+                else _merge_counts(self.distinct, other.distinct, self.distinct_cap)
+            )
+        out._merge_finite(other)
+        return out
+
+    def _merge_finite(self, other: ColumnStats) -> None:
+        """Fold the finite-value part of ``other`` into ``self`` (Chan et al.)."""
+        if other.n == 0:
+            if self.kind != "string" and self.track_labels and other.distinct is None:
+                self.distinct = None
+            return
+        if self.n == 0:
+            self.mean, self.m2 = other.mean, other.m2
+            self.min, self.max = other.min, other.max
+        else:
+            n = self.n + other.n
+            delta = other.mean - self.mean
+            self.mean += delta * other.n / n
+            self.m2 += other.m2 + delta * delta * self.n * other.n / n
+            self.min = min(self.min, other.min)  # type: ignore[type-var]
+            self.max = max(self.max, other.max)  # type: ignore[type-var]
+        self.n += other.n
+        self.top = sorted(self.top + other.top, reverse=True)[:EXTREMES_K]
+        self.bottom = sorted(self.bottom + other.bottom)[:EXTREMES_K]
+        if self.kind != "string" and self.track_labels:
+            self.non_integer += other.non_integer
+            self.negative += other.negative
+            self.distinct = (
+                None
+                if self.distinct is None or other.distinct is None
+                else _merge_counts(self.distinct, other.distinct, self.distinct_cap)
+            )
+
+    # ------------------------------------------------------------ derived
+    @property
+    def variance(self) -> float:
+        return self.m2 / self.n if self.n else math.nan
+
+    @property
+    def std(self) -> float:
+        return math.sqrt(self.variance) if self.n else math.nan
+
+    @property
+    def missing(self) -> int:
+        """Nulls plus NaN: every row with no usable value."""
+        return self.nulls + self.nan
+
+    @property
+    def inf(self) -> int:
+        return self.posinf + self.neginf
+
+    @property
+    def max_abs(self) -> float | None:
+        if self.n == 0:
+            return None
+        return max(abs(self.min), abs(self.max))  # type: ignore[arg-type]
+
+    @property
+    def integer_valued(self) -> bool:
+        return self.kind in ("numeric", "bool") and self.non_integer == 0
+
+    def sorted_distinct(self) -> list[tuple[Any, int]] | None:
+        """Distinct values and their counts, sorted by value; None when not tracked."""
+        if self.distinct is None:
+            return None
+        try:
+            return sorted(self.distinct.items())
+        except TypeError:  # mixed types: sort by their text
+            return sorted(self.distinct.items(), key=lambda kv: str(kv[0]))
+
+    def summary(self) -> dict[str, Any]:
+        """The per-column figures of the JSON report (SPEC §6)."""
+        out: dict[str, Any] = {
+            "type": self.dtype,
+            "count": self.count,
+            "nulls": self.nulls,
+            "nan": self.nan,
+            "inf": self.inf,
+        }
+        if self.kind in ("numeric", "bool", "list"):
+            out.update(
+                min=_py(self.min),
+                max=_py(self.max),
+                mean=None if self.n == 0 else self.mean,
+                std=None if self.n == 0 else self.std,
+            )
+        if self.distinct is not None:
+            out["distinct"] = len(self.distinct)
+        return out
+
+    # ------------------------------------------------------- serialisation
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (for Dask transport and the fix plan); inverse of :meth:`from_dict`."""
+        data = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        if self.distinct is not None:
+            data["distinct"] = [[k, v] for k, v in self.distinct.items()]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ColumnStats:
+        data = dict(data)
+        if data.get("distinct") is not None:
+            data["distinct"] = {k: v for k, v in data["distinct"]}
+        return cls(**data)
+
+
+def _value_counts(
+    values: np.ndarray, lo: float, hi: float, integral: np.ndarray | None, cap: int
+) -> dict[Any, int] | None:
+    """Distinct finite values with counts (None past ``cap``); bincount for small ints."""
+    if (values.dtype.kind in "iu" or (integral is not None and bool(integral.all()))) and (
+        hi - lo < 1 << 20
+    ):
+        offset = int(lo)
+        counts = np.bincount((values - offset).astype(np.int64))
+        uniq = np.flatnonzero(counts)
+        counts = counts[uniq]
+        uniq = uniq + offset
+    else:
+        uniq, counts = np.unique(values, return_counts=True)
+    if uniq.size > cap:
+        return None
+    return {_py(v): int(c) for v, c in zip(uniq.tolist(), counts.tolist(), strict=True)}
+
+
+def _merge_counts(a: dict[Any, int], b: dict[Any, int], cap: int) -> dict[Any, int] | None:
+    """Union of two value->count maps, or None once more than ``cap`` values."""
+    out = dict(a)
+    for key, value in b.items():
+        out[key] = out.get(key, 0) + value
+    return None if len(out) > cap else out

@@ -1,0 +1,149 @@
+"""Statistics of a whole dataset: one :class:`ColumnStats` per scanned column.
+
+Also decides, from the schema alone, which column is the label and which are
+features (SPEC §6), so engines know what to read before reading anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from labelcheck.errors import InputError
+from labelcheck.options import LABEL_CANDIDATES, ScanOptions
+from labelcheck.stats.column import ColumnStats
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """Which columns a scan reads, and why the label is what it is."""
+
+    label: str | None
+    features: tuple[str, ...]
+    label_reason: str
+
+    @property
+    def columns(self) -> list[str]:
+        return [*self.features, *([self.label] if self.label else [])]
+
+
+def plan_columns(schema: pa.Schema, options: ScanOptions, source_name: str) -> ColumnPlan:
+    """Pick the label and feature columns from the schema and the options."""
+    names = list(schema.names)
+    label, reason = options.label, "given with --label"
+    if label is not None and label not in names:
+        close = [n for n in names if n.lower() == label.lower()]
+        hint = f"did you mean {close[0]!r}?" if close else f"columns are: {_list(names)}"
+        raise InputError(
+            f"{source_name}: label column {label!r} not found ({len(names)} columns); {hint}"
+        )
+    if label is None:
+        label = next((n for n in LABEL_CANDIDATES if n in names), None)
+        if label is None:
+            lowered = {n.lower(): n for n in names}
+            label = next((lowered[c] for c in LABEL_CANDIDATES if c in lowered), None)
+        reason = (
+            f"column named {label!r}"
+            if label
+            else "no label column (none given, none named label/labels/target/y/class): "
+            "features only; pass --label COL"
+        )
+    if options.features is not None:
+        missing = [f for f in options.features if f not in names]
+        if missing:
+            raise InputError(
+                f"{source_name}: feature column {missing[0]!r} not found; columns are: "
+                f"{_list(names)}"
+            )
+        features = tuple(f for f in options.features if f != label)
+    else:
+        features = tuple(n for n in names if n != label)
+    return ColumnPlan(label, features, reason)
+
+
+def _list(names: list[str], limit: int = 12) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+@dataclass
+class DatasetStats:
+    """Mergeable statistics of the scanned columns of a dataset."""
+
+    plan: ColumnPlan
+    rows: int = 0
+    columns: dict[str, ColumnStats] = field(default_factory=dict)
+    ignored_rows: int = 0  # label rows carrying --ignore-index
+
+    @classmethod
+    def empty(cls, schema: pa.Schema, plan: ColumnPlan) -> DatasetStats:
+        return cls(
+            plan=plan,
+            columns={
+                name: ColumnStats.empty(schema.field(name).type, label=name == plan.label)
+                for name in plan.columns
+            },
+        )
+
+    def update(self, batch: pa.RecordBatch, ignore_index: float | None = None) -> None:
+        """Fold one record batch (holding at least the planned columns) in."""
+        self.rows += batch.num_rows
+        for name, stats in self.columns.items():
+            array = batch.column(name)
+            if name == self.plan.label and ignore_index is not None:
+                array = self._drop_ignored(array, ignore_index)
+            stats.update(array)
+
+    def _drop_ignored(self, array: pa.Array, ignore_index: float) -> pa.Array:
+        if pa.types.is_dictionary(array.type):
+            array = array.dictionary_decode()
+        if not (pa.types.is_integer(array.type) or pa.types.is_floating(array.type)):
+            return array
+        marked = pc.fill_null(pc.equal(array, pa.scalar(ignore_index).cast(array.type)), False)
+        hits = int(pc.sum(marked).as_py() or 0)
+        if hits:
+            self.ignored_rows += hits
+            array = array.filter(pc.invert(marked))
+        return array
+
+    def merge(self, other: DatasetStats) -> DatasetStats:
+        if set(self.columns) != set(other.columns):
+            raise ValueError("cannot merge statistics of different column sets")
+        return DatasetStats(
+            plan=self.plan,
+            rows=self.rows + other.rows,
+            columns={k: v.merge(other.columns[k]) for k, v in self.columns.items()},
+            ignored_rows=self.ignored_rows + other.ignored_rows,
+        )
+
+    @property
+    def label(self) -> ColumnStats | None:
+        return self.columns.get(self.plan.label) if self.plan.label else None
+
+    def features(self) -> dict[str, ColumnStats]:
+        return {name: self.columns[name] for name in self.plan.features}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "plan": {
+                "label": self.plan.label,
+                "features": list(self.plan.features),
+                "label_reason": self.plan.label_reason,
+            },
+            "rows": self.rows,
+            "ignored_rows": self.ignored_rows,
+            "columns": {k: v.to_dict() for k, v in self.columns.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DatasetStats:
+        p = data["plan"]
+        return cls(
+            plan=ColumnPlan(p["label"], tuple(p["features"]), p["label_reason"]),
+            rows=data["rows"],
+            ignored_rows=data["ignored_rows"],
+            columns={k: ColumnStats.from_dict(v) for k, v in data["columns"].items()},
+        )

@@ -1,0 +1,66 @@
+"""Regenerate sample_data/ (deterministic, small). Run: python scripts/make_sample_data.py"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pcsv
+import pyarrow.feather as feather
+import pyarrow.parquet as pq
+
+OUT = Path(__file__).resolve().parent.parent / "sample_data"
+
+
+def features(rng: np.random.Generator, rows: int, cols: int) -> dict[str, np.ndarray]:
+    return {f"x{i}": rng.random(rows) for i in range(cols)}
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    rng = np.random.default_rng(20261125)
+
+    # The classic case: 20 rows of 5 features in [0, 1), labels 0..4, plus one 8000.
+    classic = features(rng, 21, 5)
+    classic["y"] = np.r_[np.arange(20) % 5, 8000].astype(np.int64)
+    pq.write_table(pa.table(classic), OUT / "classic.parquet")
+    np.savez(
+        OUT / "classic.npz", X=np.column_stack([classic[f"x{i}"] for i in range(5)]), y=classic["y"]
+    )
+
+    # Raw pixels 0..255 with sentiment-style labels -1/0/1.
+    pixels = {f"px{i}": rng.integers(0, 256, 300).astype(np.uint8) for i in range(16)}
+    pixels["label"] = np.tile([-1, 0, 1], 100).astype(np.int64)
+    pq.write_table(pa.table(pixels), OUT / "pixels.parquet")
+
+    # Clean and well scaled: standard-normal features, balanced labels 0..2.
+    clean = {f"f{i}": rng.standard_normal(300) for i in range(4)}
+    clean["target"] = np.tile([0, 1, 2], 100).astype(np.int64)
+    pq.write_table(pa.table(clean), OUT / "clean.parquet")
+
+    # Regression with NaN and Inf in the features (a ratio with a zero denominator).
+    n = 200
+    reg = features(rng, n, 3)
+    reg["x1"][[5, 77, 150]] = np.nan
+    reg["x2"][[10, 11]] = np.inf
+    reg["target"] = rng.normal(0.0, 1.0, n).round(3) + 0.5
+    pcsv.write_csv(pa.table(reg), OUT / "regression_nan_inf.csv")
+
+    # String labels: fine, but they need encoding (info).
+    animals = np.array(["bird", "cat", "dog"])[np.arange(90) % 3]
+    strings = pa.table({"weight": rng.random(90), "height": rng.random(90), "label": animals})
+    with open(OUT / "string_labels.jsonl", "w") as fh:
+        for row in strings.to_pylist():
+            import json
+
+            fh.write(json.dumps(row) + "\n")
+
+    # MATLAB-style labels 1..10 (with --n-classes 10: LC204 and LC207).
+    ten = features(rng, 100, 3)
+    ten["y"] = (np.arange(100) % 10 + 1).astype(np.int64)
+    feather.write_feather(pa.table(ten), OUT / "labels_1_to_10.feather")
+
+
+if __name__ == "__main__":
+    main()
