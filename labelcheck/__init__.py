@@ -14,15 +14,19 @@ from labelcheck.errors import DataValidationError, InputError, LabelcheckError
 
 if TYPE_CHECKING:
     from labelcheck.api import check_arrays, scan
+    from labelcheck.fixes import FixPlan, fix, load_plan
     from labelcheck.report import Report
 
 __all__ = [
     "DataValidationError",
+    "FixPlan",
     "InputError",
     "LabelcheckError",
     "Report",
     "__version__",
     "check_arrays",
+    "fix",
+    "load_plan",
     "scan",
 ]
 
@@ -30,6 +34,9 @@ _LAZY = {
     "scan": "labelcheck.api",
     "check_arrays": "labelcheck.api",
     "Report": "labelcheck.report",
+    "fix": "labelcheck.fixes",
+    "FixPlan": "labelcheck.fixes",
+    "load_plan": "labelcheck.fixes",
 }
 
 

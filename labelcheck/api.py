@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from dataclasses import asdict
+from os import PathLike
+from typing import TYPE_CHECKING, Any
 
 from labelcheck.errors import InputError
 from labelcheck.io.readers import Source, open_source
@@ -13,37 +15,59 @@ from labelcheck.rules import RuleContext, run_rules
 from labelcheck.stats.dataset import DatasetStats, plan_columns
 from labelcheck.task import detect_task
 
+if TYPE_CHECKING:
+    from labelcheck.schema import Schema
+
 
 def make_options(
     label: str | None = None,
     *,
     features: Iterable[str] | None = None,
     n_classes: int | None = None,
-    task: Task = "auto",
+    task: Task | None = None,
     loss: str | None = None,
-    precision: Precision = "fp32",
+    precision: Precision | None = None,
     ignore_index: float | None = None,
     select: Iterable[str] | None = None,
     ignore: Iterable[str] | None = None,
     severity: Mapping[str, Severity] | None = None,
     thresholds: Thresholds | Mapping[str, Any] | None = None,
+    schema: Schema | Mapping[str, Any] | str | PathLike[str] | None = None,
+    defaults: Mapping[str, Any] | None = None,
 ) -> ScanOptions:
-    """Build validated :class:`ScanOptions` from keyword arguments."""
-    if not isinstance(thresholds, Thresholds):
-        thresholds = Thresholds.from_mapping(thresholds)
-    return ScanOptions(
-        label=label,
-        features=tuple(features) if features is not None else None,
-        task=task,
-        n_classes=n_classes,
-        loss=loss,
-        precision=precision,
-        ignore_index=ignore_index,
-        select=tuple(select) if select is not None else None,
-        ignore=tuple(ignore or ()),
-        severity=dict(severity or {}),
-        thresholds=thresholds,
-    )
+    """Build validated :class:`ScanOptions` from keyword arguments.
+
+    Layers, lowest first: ``defaults`` (the repo configuration's settings),
+    the ``schema`` (a YAML path or a dict), then the keyword arguments given
+    (None means "not given"), so explicit options override the schema.
+    """
+    from labelcheck.schema import load_schema, merge_settings, options_from_settings
+
+    if isinstance(thresholds, Thresholds):
+        thresholds = asdict(thresholds)
+    given: dict[str, Any] = {
+        "label": label,
+        "features": tuple(features) if features is not None else None,
+        "task": task,
+        "n_classes": n_classes,
+        "loss": loss,
+        "precision": precision,
+        "ignore_index": ignore_index,
+        "select": tuple(select) if select is not None else None,
+        "ignore": tuple(ignore) if ignore else None,
+        "severity": dict(severity) if severity else None,
+        "thresholds": dict(thresholds) if thresholds else None,
+    }
+    layers = [defaults or {}]
+    origins: dict[str, str] = {}
+    if schema is not None:
+        loaded = load_schema(schema)
+        layers.append(loaded.settings())
+        origins = {key: loaded.described for key in layers[-1]}
+    settings = merge_settings(*layers, given)
+    # Reports say where a setting came from unless a flag set it.
+    settings["origins"] = {k: v for k, v in origins.items() if given.get(k) is None}
+    return options_from_settings(settings)
 
 
 def scan(
@@ -51,15 +75,16 @@ def scan(
     label: str | None = None,
     *,
     n_classes: int | None = None,
-    task: Task = "auto",
+    task: Task | None = None,
     loss: str | None = None,
-    precision: Precision = "fp32",
+    precision: Precision | None = None,
     select: Iterable[str] | None = None,
     ignore: Iterable[str] | None = None,
     features: Iterable[str] | None = None,
     ignore_index: float | None = None,
     severity: Mapping[str, Severity] | None = None,
     thresholds: Mapping[str, Any] | None = None,
+    schema: Schema | Mapping[str, Any] | str | PathLike[str] | None = None,
     options: ScanOptions | None = None,
     engine: str = "local",
     scheduler: str | None = None,
@@ -78,9 +103,13 @@ def scan(
     n_classes
         The number of outputs of the model; enables LC204.
     task, loss, precision
-        What the data is for; ``task="auto"`` detects it from the labels.
+        What the data is for; the default task (``"auto"``) detects it from
+        the labels; the default precision is ``"fp32"``.
     select, ignore
         Rule codes or prefixes (``"LC2"``) to run or skip.
+    schema
+        A schema (path to a YAML file, or a dict in the same shape; SPEC §7).
+        Its settings are the defaults; keyword options given override them.
     options
         Prebuilt :class:`ScanOptions`; the keyword options are then ignored.
 
@@ -106,6 +135,7 @@ def scan(
             ignore=ignore,
             severity=severity,
             thresholds=thresholds,
+            schema=schema,
         )
     if engine not in ("local", "dask"):
         raise InputError(f"unknown engine {engine!r}; choose local or dask")
@@ -118,12 +148,16 @@ def scan(
     return scan_source(src, options)
 
 
-def scan_source(src: Source, options: ScanOptions) -> Report:
-    """Scan an opened :class:`Source` with the local engine."""
+def scan_source(src: Source, options: ScanOptions, *, progress: Any = None) -> Report:
+    """Scan an opened :class:`Source` with the local engine.
+
+    ``progress(rows_done, units_done, units_total)`` is called as units finish
+    (the CLI's progress bar).
+    """
     from labelcheck.engines.local import compute_stats
 
     plan = plan_columns(src.schema, options, src.name)
-    src, stats = compute_stats(src, plan, options)
+    src, stats = compute_stats(src, plan, options, progress=progress)
     return analyse(src.name, stats, options)
 
 

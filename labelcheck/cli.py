@@ -13,15 +13,47 @@ import sys
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from labelcheck.errors import InputError
+
+
+class _OneLineErrors(TyperGroup):
+    """Usage errors (a bad option value, a missing argument) as ONE line on stderr, exit 2.
+
+    typer's default is a usage banner plus a boxed message over several lines;
+    SPEC §6 wants every error as one line a script or CI log can quote.
+    """
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.Abort:
+            typer.echo("labelcheck: aborted", err=True)
+            sys.exit(1)
+        except typer.TyperException as exc:
+            ctx = getattr(exc, "ctx", None)
+            if type(exc).__name__ == "NoArgsIsHelpError":  # bare `labelcheck`: show help
+                exc.show()  # type: ignore[attr-defined]
+                sys.exit(2)
+            message = " ".join(exc.format_message().split()).rstrip(".")
+            hint = f"; see '{ctx.command_path} --help'" if ctx is not None else ""
+            typer.echo(f"labelcheck: error: {message}{hint}", err=True)
+            sys.exit(exc.exit_code)
+        sys.exit(code if isinstance(code, int) else 0)
+
 
 app = typer.Typer(
     name="labelcheck",
     help="Find the training data that makes a loss go NaN, diverge or crash, and fix it.",
+    cls=_OneLineErrors,
+    # Plain help: rich markup would eat "[default: auto]" and "[tool.labelcheck]".
+    rich_markup_mode=None,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -97,7 +129,9 @@ FeaturesOpt = Annotated[
     list[str] | None,
     typer.Option("--features", help="Feature columns (comma-separated); default: all others."),
 ]
-TaskOption = Annotated[TaskOpt, typer.Option("--task", help="What the label is for.")]
+TaskOption = Annotated[
+    TaskOpt | None, typer.Option("--task", help="What the label is for [default: auto].")
+]
 NClassesOpt = Annotated[
     int | None, typer.Option("--n-classes", help="Outputs of the model (enables LC204).")
 ]
@@ -105,7 +139,8 @@ LossOpt = Annotated[
     str | None, typer.Option("--loss", help="The loss you train with (enables LC209).")
 ]
 PrecisionOption = Annotated[
-    PrecisionOpt, typer.Option("--precision", help="Training precision (LC106).")
+    PrecisionOpt | None,
+    typer.Option("--precision", help="Training precision (LC106) [default: fp32]."),
 ]
 IgnoreIndexOpt = Annotated[
     float | None,
@@ -117,6 +152,26 @@ SelectOpt = Annotated[
 IgnoreOpt = Annotated[
     list[str] | None, typer.Option("--ignore", help="Skip these rule codes or prefixes.")
 ]
+SchemaOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--schema",
+        help="Schema YAML (label, classes, column ranges, rules; see `labelcheck infer`); "
+        "its settings are defaults that flags override. "
+        "Default: the file's schema in labelcheck.yaml / [tool.labelcheck].",
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Repo configuration (labelcheck.yaml or pyproject.toml); default: found by "
+        "walking up from the working directory.",
+    ),
+]
+NoConfigOpt = Annotated[
+    bool, typer.Option("--no-config", help="Ignore any labelcheck.yaml / [tool.labelcheck].")
+]
 
 
 @app.command()
@@ -124,13 +179,16 @@ def scan(
     paths: Annotated[list[str], typer.Argument(help="Files, directories, globs or URLs.")],
     label: LabelOpt = None,
     features: FeaturesOpt = None,
-    task: TaskOption = TaskOpt.auto,
+    task: TaskOption = None,
     n_classes: NClassesOpt = None,
     loss: LossOpt = None,
-    precision: PrecisionOption = PrecisionOpt.fp32,
+    precision: PrecisionOption = None,
     ignore_index: IgnoreIndexOpt = None,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
+    schema: SchemaOpt = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="Exit 1 at or above this severity.")
     ] = FailOn.error,
@@ -144,27 +202,43 @@ def scan(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:port).")
     ] = None,
+    progress: Annotated[
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress",
+            help="Progress bar on stderr (default: for large inputs, text format, on a terminal).",
+        ),
+    ] = None,
 ) -> None:
     """Scan datasets and report what would break training (exit 1 on findings)."""
     with _user_errors():
-        from labelcheck.api import make_options, scan_source
+        from labelcheck.api import scan_source
         from labelcheck.io.readers import open_source
 
-        options = make_options(
-            label,
-            features=_split(features),
-            n_classes=n_classes,
-            task=task.value,  # type: ignore[arg-type]
-            loss=loss,
-            precision=precision.value,  # type: ignore[arg-type]
-            ignore_index=ignore_index,
-            select=_split(select),
-            ignore=_split(ignore),
-        )
+        repo = _repo_config(config, no_config)
         reports = []
         for path in paths:
+            options = _scan_options(
+                path,
+                repo,
+                label=label,
+                features=features,
+                task=task,
+                n_classes=n_classes,
+                loss=loss,
+                precision=precision,
+                ignore_index=ignore_index,
+                select=select,
+                ignore=ignore,
+                schema=schema,
+            )
             if engine == "local":
-                reports.append(scan_source(open_source(path), options))
+                from labelcheck.progress import progress_bar, wanted
+
+                src = open_source(path)
+                show = wanted(progress, output_format.value)
+                with progress_bar(src, enabled=show, force=progress is True) as callback:
+                    reports.append(scan_source(src, options, progress=callback))
             else:
                 from labelcheck.api import scan as scan_fn
 
@@ -172,6 +246,87 @@ def scan(
         _emit(reports, output_format, output)
         if any(r.failed(fail_on.value) for r in reports):
             raise typer.Exit(1)
+
+
+def _scan_options(
+    path: str,
+    repo,
+    *,
+    label: str | None,
+    features: list[str] | None,
+    task: TaskOpt | None,
+    n_classes: int | None,
+    loss: str | None,
+    precision: PrecisionOpt | None,
+    ignore_index: float | None,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    schema: Path | None,
+):
+    """ScanOptions for one PATH from the detection flags shared by scan, fix (and apply)."""
+    from labelcheck.api import make_options
+
+    return make_options(
+        label,
+        features=_split(features),
+        n_classes=n_classes,
+        task=task.value if task else None,  # type: ignore[arg-type]
+        loss=loss,
+        precision=precision.value if precision else None,  # type: ignore[arg-type]
+        ignore_index=ignore_index,
+        select=_split(select),
+        ignore=_split(ignore),
+        schema=_schema_for(path, schema, repo),
+        defaults=repo.defaults if repo else None,
+    )
+
+
+def _repo_config(config: Path | None, no_config: bool):
+    """The repo configuration: --config, else found by walking up from the cwd."""
+    if no_config:
+        return None
+    from labelcheck.config import find_config, load_config
+
+    return load_config(config) if config is not None else find_config()
+
+
+def _schema_for(path: str, schema: Path | None, repo) -> Path | None:
+    """--schema wins; else the schema the repo configuration maps this file to."""
+    if schema is not None:
+        return schema
+    return repo.schema_for(path) if repo is not None else None
+
+
+@app.command()
+def infer(
+    path: Annotated[str, typer.Argument(help="A data file, directory or glob.")],
+    label: LabelOpt = None,
+    task: TaskOption = None,
+    ignore_index: IgnoreIndexOpt = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the schema to this file.")
+    ] = None,
+) -> None:
+    """Write a schema for this data (label, classes, feature ranges) as YAML on stdout."""
+    with _user_errors():
+        from labelcheck.api import make_options, scan_source
+        from labelcheck.io.readers import open_source
+        from labelcheck.schema import dump_schema, infer_schema
+
+        options = make_options(label, task=task.value if task else None, ignore_index=ignore_index)
+        report = scan_source(open_source(path), options)
+        text = dump_schema(
+            infer_schema(report),
+            header=f"labelcheck schema inferred from {report.source} ({report.rows:,} rows)\n"
+            "Review it: the recorded classes and ranges are what later files are checked "
+            "against (LC109, LC214).",
+        )
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            from labelcheck.io.writers import atomic_write_text
+
+            atomic_write_text(output, text)
 
 
 def _emit(reports: list, output_format: Format, output: Path | None) -> None:
@@ -233,6 +388,156 @@ def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. LC205.")
         fix = f"; default fix: {r.fix}" if r.fix else ""
         typer.echo(f"{r.code} {r.name} (default severity: {r.severity}{fix})\n")
         typer.echo(r.doc.split("\n", 1)[1].strip() if "\n" in r.doc else r.doc)
+
+
+class NanOpt(StrEnum):
+    drop = "drop"
+    median = "median"
+
+
+class InfOpt(StrEnum):
+    drop = "drop"
+    clip = "clip"
+
+
+class ScaleOpt(StrEnum):
+    minmax = "minmax"
+    standard = "standard"
+
+
+class OutliersOpt(StrEnum):
+    drop = "drop"
+    reindex = "reindex"
+
+
+FixOutputOpt = Annotated[
+    Path, typer.Option("--output", "-o", help="Where to write the fixed data (format by suffix).")
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing outputs.")]
+
+
+@app.command()
+def fix(
+    path: Annotated[str, typer.Argument(help="The training data file (or directory, glob).")],
+    output: FixOutputOpt,
+    plan: Annotated[
+        Path | None,
+        typer.Option("--plan", help="Where to save the plan; default: OUT with .plan.json."),
+    ] = None,
+    force: ForceOpt = False,
+    label: LabelOpt = None,
+    features: FeaturesOpt = None,
+    task: TaskOption = None,
+    n_classes: NClassesOpt = None,
+    loss: LossOpt = None,
+    precision: PrecisionOption = None,
+    ignore_index: IgnoreIndexOpt = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    schema: SchemaOpt = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
+    nan: Annotated[
+        NanOpt, typer.Option("--nan", help="NaN/null features (LC101): drop rows or impute.")
+    ] = NanOpt.drop,
+    inf: Annotated[
+        InfOpt, typer.Option("--inf", help="±Inf features (LC102): drop rows or clip.")
+    ] = InfOpt.drop,
+    scale: Annotated[
+        ScaleOpt,
+        typer.Option("--scale", help="Scale (LC103/104/106): minmax to [-1, 1] or standard."),
+    ] = ScaleOpt.minmax,
+    outliers: Annotated[
+        OutliersOpt,
+        typer.Option("--outliers", help="Outlier class ids (LC205): drop rows or keep as classes."),
+    ] = OutliersOpt.drop,
+) -> None:
+    """Repair the data (streaming) and save the fitted plan to replay with `apply`."""
+    with _user_errors():
+        from labelcheck.fixes.apply import fix_file
+        from labelcheck.fixes.derive import Strategies
+
+        options = _scan_options(
+            path,
+            _repo_config(config, no_config),
+            label=label,
+            features=features,
+            task=task,
+            n_classes=n_classes,
+            loss=loss,
+            precision=precision,
+            ignore_index=ignore_index,
+            select=select,
+            ignore=ignore,
+            schema=schema,
+        )
+        strategies = Strategies(nan.value, inf.value, scale.value, outliers.value)  # type: ignore[arg-type]
+        result = fix_file(
+            path, output, plan_path=plan, options=options, strategies=strategies, force=force
+        )
+        p, t = result.plan, result.tally
+        typer.echo(
+            f"{path}: {t.rows_in:,} rows -> {result.output}: {t.rows_out:,} rows "
+            f"({t.rows_in - t.rows_out:,} dropped); plan: {result.plan_path}"
+        )
+        typer.echo("\n".join(f"  {line}" for line in p.describe().splitlines()) or "  nothing to fix")
+        if p.unfixed:
+            typer.echo("not fixed automatically:")
+            typer.echo("\n".join(f"  {note}" for note in p.unfixed))
+
+
+@app.command()
+def apply(
+    plan: Annotated[Path, typer.Argument(help="A plan saved by `labelcheck fix`.")],
+    path: Annotated[str, typer.Argument(help="New data: test, validation or inference.")],
+    output: FixOutputOpt,
+    force: ForceOpt = False,
+    drop_unknown: Annotated[
+        bool,
+        typer.Option("--drop-unknown", help="Drop rows whose label the plan does not know."),
+    ] = False,
+    schema: SchemaOpt = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
+) -> None:
+    """Replay a saved plan on new data, without refitting (exit 2 on unseen labels).
+
+    With a schema (--schema, or the file's schema in the repo configuration) the
+    new data is first checked for drift against it (LC109, LC214): on an error
+    the findings go to stderr, nothing is written, and the exit code is 1.
+    """
+    with _user_errors():
+        from labelcheck.fixes.apply import apply_file, describe_applied
+
+        _drift_gate(path, _schema_for(path, schema, _repo_config(config, no_config)))
+        result = apply_file(str(plan), path, output, force=force, drop_unknown=drop_unknown)
+        t = result.tally
+        typer.echo(
+            f"{path}: {t.rows_in:,} rows -> {result.output}: {t.rows_out:,} rows "
+            f"({t.rows_in - t.rows_out:,} dropped), plan {plan} "
+            f"(fitted on {result.plan.source})"
+        )
+        typer.echo("\n".join(f"  {line}" for line in describe_applied(result.plan, t)))
+
+
+def _drift_gate(path: str, schema: Path | None) -> None:
+    """Refuse to apply a plan to data that drifted from its schema (LC109, LC214)."""
+    if schema is None:
+        return
+    from labelcheck.api import make_options, scan_source
+    from labelcheck.io.readers import open_source
+    from labelcheck.report.render import render
+
+    options = make_options(schema=schema, select=["LC109", "LC214"])
+    report = scan_source(open_source(path), options)
+    if not report.ok:
+        sys.stderr.write(render([report], "text"))
+        typer.echo(
+            f"labelcheck: {path} drifted from {schema} (see above); not applying the plan. "
+            "Fix the data, or update the schema if the change is intended.",
+            err=True,
+        )
+        raise typer.Exit(1)
 
 
 def main() -> None:

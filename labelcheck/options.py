@@ -97,6 +97,7 @@ class ScanOptions:
 
     label: str | None = None
     features: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] = ()  # columns never scanned (schema `exclude:`)
     task: Task = "auto"
     n_classes: int | None = None
     loss: str | None = None
@@ -109,6 +110,8 @@ class ScanOptions:
     # Schema-only expectations (LC109, LC214): declared ranges and classes.
     ranges: Mapping[str, tuple[float | None, float | None]] = field(default_factory=dict)
     classes: tuple[Any, ...] | None = None
+    # Where settings not given as flags came from ({"task": "schema s.yaml"}), for reports.
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         _check_choice("--task", self.task, get_args(Task))
@@ -138,6 +141,11 @@ class ScanOptions:
         for code, sev in self.severity.items():
             resolve_codes([code], "severity override")
             _check_choice(f"severity for {code}", sev, get_args(Severity))
+
+    def said(self, key: str, flag: str) -> str:
+        """Why a setting holds: ``--task classification`` or ``task: ... in schema s.yaml``."""
+        origin = self.origins.get(key)
+        return f"{key}: {getattr(self, key)} in {origin}" if origin else flag
 
     @property
     def hinge(self) -> bool:

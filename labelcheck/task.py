@@ -18,13 +18,14 @@ def detect_task(label: ColumnStats | None, options: ScanOptions) -> TaskInfo:
         return TaskInfo("none", "unknown", "no label column")
     kind_type = _target_type(label)
     if options.task != "auto":
-        return TaskInfo(options.task, kind_type, f"--task {options.task}")
+        return TaskInfo(options.task, kind_type, options.said("task", f"--task {options.task}"))
     if options.loss is not None:
         # A loss names its task: cross-entropy -> classification; mse -> regression.
         task = "classification" if options.loss in CLASSIFICATION_LOSSES else "regression"
-        return TaskInfo(task, kind_type, f"--loss {options.loss}")
+        return TaskInfo(task, kind_type, options.said("loss", f"--loss {options.loss}"))
     if options.n_classes is not None:
-        return TaskInfo("classification", kind_type, f"--n-classes {options.n_classes}")
+        said = options.said("n_classes", f"--n-classes {options.n_classes}")
+        return TaskInfo("classification", kind_type, said)
     if label.kind == "list":  # [[0, 1, 0], ...]: one-hot or probability rows
         return TaskInfo(
             "classification", "multilabel", "list-valued labels (one-hot/probabilities)"
@@ -41,12 +42,19 @@ def detect_task(label: ColumnStats | None, options: ScanOptions) -> TaskInfo:
             "continuous",
             f"fractional label values ({label.non_integer:,} of {label.n:,})",
         )
-    if label.distinct is None:  # integer-valued but more distinct values than max_classes
+    max_classes = options.thresholds.max_classes
+    if label.distinct is None or len(label.distinct) > max_classes:
+        # [17, 250, 3120, ...]: integer-valued, but too many values for class ids (counts, cents)
+        many = (
+            f"more than {label.distinct_cap:,}"
+            if label.distinct is None
+            else f"{len(label.distinct):,}"
+        )
         return TaskInfo(
             "regression",
             "continuous",
-            f"integer labels with more than {options.thresholds.max_classes:,} distinct "
-            "values; pass --task classification if they are class ids",
+            f"integer labels with {many} distinct values (max_classes {max_classes:,}); "
+            "pass --task classification if they are class ids",
         )
     k = len(label.distinct)  # [0, 1, 1, 0] -> binary; [0, 3, 2] -> multiclass
     return TaskInfo(

@@ -1,30 +1,56 @@
 """The local engine: units of a source scanned on a thread pool, stats merged.
 
 numpy and Arrow release the GIL in their kernels, so threads use every core
-without copying batches between processes. At most ``workers`` units are in
-flight, which bounds memory by a few row groups whatever the file size.
+without copying batches between processes. A Parquet row group is further
+split into groups of columns, each read and summarised by one task: every
+column chunk is decoded once, only planned columns are read, and at most
+``workers + 1`` tasks are in flight (one decoding ahead while the others
+compute), which bounds memory by about one row group whatever the file size.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
 
-from labelcheck.io.readers import SchemaChanged, Source
+from labelcheck.io.readers import SchemaChanged, Source, Unit, _parquet_row_group
 from labelcheck.options import ScanOptions
+from labelcheck.stats.column import ColumnStats
 from labelcheck.stats.dataset import ColumnPlan, DatasetStats
 
 _MAX_RESTARTS = 64
+#: Columns per task when a unit can read a subset of its columns cheaply.
+_GROUP_COLUMNS = 8
+
+#: ``progress(rows_done, units_done, units_total)``; rows_done counts finished units.
+Progress = Callable[[int, int, int], None]
+
+
+@dataclass(frozen=True)
+class _Task:
+    unit: Unit
+    columns: tuple[str, ...]
+    first: bool  # the task that counts the unit's rows (and closes the unit)
 
 
 def compute_stats(
-    source: Source, plan: ColumnPlan, options: ScanOptions, *, workers: int | None = None
+    source: Source,
+    plan: ColumnPlan,
+    options: ScanOptions,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Source, DatasetStats]:
-    """Statistics of the planned columns of ``source``; returns the (maybe reopened) source."""
+    """Statistics of the planned columns of ``source``; returns the (maybe reopened) source.
+
+    ``progress`` is called from the calling thread after each finished unit.
+    """
     for _ in range(_MAX_RESTARTS):
         try:
-            return source, _scan(source, plan, options, workers)
+            return source, _scan(source, plan, options, workers, progress)
         except SchemaChanged:
             assert source.reopen is not None
             source = source.reopen()
@@ -32,34 +58,92 @@ def compute_stats(
 
 
 def _scan(
-    source: Source, plan: ColumnPlan, options: ScanOptions, workers: int | None
+    source: Source,
+    plan: ColumnPlan,
+    options: ScanOptions,
+    workers: int | None,
+    progress: Progress | None,
 ) -> DatasetStats:
     total = DatasetStats.empty(source.schema, plan)
-    columns = plan.columns
     workers = workers or os.cpu_count() or 1
+    tasks = list(_tasks(source.units, plan.columns))
+    units_total, units_done = len(source.units), 0
 
-    def scan_unit(unit) -> DatasetStats:
-        part = DatasetStats.empty(source.schema, plan)
-        for batch in unit(columns):
+    def run(task: _Task) -> DatasetStats:
+        # Only the planned columns of this task: DatasetStats.update walks its own columns.
+        columns = {
+            c: ColumnStats.empty(
+                source.schema.field(c).type,
+                label=c == plan.label,
+                distinct_cap=plan.distinct_cap,
+            )
+            for c in task.columns
+        }
+        part = DatasetStats(plan=plan, columns=columns)
+        for batch in task.unit(list(task.columns)):
             part.update(batch, options.ignore_index)
         return part
 
-    if workers == 1 or len(source.units) == 1:
-        for unit in source.units:
-            total = total.merge(scan_unit(unit))
+    def fold(task: _Task, part: DatasetStats) -> None:
+        nonlocal units_done
+        for name, stats in part.columns.items():
+            total.columns[name] = total.columns[name].merge(stats)
+        total.ignored_rows += part.ignored_rows
+        if task.first:
+            total.rows += part.rows
+            units_done += 1
+            if progress is not None:
+                progress(total.rows, units_done, units_total)
+
+    if workers == 1 or len(tasks) == 1:
+        for task in tasks:
+            fold(task, run(task))
         return total
     with ThreadPoolExecutor(workers) as pool:
-        for part in _bounded_map(pool, scan_unit, source.units, workers * 2):
-            total = total.merge(part)
+        for task, part in _bounded_map(pool, run, tasks, workers + 1):
+            fold(task, part)
     return total
 
 
-def _bounded_map(pool: ThreadPoolExecutor, fn, items, window: int) -> Iterator:
-    """Like ``pool.map`` in order, but with at most ``window`` tasks submitted at once."""
-    pending: list[Future] = []
+def _tasks(units: Sequence[Unit], columns: list[str]) -> Iterator[_Task]:
+    """One task per unit, or per group of columns of a Parquet row group.
+
+    Only raw Parquet row groups are split: reading a subset of their columns
+    costs no more than reading them all, whereas a CSV would be parsed again
+    for every group. The label goes with the first group, which counts rows.
+    """
+    for unit in units:
+        if _splittable(unit) and len(columns) > _GROUP_COLUMNS:
+            groups = _groups(columns)
+            for i, group in enumerate(groups):
+                yield _Task(unit, group, first=i == 0)
+        else:
+            yield _Task(unit, tuple(columns), first=True)
+
+
+def _splittable(unit: Unit) -> bool:
+    return isinstance(unit, partial) and unit.func is _parquet_row_group
+
+
+def _groups(columns: list[str]) -> list[tuple[str, ...]]:
+    """Columns in contiguous groups of about ``_GROUP_COLUMNS`` (the label last, in group 0)."""
+    *features, last = columns
+    n = max(1, round(len(columns) / _GROUP_COLUMNS))
+    size = -(-len(features) // n)
+    groups = [tuple(features[i : i + size]) for i in range(0, len(features), size)]
+    groups[0] = (*groups[0], last)
+    return groups
+
+
+def _bounded_map(
+    pool: ThreadPoolExecutor, fn: Callable, items: Sequence, window: int
+) -> Iterator[tuple]:
+    """``(item, fn(item))`` in order, with at most ``window`` tasks submitted at once."""
+    pending: list[tuple[object, Future]] = []
     for item in items:
-        pending.append(pool.submit(fn, item))
+        pending.append((item, pool.submit(fn, item)))
         if len(pending) >= window:
-            yield pending.pop(0).result()
-    for fut in pending:
-        yield fut.result()
+            done, fut = pending.pop(0)
+            yield done, fut.result()
+    for done, fut in pending:
+        yield done, fut.result()

@@ -47,7 +47,7 @@ Unit = Callable[[Sequence[str] | None], Iterator[pa.RecordBatch]]
 
 
 class SchemaChanged(Exception):
-    """A streamed CSV revealed a wider type late; the scan restarts with it."""
+    """A streamed CSV or JSON Lines file revealed a wider type late; the scan restarts."""
 
 
 @dataclass
@@ -86,19 +86,21 @@ def open_path(location: str) -> Source:
     if "://" in location and not location.startswith("file://"):
         return _open_url(location)
     location = location.removeprefix("file://")
-    if any(ch in location for ch in "*?["):
+    if any(ch in location for ch in "*?[") and not os.path.exists(location):
         paths = sorted(p for p in globlib.glob(location, recursive=True) if os.path.isfile(p))
         if not paths:
             raise InputError(f"{location}: the pattern matches no file; check the glob")
         return _open_files(location, paths)
     path = Path(location)
     if path.is_dir():
+        # Skip hidden and underscore entries at any depth: _SUCCESS, _metadata,
+        # _delta_log/*.json, .ipynb_checkpoints/ are not data parts.
         paths = sorted(
             str(p)
             for p in path.rglob("*")
             if p.is_file()
             and _format_of(str(p), strict=False)
-            and not p.name.startswith((".", "_"))
+            and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
         )
         if not paths:
             raise InputError(
@@ -160,6 +162,7 @@ def _open_parquet(name: str, paths: list[str]) -> Source:
     import pyarrow.parquet as pq
 
     units: list[Unit] = []
+    groups: list[tuple[str, int, list[str]]] = []
     schema: pa.Schema | None = None
     rows = 0
     for path in paths:
@@ -173,21 +176,40 @@ def _open_parquet(name: str, paths: list[str]) -> Source:
         elif not file_schema.equals(schema):
             schema = _unify(name, schema, file_schema, path)
         rows += meta.num_rows
-        units.extend(partial(_parquet_row_group, path, i) for i in range(meta.num_row_groups))
+        groups.extend((path, i, file_schema.names) for i in range(meta.num_row_groups))
     assert schema is not None
-    return Source(name, "parquet", _strip_metadata(schema), units, rows)
+    schema = _strip_metadata(schema)
+    units.extend(partial(_parquet_row_group, *group, schema) for group in groups)
+    return Source(name, "parquet", schema, units, rows)
 
 
-def _parquet_row_group(path: str, index: int, columns: Sequence[str] | None):
+def _parquet_row_group(
+    path: str, index: int, names: list[str], schema: pa.Schema, columns: Sequence[str] | None
+):
     import pyarrow.parquet as pq
 
+    wanted = list(columns) if columns is not None else schema.names
     try:
         table = pq.ParquetFile(path).read_row_group(
-            index, columns=list(columns) if columns is not None else None
+            index, columns=[c for c in wanted if c in names]
         )
     except (pa.ArrowException, OSError) as exc:
         raise _arrow_error(path, "Parquet", exc) from None
-    yield from table.to_batches()
+    for batch in table.to_batches():
+        yield _conform(batch, schema, wanted)
+
+
+def _conform(batch: pa.RecordBatch, schema: pa.Schema, wanted: list[str]) -> pa.RecordBatch:
+    """``wanted`` columns in order; a column this part lacks is all null (parts may differ)."""
+    if batch.schema.names == wanted:
+        return batch
+    arrays = [
+        batch.column(name)
+        if name in batch.schema.names
+        else pa.nulls(batch.num_rows, schema.field(name).type)
+        for name in wanted
+    ]
+    return pa.RecordBatch.from_arrays(arrays, names=wanted)
 
 
 def _unify(name: str, a: pa.Schema, b: pa.Schema, path: str) -> pa.Schema:
@@ -229,9 +251,18 @@ def _open_csv(name: str, paths: list[str], column_types: dict[str, pa.DataType] 
         for f in file_schema:
             if pa.types.is_integer(f.type) and f.name not in column_types:
                 column_types[f.name] = pa.float64()
-        schema = file_schema if schema is None else _unify(name, schema, file_schema, path)
+        file_schema = _retype(file_schema, column_types)
+        if schema is not None:
+            for f in file_schema:
+                if f.name in schema.names and schema.field(f.name).type != f.type:
+                    column_types[f.name] = pa.string()  # numbers in one part, text in another
+            schema = _unify(
+                name, _retype(schema, column_types), _retype(file_schema, column_types), path
+            )
+        else:
+            schema = file_schema
     assert schema is not None
-    schema = pa.schema([pa.field(f.name, column_types.get(f.name, f.type)) for f in schema])
+    schema = _retype(schema, column_types)
 
     def reopen() -> Source:
         src = _open_csv(name, paths, types)
@@ -239,8 +270,12 @@ def _open_csv(name: str, paths: list[str], column_types: dict[str, pa.DataType] 
         return src
 
     types = column_types
-    units: list[Unit] = [partial(_csv_batches, path, types) for path in paths]
+    units: list[Unit] = [partial(_csv_batches, path, types, schema) for path in paths]
     return Source(name, "csv", schema, units, None, reopen=reopen)
+
+
+def _retype(schema: pa.Schema, types: dict[str, pa.DataType]) -> pa.Schema:
+    return pa.schema([pa.field(f.name, types.get(f.name, f.type)) for f in schema])
 
 
 def _csv_parse(path: str):
@@ -250,25 +285,27 @@ def _csv_parse(path: str):
     return pcsv.ParseOptions(delimiter=delimiter)
 
 
-def _csv_batches(path: str, types: dict[str, pa.DataType], columns: Sequence[str] | None):
+def _csv_batches(
+    path: str, types: dict[str, pa.DataType], schema: pa.Schema, columns: Sequence[str] | None
+):
     import pyarrow.csv as pcsv
 
+    # Every file is read with the unified schema (widened types win): a part that
+    # lacks a column gives nulls of its type, not a failure.
+    wanted = list(columns) if columns is not None else schema.names
     convert = pcsv.ConvertOptions(
-        column_types=types, include_columns=list(columns) if columns is not None else None
+        column_types={**{f.name: f.type for f in schema}, **types},
+        include_columns=wanted,
+        include_missing_columns=True,
     )
     try:
-        reader = pcsv.open_csv(path, parse_options=_csv_parse(path), convert_options=convert)
-        names = reader.schema.names
-        yield from reader
+        yield from pcsv.open_csv(path, parse_options=_csv_parse(path), convert_options=convert)
     except pa.ArrowInvalid as exc:
         match = _CSV_ERROR.search(str(exc))
-        if match and columns is not None and int(match.group(1)) < len(columns):
+        if match and int(match.group(1)) < len(wanted):
             # A later block holds text in a column inferred as numeric: widen, restart.
-            types[names[int(match.group(1))]] = pa.string()
-            raise SchemaChanged from None
-        if match and columns is None:
-            header = pcsv.open_csv(path, parse_options=_csv_parse(path)).schema.names
-            types[header[int(match.group(1))]] = pa.string()
+            # (Column numbers count the output columns, which follow ``wanted``.)
+            types[wanted[int(match.group(1))]] = pa.string()
             raise SchemaChanged from None
         raise _csv_error(path, exc) from None
     except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
@@ -291,19 +328,20 @@ def _csv_error(path: str, exc: Exception) -> InputError:
 def _open_ipc(name: str, paths: list[str]) -> Source:
     units: list[Unit] = []
     schema: pa.Schema | None = None
-    rows = 0
+    rows: int | None = 0
     for path in paths:
         try:
             reader = pa.ipc.open_file(pa.memory_map(path))
             file_schema, n_batches = reader.schema, reader.num_record_batches
-            rows += sum(reader.get_batch(i).num_rows for i in range(n_batches))
+            if rows is not None:
+                rows += sum(reader.get_batch(i).num_rows for i in range(n_batches))
             units.extend(partial(_ipc_batch, path, i) for i in range(n_batches))
         except pa.ArrowInvalid:
             try:  # the streaming IPC format has no footer
                 with pa.ipc.open_stream(pa.memory_map(path)) as stream:
                     file_schema = stream.schema
                 units.append(partial(_ipc_stream, path))
-                rows = None  # type: ignore[assignment]
+                rows = None  # a stream has no footer that counts its rows
             except (pa.ArrowException, OSError) as exc:
                 raise _arrow_error(path, "Arrow IPC/Feather", exc) from None
         except OSError as exc:
@@ -335,31 +373,191 @@ def _ipc_stream(path: str, columns: Sequence[str] | None):
 
 
 # --------------------------------------------------------------- JSON Lines
-def _open_jsonl(name: str, paths: list[str]) -> Source:
-    import pyarrow.json as pjson
+_JSON_CHANGED = re.compile(r"Column\(/([^/)]+)\) changed from (\w+) to (\w+)")
+_JSON_TYPES = {"number": pa.float64(), "string": pa.string(), "boolean": pa.bool_()}
+_JSON_ROWS = 1 << 16  # rows per batch when a file is read with Python's json module
 
+
+def _open_jsonl(
+    name: str,
+    paths: list[str],
+    types: dict[str, pa.DataType] | None = None,
+    mixed: set[str] | None = None,
+) -> Source:
+    """JSON Lines with types inferred from the first block, then widened as the scan goes.
+
+    Like CSV: numbers are read as float64 (an integer column may hold 1.5 later),
+    a column null in the first block takes the type that turns up, and a column
+    mixing numbers and strings (which pyarrow cannot read) is read, for that file,
+    with Python's json module as strings, so it is reported (LC107), not fatal.
+    """
+    types = dict(types or {})
+    mixed = set(mixed or ())
     schema: pa.Schema | None = None
     for path in paths:
-        try:
-            reader = pjson.open_json(path)
-            file_schema = reader.schema
-        except (pa.ArrowException, OSError) as exc:
-            raise _arrow_error(path, "JSON Lines", exc) from None
+        file_schema = _jsonl_schema(path, types, mixed)
         schema = file_schema if schema is None else _unify(name, schema, file_schema, path)
     assert schema is not None
-    units: list[Unit] = [partial(_jsonl_batches, path, schema) for path in paths]
-    return Source(name, "jsonl", schema, units, None)
+
+    def reopen() -> Source:
+        src = _open_jsonl(name, paths, types, mixed)
+        src.paths = paths
+        return src
+
+    units: list[Unit] = [partial(_jsonl_batches, path, schema, types, mixed) for path in paths]
+    return Source(name, "jsonl", schema, units, None, reopen=reopen)
 
 
-def _jsonl_batches(path: str, schema: pa.Schema, columns: Sequence[str] | None):
+def _jsonl_schema(path: str, types: dict[str, pa.DataType], mixed: set[str]) -> pa.Schema:
     import pyarrow.json as pjson
 
+    for _ in range(64):
+        if mixed:
+            return _jsonl_python_schema(path, types, mixed)
+        explicit = pa.schema(list(types.items())) if types else None
+        try:
+            reader = pjson.open_json(
+                path,
+                parse_options=pjson.ParseOptions(
+                    explicit_schema=explicit, unexpected_field_behavior="infer"
+                ),
+            )
+        except (pa.ArrowException, OSError) as exc:
+            if not _jsonl_widen(exc, types, mixed):
+                raise _arrow_error(path, "JSON Lines", exc) from None
+            continue
+        schema = reader.schema
+        reader.close()
+        fields = []
+        for f in schema:
+            t = types.get(f.name, f.type)
+            if pa.types.is_integer(t):
+                t = types[f.name] = pa.float64()
+            fields.append(pa.field(f.name, t))
+        return pa.schema(fields)
+    raise InputError(f"{path}: the JSON column types keep changing; {_REEXPORT}")
+
+
+def _jsonl_widen(exc: Exception, types: dict[str, pa.DataType], mixed: set[str]) -> bool:
+    """Learn from "Column(/x) changed from null to number": True if a retry can succeed."""
+    match = _JSON_CHANGED.search(str(exc))
+    if not match:
+        return False
+    column, before, after = match.groups()
+    if column in mixed:
+        return False
+    if before == "null" and after in _JSON_TYPES and column not in types:
+        types[column] = _JSON_TYPES[after]
+    else:  # numbers and strings (or objects) in one column
+        types[column] = pa.string()
+        mixed.add(column)
+    return True
+
+
+def _jsonl_batches(
+    path: str,
+    schema: pa.Schema,
+    types: dict[str, pa.DataType],
+    mixed: set[str],
+    columns: Sequence[str] | None,
+):
+    import pyarrow.json as pjson
+
+    if mixed:
+        yield from _jsonl_python_batches(path, schema, types, mixed, columns)
+        return
     try:
         reader = pjson.open_json(path, parse_options=pjson.ParseOptions(explicit_schema=schema))
         for batch in reader:
             yield _select(batch, columns)
     except (pa.ArrowException, OSError) as exc:
+        if _jsonl_widen(exc, types, mixed):
+            raise SchemaChanged from None
         raise _arrow_error(path, "JSON Lines", exc) from None
+
+
+def _jsonl_rows(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    import json
+
+    opener: Any = open
+    if path.lower().endswith(".gz"):
+        import gzip
+
+        opener = gzip.open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as exc:
+                raise InputError(
+                    f"{path}: line {number} is not valid JSON ({exc}); {_REEXPORT}"
+                ) from None
+            if not isinstance(row, dict):
+                raise InputError(f"{path}: line {number} is not a JSON object; one object a line")
+            yield number, row
+
+
+def _jsonl_python_schema(path: str, types: dict[str, pa.DataType], mixed: set[str]) -> pa.Schema:
+    """The schema of a file pyarrow cannot type, from its first rows."""
+    names: dict[str, None] = {}
+    seen: dict[str, set[type]] = {}
+    for number, row in _jsonl_rows(path):
+        for key, value in row.items():
+            names.setdefault(key)
+            if value is not None:
+                seen.setdefault(key, set()).add(bool if isinstance(value, bool) else type(value))
+        if number >= _JSON_ROWS:
+            break
+    for key in names:
+        kinds = seen.get(key, set())
+        if key in types:
+            continue
+        if kinds and kinds <= {int, float}:
+            types[key] = pa.float64()
+        elif kinds == {bool}:
+            types[key] = pa.bool_()
+        else:
+            types[key] = pa.string()
+            if kinds - {str}:
+                mixed.add(key)
+    return pa.schema([(k, types[k]) for k in {**names, **dict.fromkeys(types)}])
+
+
+def _jsonl_python_batches(
+    path: str,
+    schema: pa.Schema,
+    types: dict[str, pa.DataType],
+    mixed: set[str],
+    columns: Sequence[str] | None,
+):
+    import json
+
+    wanted = list(columns) if columns is not None else schema.names
+
+    def batch(rows: list[dict[str, Any]]) -> pa.RecordBatch:
+        arrays = []
+        for name in wanted:
+            values = [row.get(name) for row in rows]
+            if name in mixed:
+                values = [v if v is None or isinstance(v, str) else json.dumps(v) for v in values]
+            try:
+                arrays.append(pa.array(values, type=schema.field(name).type))
+            except (pa.ArrowException, TypeError, ValueError):
+                types[name] = pa.string()  # a late value of another type: read as text
+                mixed.add(name)
+                raise SchemaChanged from None
+        return pa.RecordBatch.from_arrays(arrays, names=wanted)
+
+    rows: list[dict[str, Any]] = []
+    for _, row in _jsonl_rows(path):
+        rows.append(row)
+        if len(rows) == _JSON_ROWS:
+            yield batch(rows)
+            rows = []
+    if rows:
+        yield batch(rows)
 
 
 # -------------------------------------------------------------------- numpy
@@ -446,13 +644,15 @@ def _array_slice(X, y, schema: pa.Schema, start: int, stop: int, columns):
     cols = []
     chunk = np.asarray(X[start:stop])
     for i in range(chunk.shape[1]):
-        cols.append(pa.array(chunk[:, i], type=schema.field(i).type))
+        cols.append(_numpy_to_arrow(chunk[:, i], schema.field(i).type))
     if y is not None:
         part = np.asarray(y[start:stop])
         if part.ndim == 2:
             flat = pa.array(part.reshape(-1))
             offsets = pa.array(np.arange(0, part.size + 1, part.shape[1], dtype=np.int32))
             cols.append(pa.ListArray.from_arrays(offsets, flat))
+        elif part.dtype.kind in "iufb":
+            cols.append(_numpy_to_arrow(part, schema.field(len(cols)).type))
         else:
             cols.append(
                 pa.array(
@@ -463,6 +663,21 @@ def _array_slice(X, y, schema: pa.Schema, start: int, stop: int, columns):
             )
     batch = pa.RecordBatch.from_arrays(cols, schema=schema)
     yield _select(batch, columns)
+
+
+def _numpy_to_arrow(values: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
+    """A numeric or bool numpy column as Arrow; NaN stays NaN (it is not null).
+
+    Built from buffers rather than with ``pa.array``, whose first call makes
+    pyarrow import pandas (~0.3 s the CLI does not need).
+    """
+    if values.dtype.kind not in "iufb" or pa.types.is_dictionary(arrow_type):
+        return pa.array(values, type=arrow_type)
+    if values.dtype.kind == "b":
+        data = np.packbits(np.ascontiguousarray(values), bitorder="little")
+    else:  # native byte order: a '>f8' .npy file is big-endian
+        data = np.ascontiguousarray(values, dtype=values.dtype.newbyteorder("="))
+    return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(data)])
 
 
 # -------------------------------------------------------------------- URLs

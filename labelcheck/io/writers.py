@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 
 @contextlib.contextmanager
@@ -28,3 +29,152 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
 def atomic_write_text(target: str | os.PathLike[str], text: str) -> None:
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+# ------------------------------------------------------------- record batches
+#: Output formats by file suffix (compression suffixes .gz/.bz2/.zst for CSV and JSON Lines).
+WRITE_FORMATS = {
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".arrow": "ipc",
+    ".feather": "ipc",
+    ".ipc": "ipc",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".npz": "npz",
+}
+_COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd"}
+
+
+def output_format(target: str | os.PathLike[str]) -> tuple[str, str | None]:
+    """The format and stream compression an output path asks for, by its suffix."""
+    from labelcheck.errors import InputError
+
+    name = os.fspath(target).lower()
+    compression = next((c for s, c in _COMPRESSION.items() if name.endswith(s)), None)
+    if compression:
+        name = name[: name.rfind(".")]
+    fmt = WRITE_FORMATS.get(os.path.splitext(name)[1])
+    if fmt is None or (compression and fmt not in ("csv", "jsonl")):
+        raise InputError(
+            f"{target}: cannot tell the output format from the suffix; end the name in "
+            ".parquet, .csv, .feather/.arrow, .jsonl or .npz (.csv.gz and .jsonl.gz compress)"
+        )
+    return fmt, compression
+
+
+def write_batches(
+    target: str | os.PathLike[str],
+    schema: Any,
+    batches: Iterable[Any],
+    *,
+    label: str | None = None,
+) -> None:
+    """Stream Arrow record batches to ``target`` atomically, one batch in memory at a time.
+
+    The format follows the suffix; ``.npz`` writes ``X`` (the non-label columns
+    stacked) and ``y`` (``label``), spooled to disk so memory stays bounded.
+    """
+    import pyarrow as pa
+
+    fmt, compression = output_format(target)
+    with atomic_path(target) as tmp:
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            # Dictionary-encoding floats (normalized features) only costs time and memory.
+            dictionary = [f.name for f in schema if not pa.types.is_floating(f.type)]
+            with pq.ParquetWriter(tmp, schema, use_dictionary=dictionary) as writer:
+                for batch in batches:
+                    writer.write_batch(batch)
+        elif fmt == "ipc":
+            with pa.ipc.new_file(str(tmp), schema) as writer:
+                for batch in batches:
+                    writer.write_batch(batch)
+        elif fmt == "csv":
+            import pyarrow.csv as pcsv
+
+            delimiter = "\t" if ".tsv" in os.fspath(target).lower() else ","
+            with (
+                pa.output_stream(str(tmp), compression=compression) as sink,
+                pcsv.CSVWriter(sink, schema, write_options=pcsv.WriteOptions(delimiter=delimiter))
+                as writer,
+            ):
+                for batch in batches:
+                    writer.write_batch(batch)
+        elif fmt == "jsonl":
+            with pa.output_stream(str(tmp), compression=compression) as sink:
+                for batch in batches:
+                    if batch.num_rows:
+                        # pandas' C JSON writer: no per-row Python (15 significant digits).
+                        text = batch.to_pandas().to_json(
+                            orient="records", lines=True, double_precision=15, force_ascii=False
+                        )
+                        sink.write((text.rstrip("\n") + "\n").encode("utf-8"))
+        else:
+            _write_npz(Path(tmp), schema, batches, label)
+
+
+def _write_npz(tmp: Path, schema: Any, batches: Iterable[Any], label: str | None) -> None:
+    import shutil
+    import zipfile
+
+    import numpy as np
+
+    from labelcheck.errors import InputError
+
+    features = [f for f in schema if f.name != label]
+    with_y = label is not None and label in schema.names
+
+    def dtype_of(field: Any) -> np.dtype:
+        try:
+            return np.dtype(field.type.to_pandas_dtype())
+        except (NotImplementedError, TypeError):
+            raise InputError(
+                f"{tmp.name}: column {field.name!r} ({field.type}) cannot go into a numeric "
+                ".npz array; write Parquet instead"
+            ) from None
+
+    x_dtype = np.result_type(*[dtype_of(f) for f in features]) if features else np.float64
+    y_dtype = dtype_of(schema.field(label)) if with_y else None
+    if (y_dtype is not None and y_dtype.kind == "O") or np.dtype(x_dtype).kind == "O":
+        raise InputError(f"{tmp.name}: non-numeric columns cannot go into .npz; write Parquet")
+    rows = 0
+    with (
+        tempfile.TemporaryFile(dir=tmp.parent) as xf,
+        tempfile.TemporaryFile(dir=tmp.parent) as yf,
+    ):
+        for batch in batches:
+            cols = [_numpy(batch.column(f.name)).astype(x_dtype) for f in features]
+            X = np.column_stack(cols) if cols else np.empty((batch.num_rows, 0), x_dtype)
+            xf.write(np.ascontiguousarray(X, dtype=x_dtype).tobytes())
+            if with_y:
+                yf.write(np.ascontiguousarray(_numpy(batch.column(label)), dtype=y_dtype).tobytes())
+            rows += batch.num_rows
+        arrays = [("X", xf, x_dtype, (rows, len(features)))]
+        if with_y:
+            arrays.append(("y", yf, y_dtype, (rows,)))
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+            for name, fh, dtype, shape in arrays:
+                fh.seek(0)
+                header = {
+                    "descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+                    "fortran_order": False,
+                    "shape": shape,
+                }
+                with zf.open(f"{name}.npy", "w", force_zip64=True) as member:
+                    np.lib.format.write_array_header_1_0(member, header)
+                    shutil.copyfileobj(fh, member, 1 << 22)
+
+
+def _numpy(array: Any) -> Any:
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    if array.null_count and not pa.types.is_floating(array.type):
+        array = array.cast(pa.float64())
+    return array.to_numpy(zero_copy_only=False)

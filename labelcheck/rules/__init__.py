@@ -19,6 +19,7 @@ from labelcheck.rules import (
     lc106_feature_precision_overflow,
     lc107_feature_non_numeric,
     lc108_feature_outlier,
+    lc109_feature_range_violation,
     lc201_label_missing,
     lc202_label_inf,
     lc203_label_negative,
@@ -32,6 +33,7 @@ from labelcheck.rules import (
     lc211_label_imbalance,
     lc212_label_scale,
     lc213_label_string,
+    lc214_label_unknown_class,
 )
 from labelcheck.rules.base import Finding, Rule, RuleContext, TaskInfo
 
@@ -45,6 +47,7 @@ _MODULES = (
     lc106_feature_precision_overflow,
     lc107_feature_non_numeric,
     lc108_feature_outlier,
+    lc109_feature_range_violation,
     lc201_label_missing,
     lc202_label_inf,
     lc203_label_negative,
@@ -58,6 +61,7 @@ _MODULES = (
     lc211_label_imbalance,
     lc212_label_scale,
     lc213_label_string,
+    lc214_label_unknown_class,
 )
 
 #: Every rule by code, in catalogue order.

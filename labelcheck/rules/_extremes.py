@@ -8,6 +8,11 @@ they are few (at most ``outlier_min_rows`` rows, or ``outlier_max_fraction`` of
 the rows, whichever is larger). The spread is the larger of the bulk's standard
 deviation and the distance from its mean to its edge, so a long but contiguous
 tail (0..999) never has a gap, and a 99.5%-zero binary label never either.
+
+Two guards keep tiny or two-valued columns quiet: the bulk must keep at least
+two distinct values (labels {0, 255} are two classes, LC207's business, not an
+outlier and its class), and, without a floor, at least ``MIN_BULK_ROWS`` rows
+(the spread of three random numbers says nothing).
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ from typing import Any
 from labelcheck.options import Thresholds
 from labelcheck.stats.column import ColumnStats
 
+#: Least rows the bulk must keep when no spread floor is given (features).
+MIN_BULK_ROWS = 10
+
 
 def sparse_extremes(
     stats: ColumnStats, th: Thresholds, *, floor: float = 0.0
@@ -27,7 +35,8 @@ def sparse_extremes(
 
     ``floor`` is the least spread to assume (1 for class ids: a gap of one id is
     never an outlier). Uses exact distinct counts when tracked, else the k
-    most extreme values kept by the statistics.
+    most extreme values kept by the statistics. Each side is judged with the
+    other side's outliers removed, so a 1e9 does not hide a -999.
     """
     if stats.n < 3:
         return []
@@ -35,41 +44,82 @@ def sparse_extremes(
     if distinct is not None and all(isinstance(v, int | float) for v, _ in distinct):
         high = [(v, c) for v, c in reversed(distinct)]
         low = list(distinct)
+        keep = 2  # every distinct value is listed: the bulk keeps two of them
     else:
         high = [(v, len(list(g))) for v, g in groupby(stats.top)]
         low = [(v, len(list(g))) for v, g in groupby(stats.bottom)]
+        keep = 1  # the last group may be cut at k values: never remove it
     few = max(th.outlier_min_rows, th.outlier_max_fraction * stats.n)
-    found = _side(high, stats, th, few, floor, sign=1.0)
-    found += _side(low, stats, th, few, floor, sign=-1.0)
-    return found
+    min_bulk = 2 if floor > 0 else MIN_BULK_ROWS
+    whole: _Moments = (stats.n, stats.mean, stats.m2)
+
+    def side(items: list[tuple[Any, int]], other: list[tuple[Any, int]], sign: float):
+        drop = {v for v, _ in other}
+        rest = [vc for vc in items if vc[0] not in drop]
+        return _side(rest, _without(whole, other), th, few, floor, keep, min_bulk, sign)
+
+    hi: list[tuple[Any, int]] = []
+    lo: list[tuple[Any, int]] = []
+    for _ in range(2):  # removing one side's outliers can only reveal more on the other
+        hi = side(high, lo, 1.0)
+        lo = side(low, hi, -1.0)
+    return hi + lo
+
+
+#: (n, mean, m2) of a set of values.
+_Moments = tuple[int, float, float]
+
+
+def _fold(acc: _Moments, value: float, count: int) -> _Moments:
+    """Add ``count`` copies of ``value`` (Chan et al.)."""
+    n, mean, m2 = acc
+    total = n + count
+    delta = value - mean
+    return total, mean + delta * count / total, m2 + delta * delta * n * count / total
+
+
+def _without(whole: _Moments, removed: list[tuple[Any, int]]) -> _Moments:
+    """Exact moments of ``whole`` minus the ``removed`` values."""
+    acc: _Moments = (0, 0.0, 0.0)
+    for value, count in removed:
+        acc = _fold(acc, value, count)
+    return _subtract(whole, acc)
+
+
+def _subtract(whole: _Moments, part: _Moments) -> _Moments:
+    n, mean, m2 = whole
+    s_n, s_mean, s_m2 = part
+    if s_n == 0:
+        return whole
+    n_b = n - s_n
+    if n_b <= 0:
+        return 0, 0.0, 0.0
+    mean_b = (n * mean - s_n * s_mean) / n_b
+    d = s_mean - mean_b
+    return n_b, mean_b, max(m2 - s_m2 - d * d * s_n * n_b / n, 0.0)
 
 
 def _side(
     items: list[tuple[Any, int]],
-    stats: ColumnStats,
+    whole: _Moments,
     th: Thresholds,
     few: float,
     floor: float,
+    keep: int,
+    min_bulk: int,
     sign: float,
 ) -> list[tuple[Any, int]]:
+    """The longest run of extreme values, from the end, that lies far from the rest."""
     best: list[tuple[Any, int]] = []
-    s_n, s_mean, s_m2 = 0, 0.0, 0.0  # running stats of the removed (extreme) values
-    for j in range(len(items) - 1):
+    removed: _Moments = (0, 0.0, 0.0)  # the extreme values taken off so far
+    for j in range(len(items) - keep):
         value, count = items[j]
-        # Chan et al.: fold `count` copies of `value` into the removed set.
-        total = s_n + count
-        delta = value - s_mean
-        s_m2 += delta * delta * s_n * count / total
-        s_mean += delta * count / total
-        s_n = total
-        if s_n > few:
+        removed = _fold(removed, value, count)
+        if removed[0] > few:
             break
-        n_b = stats.n - s_n
-        if n_b < 2:
+        n_b, mean_b, m2_b = _subtract(whole, removed)
+        if n_b < min_bulk:
             break
-        mean_b = (stats.n * stats.mean - s_n * s_mean) / n_b
-        d = s_mean - mean_b
-        m2_b = max(stats.m2 - s_m2 - d * d * s_n * n_b / stats.n, 0.0)
         edge = items[j + 1][0]
         spread = max(sign * (edge - mean_b), math.sqrt(m2_b / n_b), floor)
         if spread > 0 and sign * (value - edge) > th.outlier_gap * spread:

@@ -11,9 +11,12 @@ IGNORE_MARKERS = (-100, -1, 255)
 
 
 def marker_hint(values: list[Any]) -> str:
-    """The SPEC §4 note when a flagged value is a common ignore marker."""
+    """The SPEC §4 note when the flagged values are common ignore markers.
+
+    Only when every flagged value is one: among 91 negative ids, -100 is no marker.
+    """
     markers = [v for v in values if v in IGNORE_MARKERS]
-    if not markers:
+    if not markers or len(markers) != len(values):
         return ""
     v = markers[0]
     return (

@@ -2,7 +2,8 @@
 
 ## What it does
 Reports feature columns of string, timestamp, nested or other non-numeric
-types, and says when a string column actually holds numbers.
+types, and says when a string column actually holds numbers (at least half
+of its values parse as numbers) or only nulls.
 
 ## Why is this bad?
 Frameworks either refuse the column (`could not convert string to float`) or,
@@ -38,14 +39,25 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if stats.kind in ("numeric", "bool"):
             continue
         valid = stats.count - stats.nulls
-        if stats.kind == "string" and valid and stats.numeric_strings:
+        if stats.count and valid == 0:
+            yield ctx.finding(
+                check,
+                name,
+                f"column of type {stats.dtype} holds only nulls ({stats.count:,} rows); "
+                "exclude it",
+                rows=stats.count,
+            )
+        elif stats.kind == "string" and valid and stats.numeric_strings * 2 >= valid:
+            # Mostly numbers: a cast is the fix; the rest would become NaN when cast.
+            bad = valid - stats.numeric_strings
+            rest = f"; the other {bad:,} become NaN when cast, repair them" if bad else ""
             yield ctx.finding(
                 check,
                 name,
                 f"column of type {stats.dtype} holds numbers as strings "
                 f"({stats.numeric_strings:,} of {valid:,} values parse as numbers, "
-                f"e.g. {fmt_values(stats.examples, 3)}); cast it to a number",
-                rows=valid - stats.numeric_strings,
+                f"e.g. {fmt_values(stats.examples, 3)}): cast it to a number{rest}",
+                rows=valid,
                 values=stats.examples,
                 fix="cast",
                 fix_title="Cast the column to a number",

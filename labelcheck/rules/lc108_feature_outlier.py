@@ -4,8 +4,11 @@
 Finds a few values (at most 3 rows, or 5% of rows, whichever is more) that lie
 more than `outlier_gap` (default 5) spreads beyond the edge of the rest of the
 column, the spread being the larger of the rest's standard deviation and the
-distance from its mean to its edge. The statistics of "the rest" are exact;
-no sampling or quantile sketch is involved.
+distance from its mean to its edge. The rest must hold at least 10 values
+(the spread of a handful of numbers means nothing), and each end is judged
+with the other end's outliers removed. The statistics of "the rest" are
+exact; no sampling or quantile sketch is involved. A constant rest (a 0/1
+indicator column) has no spread and never yields outliers.
 
 ## Why is this bad?
 A single 1e9 among values of order 1 dominates min-max scaling (every other
@@ -45,11 +48,15 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             continue
         values = [v for v, _ in outliers]
         rows = sum(c for _, c in outliers)
+        # The rest's range: the extremes kept by the stats, minus the outliers.
+        rest = [v for v in (*stats.bottom, *stats.top) if v not in set(values)]
+        span = f" (the other values span {fmt(min(rest))}..{fmt(max(rest))})" if rest else ""
         yield ctx.finding(
             check,
             name,
-            f"{plural(rows, 'row')} with extreme values {fmt_values(values)} far outside "
-            f"the rest of the column (mean {fmt(stats.mean)})",
+            f"{plural(rows, 'row')} with extreme {'value' if len(values) == 1 else 'values'} "
+            f"{fmt_values(values)} far outside the rest of the column{span}; clip them to "
+            "that range, or drop the rows if they are sentinels for missing values",
             rows=rows,
             values=values,
         )

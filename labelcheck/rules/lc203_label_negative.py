@@ -3,7 +3,8 @@
 ## What it does
 Reports negative values in a classification label (except with a hinge loss,
 whose labels are -1/+1, and except ids symmetric around 0, which LC206
-reports). Values declared with `--ignore-index` are excluded.
+reports). Values declared with `--ignore-index` are excluded, and so are a
+few far-off ids that LC205 already reports (-100 among 0..9).
 
 ## Why is this bad?
 A class id indexes the output vector: `log_softmax(logits)[-1]` is an index
@@ -45,12 +46,22 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     classes = integer_classes(ctx)
     if classes is not None and zero_symmetric([v for v, _ in classes]):
         return  # LC206 says it better
-    values = sorted(v for v, _ in (lab.sorted_distinct() or [])[:10] if v < 0) or [lab.min]
+    items = lab.sorted_distinct()
+    if items is None:  # too many distinct values to list: the smallest ones kept
+        values, rows = sorted({v for v in lab.bottom if v < 0}), lab.negative
+    else:
+        # A few far-off ids (-100 among 0..9) are LC205's, which says the same with its fix.
+        skip = {v for v, _ in ctx.label_outliers} if ctx.options.enabled("LC205") else set()
+        negative = [(v, c) for v, c in items if v < 0 and v not in skip]
+        values, rows = [v for v, _ in negative], sum(c for _, c in negative)
+    if not values:
+        return
     yield ctx.finding(
         check,
         ctx.label_name,
-        f"{plural(lab.negative, 'row')} with negative class ids ({fmt_values(values)}); "
-        f"class ids index the output, so they must be >= 0{marker_hint(values)}",
-        rows=lab.negative,
+        f"{plural(rows, 'row')} with negative class ids ({fmt_values(values)}); "
+        f"class ids index the output, so they must be >= 0: reindex to 0..K-1"
+        f"{marker_hint(values)}",
+        rows=rows,
         values=values,
     )

@@ -2,7 +2,8 @@
 
 ## What it does
 With `--n-classes K` (or `n_classes` in a schema), reports label values that
-are not below K, with their row counts.
+are not below K, with their row counts. For string labels, reports more than
+K distinct classes (encoded 0..K-1 in sorted order, the rest are out of range).
 
 ## Why is this bad?
 The model has K outputs, indexed 0..K-1. Target K is out of bounds:
@@ -39,9 +40,14 @@ from labelcheck.rules.base import Finding, RuleContext, fmt_values, plural, rule
     summary="ids >= n_classes (n_classes from flag/schema), e.g. 1..10 with n_classes=10",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    lab = ctx.numeric_label
     k = ctx.options.n_classes
-    if lab is None or k is None or ctx.options.hinge or lab.max is None or lab.max < k:
+    if k is None or ctx.options.hinge:
+        return
+    if ctx.label is not None and ctx.label.kind == "string":
+        yield from _too_many_names(ctx, k)
+        return
+    lab = ctx.numeric_label
+    if lab is None or lab.max is None or lab.max < k:
         return
     items = lab.sorted_distinct()
     if items is not None:
@@ -53,8 +59,26 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     yield ctx.finding(
         check,
         ctx.label_name,
-        f"{count} with class ids >= n_classes={k} ({fmt_values(values)}); a model with {k} "
-        f"outputs only accepts 0..{k - 1}",
+        f"{count} with class {'id' if len(values) == 1 else 'ids'} >= n_classes={k} "
+        f"({fmt_values(values)}); a model with {k} outputs only accepts 0..{k - 1}: reindex "
+        "the labels, or drop the rows",
         rows=rows,
         values=values,
+    )
+
+
+def _too_many_names(ctx: RuleContext, k: int) -> Iterator[Finding]:
+    """String classes: encoded 0..K-1 in sorted order, the ones past k-1 are out of range."""
+    items = ctx.label_classes()
+    if not items or len(items) <= k:
+        return
+    extra = items[k:]
+    yield ctx.finding(
+        check,
+        ctx.label_name,
+        f"{len(items):,} distinct classes but n_classes={k}: encoded as 0..{len(items) - 1} "
+        f"(sorted), the {plural(sum(c for _, c in extra), 'row')} of "
+        f"{fmt_values([v for v, _ in extra])} get ids >= {k}; fix n_classes or the labels",
+        rows=sum(c for _, c in extra),
+        values=[v for v, _ in extra],
     )

@@ -5,8 +5,9 @@ Finds class ids held by a few rows (at most 3, or 5% of rows) that lie far
 beyond the rest of the ids: one 8000 among 0..100, or among 0..4 in a
 21-row file. "Far" means more than `outlier_gap` (default 5) spreads of the
 other ids past their edge; a contiguous long tail (0..999) or a heavily
-imbalanced binary label never qualifies. Values declared with
-`--ignore-index` are excluded.
+imbalanced binary label never qualifies, and the other ids must include at
+least two distinct values (a mask coded {0, 255} has two classes, which LC207
+reports). Values declared with `--ignore-index` are excluded.
 
 ## Why is this bad?
 Code that sizes the output layer from the data (`n_classes = max(y) + 1`)
@@ -55,8 +56,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     yield ctx.finding(
         check,
         ctx.label_name,
-        f"{plural(rows, 'row')} with class ids {fmt_values(values)} far from all the "
-        f"others{bulk}{marker_hint(values)}",
+        f"{plural(rows, 'row')} with class {'id' if len(values) == 1 else 'ids'} "
+        f"{fmt_values(values)} far from all the others{bulk}; drop "
+        f"{'the row' if rows == 1 else 'those rows'}{marker_hint(values)}",
         rows=rows,
         values=values,
     )

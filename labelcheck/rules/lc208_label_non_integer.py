@@ -24,7 +24,7 @@ round/repair the labels at their source.
 
 from collections.abc import Iterator
 
-from labelcheck.rules.base import Finding, RuleContext, plural, rule
+from labelcheck.rules.base import Finding, RuleContext, fmt_values, plural, rule
 
 
 @rule(
@@ -43,13 +43,17 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         or lab.kind == "list"
     ):
         return
-    examples = [v for v, _ in (lab.sorted_distinct() or []) if float(v) != int(v)][:5]
+    # Distinct values when tracked, else the extremes kept by the stats (never the mean:
+    # it is not a label value).
+    known = [v for v, _ in lab.sorted_distinct() or []] or sorted({*lab.bottom, *lab.top})
+    examples = [v for v in known if float(v) != int(v)][:5]
+    shown = f" ({fmt_values(examples)})" if examples else ""
     yield ctx.finding(
         check,
         ctx.label_name,
-        f"{plural(lab.non_integer, 'label')} with a fractional part "
-        f"({', '.join(map(str, examples)) or 'e.g. ' + str(lab.mean)}) but the task is "
-        f"classification ({ctx.task.reason}); pass --task regression if it is a target",
+        f"{plural(lab.non_integer, 'label')} with a fractional part{shown} but the task is "
+        f"classification ({ctx.task.reason}); pass --task regression if it is a target, "
+        "or repair the labels at their source",
         rows=lab.non_integer,
         values=examples,
     )

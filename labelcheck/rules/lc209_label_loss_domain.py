@@ -100,12 +100,14 @@ def _categorical(ctx: RuleContext) -> Iterator[Finding]:
             f"but the label is {lab.dtype}; use sparse_categorical_crossentropy for class ids",
         )
         return
-    bad = max(lab.list_negative_rows, lab.list_bad_sum_rows)
+    bad = lab.list_invalid_rows
     if bad:
         yield ctx.finding(
             check,
             ctx.label_name,
-            f"{lab.list_negative_rows:,} target rows with a negative (or NaN) entry and "
-            f"{lab.list_bad_sum_rows:,} rows not summing to 1, among {lab.list_rows:,}",
+            f"{plural(bad, 'target row')} of {lab.list_rows:,} are not probability "
+            f"rows ({lab.list_negative_rows:,} with a negative or NaN entry, "
+            f"{lab.list_bad_sum_rows:,} not summing to 1); fix them at their source or "
+            "drop them",
             rows=bad,
         )

@@ -42,7 +42,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             check,
             ctx.label_name,
             f"{len(rare)} of {len(classes)} classes have fewer than {limit} rows ({detail}"
-            f"{', ...' if len(rare) > 5 else ''})",
+            f"{', ...' if len(rare) > 5 else ''}); collect more examples, merge them into "
+            "related classes, or drop them",
             rows=sum(c for _, c in rare),
             values=[v for v, _ in rare],
         )

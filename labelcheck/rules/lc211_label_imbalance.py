@@ -2,7 +2,7 @@
 
 ## What it does
 Reports the ratio of the largest to the smallest class count when it exceeds
-`imbalance_ratio` (default 100).
+`imbalance_ratio` (default 100). Not for list-valued (one-hot) labels.
 
 ## Why is this bad?
 It does not make the loss NaN, but a model can reach 99% accuracy by always
@@ -34,6 +34,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     classes = ctx.label_classes()
     if not classes or len(classes) < 2 or not ctx.classification:
         return
+    if ctx.label is not None and ctx.label.kind == "list":
+        return  # the counts are of one-hot entries (0s and 1s), not of classes
     big = max(classes, key=lambda vc: vc[1])
     small = min(classes, key=lambda vc: vc[1])
     ratio = big[1] / small[1]

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from labelcheck.errors import InputError
 from labelcheck.options import LABEL_CANDIDATES, ScanOptions
-from labelcheck.stats.column import ColumnStats
+from labelcheck.stats.column import DISTINCT_CAP, ColumnStats
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,9 @@ class ColumnPlan:
     label: str | None
     features: tuple[str, ...]
     label_reason: str
+    # Distinct label values tracked before giving up (at least thresholds.max_classes,
+    # so raising max_classes lets more classes be counted).
+    distinct_cap: int = DISTINCT_CAP
 
     @property
     def columns(self) -> list[str]:
@@ -33,7 +36,10 @@ class ColumnPlan:
 def plan_columns(schema: pa.Schema, options: ScanOptions, source_name: str) -> ColumnPlan:
     """Pick the label and feature columns from the schema and the options."""
     names = list(schema.names)
-    label, reason = options.label, "given with --label"
+    label = options.label
+    reason = (
+        f"from {options.origins['label']}" if "label" in options.origins else "given with --label"
+    )
     if label is not None and label not in names:
         close = [n for n in names if n.lower() == label.lower()]
         hint = f"did you mean {close[0]!r}?" if close else f"columns are: {_list(names)}"
@@ -61,7 +67,10 @@ def plan_columns(schema: pa.Schema, options: ScanOptions, source_name: str) -> C
         features = tuple(f for f in options.features if f != label)
     else:
         features = tuple(n for n in names if n != label)
-    return ColumnPlan(label, features, reason)
+    if options.exclude:  # schema `exclude: [id]`: never scanned
+        features = tuple(f for f in features if f not in options.exclude)
+    cap = max(DISTINCT_CAP, options.thresholds.max_classes)
+    return ColumnPlan(label, features, reason, cap)
 
 
 def _list(names: list[str], limit: int = 12) -> str:
@@ -83,7 +92,11 @@ class DatasetStats:
         return cls(
             plan=plan,
             columns={
-                name: ColumnStats.empty(schema.field(name).type, label=name == plan.label)
+                name: ColumnStats.empty(
+                    schema.field(name).type,
+                    label=name == plan.label,
+                    distinct_cap=plan.distinct_cap,
+                )
                 for name in plan.columns
             },
         )
@@ -102,7 +115,11 @@ class DatasetStats:
             array = array.dictionary_decode()
         if not (pa.types.is_integer(array.type) or pa.types.is_floating(array.type)):
             return array
-        marked = pc.fill_null(pc.equal(array, pa.scalar(ignore_index).cast(array.type)), False)
+        try:
+            marker = pa.scalar(ignore_index).cast(array.type)
+        except (pa.ArrowInvalid, OverflowError):
+            return array  # not representable (-100 in uint8, 0.5 in int64): no row carries it
+        marked = pc.fill_null(pc.equal(array, marker), False)
         hits = int(pc.sum(marked).as_py() or 0)
         if hits:
             self.ignored_rows += hits
@@ -132,6 +149,7 @@ class DatasetStats:
                 "label": self.plan.label,
                 "features": list(self.plan.features),
                 "label_reason": self.plan.label_reason,
+                "distinct_cap": self.plan.distinct_cap,
             },
             "rows": self.rows,
             "ignored_rows": self.ignored_rows,
@@ -142,7 +160,12 @@ class DatasetStats:
     def from_dict(cls, data: dict[str, Any]) -> DatasetStats:
         p = data["plan"]
         return cls(
-            plan=ColumnPlan(p["label"], tuple(p["features"]), p["label_reason"]),
+            plan=ColumnPlan(
+                p["label"],
+                tuple(p["features"]),
+                p["label_reason"],
+                p.get("distinct_cap", DISTINCT_CAP),
+            ),
             rows=data["rows"],
             ignored_rows=data["ignored_rows"],
             columns={k: ColumnStats.from_dict(v) for k, v in data["columns"].items()},

@@ -1,0 +1,272 @@
+"""Fitting a plan on a source, and streaming it to a file (``labelcheck fix`` / ``apply``).
+
+Fitting (:func:`fit_plan`) is a few passes over the source, each holding a
+few record batches:
+
+1. the scan (statistics, findings);
+2. if rows are dropped: the statistics again over the rows that remain, so
+   ranges, means and classes are fitted on what the model will see (and a
+   finding masked by the dropped rows surfaces; at most ``_ROUNDS`` rounds);
+3. if medians are imputed: the radix-select passes of
+   :mod:`labelcheck.fixes.median` over those columns only.
+
+Writing (:func:`write_fixed`) reads the source unit by unit, transforms each
+record batch and writes it at once, in the format the output suffix names,
+to a temporary file renamed over the output at the end: peak memory is a few
+batches, and a failure (an unseen label in batch 900) leaves no output.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from labelcheck.errors import InputError
+from labelcheck.fixes.derive import Strategies, derive_plan, drop_steps, impute_columns
+from labelcheck.fixes.median import exact_medians
+from labelcheck.fixes.plan import FixPlan, Step, Tally
+from labelcheck.io.readers import Source, open_source
+from labelcheck.options import ScanOptions
+from labelcheck.report import Report
+
+_ROUNDS = 3
+#: Rows transformed and written at a time (DuckDB's row group size).
+SLICE_ROWS = 122_880
+
+
+def _filtered(source: Source, plan: FixPlan) -> Source:
+    """``source`` seen through the row filters of ``plan`` (a plan of drop-rows steps)."""
+    needed = [s.column for s in plan.steps]
+    units = [partial(_filtered_unit, unit, plan, needed) for unit in source.units]
+    return Source(source.name, source.format, source.schema, units, None, list(source.paths))
+
+
+def _filtered_unit(unit, plan: FixPlan, needed: list[str], columns: Sequence[str] | None):
+    read = None if columns is None else list(dict.fromkeys([*columns, *needed]))
+    for batch in unit(read):
+        batch = plan.transform_batch(batch)
+        yield batch if columns is None else batch.select(list(columns))
+
+
+def fit_plan(
+    source: Source,
+    options: ScanOptions,
+    strategies: Strategies | None = None,
+    report: Report | None = None,
+) -> tuple[FixPlan, Report, Source]:
+    """Fit a plan on ``source``; returns it, the first scan's report and the source.
+
+    The source returned may differ from the one given (a CSV whose types
+    widened while streaming is reopened): read it, not the original.
+    """
+    from labelcheck.api import analyse
+    from labelcheck.engines.local import compute_stats
+    from labelcheck.stats.dataset import plan_columns
+
+    strategies = strategies or Strategies()
+    if report is None:
+        columns = plan_columns(source.schema, options, source.name)
+        source, stats = compute_stats(source, columns, options)
+        report = analyse(source.name, stats, options)
+    options = report.options
+    columns = report.stats.plan
+    current, drops = report, []
+    for _ in range(_ROUNDS):
+        new = [
+            s
+            for s in drop_steps(current, strategies)
+            if not any(d.column == s.column and d.params == s.params for d in drops)
+        ]
+        if not new:
+            break
+        drops += new
+        _, stats = compute_stats(_filtered(source, _drop_plan(drops, report)), columns, options)
+        current = analyse(source.name, stats, options)
+    medians: dict[str, float] = {}
+    imputed = impute_columns(current, strategies)
+    if imputed:
+        view = _filtered(source, _drop_plan(drops, report))
+        medians = exact_medians(
+            view.batches, {c: current.stats.columns[c].n for c in imputed}
+        )
+    plan = derive_plan(current, strategies, medians=medians, drops=drops)
+    plan.source = report.source
+    plan.rows_in = report.rows
+    return plan, report, source
+
+
+def _drop_plan(drops: list[Step], report: Report) -> FixPlan:
+    return FixPlan(list(drops), label=report.label, columns=[])
+
+
+# -------------------------------------------------------------------- files
+@dataclass
+class FixResult:
+    """What ``fix_file`` / ``apply_file`` did."""
+
+    plan: FixPlan
+    tally: Tally
+    output: Path
+    plan_path: Path | None = None
+    report: Report | None = None
+
+
+def default_plan_path(output: str | os.PathLike[str]) -> Path:
+    """``train.fixed.parquet`` -> ``train.fixed.plan.json`` (SPEC §5)."""
+    out = Path(output)
+    name = out.name
+    for suffix in (".gz", ".bz2", ".zst"):
+        name = name.removesuffix(suffix)
+    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+    return out.with_name(f"{stem}.plan.json")
+
+
+def check_outputs(inputs: Sequence[str], outputs: Sequence[Path], force: bool) -> None:
+    """Refuse to overwrite an input (ever) or an existing output (without force)."""
+    from labelcheck.io.writers import output_format
+
+    ins = {os.path.realpath(p) for p in inputs if os.path.exists(p)}
+    for out in outputs:
+        if os.path.realpath(out) in ins:
+            raise InputError(f"{out}: is an input; write the output to another file")
+        if out.is_dir():
+            raise InputError(f"{out}: is a directory; give an output file name")
+        if out.exists() and not force:
+            raise InputError(f"{out}: already exists; pass --force to overwrite it")
+    if outputs:
+        output_format(outputs[0])
+
+
+def write_fixed(
+    source: Source, plan: FixPlan, output: str | os.PathLike[str], *, drop_unknown: bool = False
+) -> Tally:
+    """Transform ``source`` batch by batch into ``output`` (atomically); return the tally."""
+    from labelcheck.io.writers import write_batches
+
+    plan.check_schema(source.schema.names, source.name)
+    schema = plan.output_schema(source.schema)
+    tally = Tally()
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for batch in source.batches():
+            # Zero-copy slices bound the transform's temporaries whatever the unit size.
+            for start in range(0, max(batch.num_rows, 1), SLICE_ROWS):
+                out = plan.transform_batch(
+                    batch.slice(start, SLICE_ROWS),
+                    drop_unknown=drop_unknown,
+                    tally=tally,
+                    where=source.name,
+                )
+                yield out if out.schema.equals(schema) else out.cast(schema)
+
+    write_batches(output, schema, batches(), label=plan.label)
+    return tally
+
+
+def record_counts(plan: FixPlan, tally: Tally) -> None:
+    """Put the rows each step changed, as applied, into the plan (and the totals)."""
+    for i, step in enumerate(plan.steps):
+        if step.step in ("drop-rows", "impute", "clip"):
+            step.rows = tally.changed.get(i, 0)
+    plan.rows_in = tally.rows_in
+    plan.rows_out = tally.rows_out
+
+
+def fix_file(
+    path: str,
+    output: str | os.PathLike[str],
+    *,
+    plan_path: str | os.PathLike[str] | None = None,
+    options: ScanOptions | None = None,
+    strategies: Strategies | None = None,
+    force: bool = False,
+) -> FixResult:
+    """Scan ``path``, fit a plan, write the fixed data to ``output`` and the plan beside it."""
+    output = Path(output)
+    plan_out = Path(plan_path) if plan_path is not None else default_plan_path(output)
+    if plan_out == output:
+        raise InputError(f"{output}: the plan and the data cannot be the same file")
+    src = open_source(path)
+    check_outputs([path, *src.paths], [output, plan_out], force)
+    plan, report, src = fit_plan(src, options or ScanOptions(), strategies)
+    tally = write_fixed(src, plan, output)
+    record_counts(plan, tally)
+    plan.save(plan_out)
+    return FixResult(plan, tally, output, plan_out, report)
+
+
+def apply_file(
+    plan: FixPlan | str | os.PathLike[str],
+    path: str,
+    output: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    drop_unknown: bool = False,
+) -> FixResult:
+    """Replay a saved plan (never refitted) on ``path``, streaming into ``output``."""
+    if not isinstance(plan, FixPlan):
+        plan = FixPlan.load(plan)
+    output = Path(output)
+    src = open_source(path)
+    check_outputs([path, *src.paths], [output], force)
+    tally = _write_with_restart(src, plan, output, drop_unknown)
+    return FixResult(plan, tally, output)
+
+
+def _write_with_restart(src: Source, plan: FixPlan, output: Path, drop_unknown: bool) -> Tally:
+    """A CSV whose column types widen mid-stream is reopened with the wider types."""
+    from labelcheck.io.readers import SchemaChanged
+
+    for _ in range(64):
+        try:
+            return write_fixed(src, plan, output, drop_unknown=drop_unknown)
+        except SchemaChanged:
+            if src.reopen is None:
+                raise
+            src = src.reopen()
+    raise InputError(f"{src.name}: the CSV column types kept changing; write it as Parquet")
+
+
+def fix_object(
+    data: Any,
+    report: Report | None,
+    options: ScanOptions,
+    strategies: Strategies,
+) -> tuple[Any, FixPlan]:
+    """The library's ``fix`` on an in-memory object or a path (returns a Table for paths)."""
+    src = open_source(data)
+    plan, _, src = fit_plan(src, options, strategies, report)
+    tally = Tally()
+    if isinstance(data, str | os.PathLike) or type(data).__module__.startswith("pyarrow.dataset"):
+        schema = plan.output_schema(src.schema)
+        batches = [plan.transform_batch(b, tally=tally, where=src.name) for b in src.batches()]
+        fixed: Any = pa.Table.from_batches(batches, schema=schema)
+    else:
+        fixed = plan.transform(data, tally=tally)
+    record_counts(plan, tally)
+    return fixed, plan
+
+
+def describe_applied(plan: FixPlan, tally: Tally) -> list[str]:
+    """The plan's lines with the rows each step changed in *this* application."""
+    from copy import copy
+
+    lines = []
+    for i, step in enumerate(plan.steps):
+        if tally.label_absent and step.column == plan.label:
+            continue
+        shown = copy(step)
+        if step.step in ("drop-rows", "impute", "clip"):
+            shown.rows = tally.changed.get(i, 0)
+        lines.append(shown.describe())
+    if tally.unknown_dropped:
+        lines.append(f"dropped {tally.unknown_dropped:,} rows with labels the plan does not know")
+    if tally.label_absent:
+        lines.append(f"label column {plan.label!r} absent (inference data): label steps skipped")
+    return lines

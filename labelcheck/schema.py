@@ -1,0 +1,381 @@
+"""Schema files (SPEC §7): YAML validated against the shipped JSON Schema.
+
+A schema says what a dataset should look like (label, task, classes, column
+ranges, rule settings). Its settings are the *defaults* of a scan: a repo
+configuration's defaults sit below it, command-line flags and keyword
+arguments above it (:func:`merge_settings`).
+
+Errors are one line naming the file and the offending key::
+
+    s.yaml: unknown key 'n_clases' (did you mean 'n_classes'?)
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from labelcheck.errors import InputError
+
+SCHEMA_VERSION = 1
+#: The JSON Schema's file name, in ``schemas/`` (repo) and ``labelcheck/schemas/`` (wheel).
+JSON_SCHEMA_NAME = "labelcheck.schema.json"
+
+#: Settings whose values accumulate across layers instead of being replaced.
+_UNION = ("ignore", "exclude")
+_DICT_MERGE = ("severity", "thresholds", "ranges")
+
+
+# ------------------------------------------------------------------ JSON Schema
+def json_schema_path() -> Path:
+    """Where the JSON Schema is: inside the installed package, else the source tree."""
+    here = Path(__file__).resolve().parent
+    for candidate in (
+        here / "schemas" / JSON_SCHEMA_NAME,
+        here.parent / "schemas" / JSON_SCHEMA_NAME,
+    ):
+        if candidate.is_file():
+            return candidate
+    raise InputError(  # a broken installation, not a user error; still one line
+        f"labelcheck's {JSON_SCHEMA_NAME} is missing from the installation; reinstall labelcheck"
+    )
+
+
+@cache
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of schema files (its ``$defs/config`` is the repo configuration's)."""
+    return json.loads(json_schema_path().read_text(encoding="utf-8"))
+
+
+@cache
+def _validator(definition: str) -> Any:
+    import jsonschema
+
+    root = json_schema()
+    target = (
+        root
+        if definition == "schema"
+        else {"$defs": root["$defs"], "$ref": f"#/$defs/{definition}"}
+    )
+    return jsonschema.Draft202012Validator(target)
+
+
+def validate(data: Any, source: str, definition: str = "schema") -> None:
+    """Raise :class:`InputError` (one line: file, key, fix) unless ``data`` is valid."""
+    errors = list(_validator(definition).iter_errors(data))
+    if not errors:
+        return
+    # Unknown keys first (the commonest mistake: a typo), then the shallowest error.
+    errors.sort(key=lambda e: (e.validator != "additionalProperties", len(e.absolute_path)))
+    raise InputError(f"{source}: {_describe(errors[0])}")
+
+
+def _describe(error: Any) -> str:
+    where = _key_path(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
+        allowed = list(error.schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in allowed]
+        key = extra[0] if extra else "?"
+        full = f"{where}.{key}" if where else str(key)
+        close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
+        return f"unknown key {full!r} ({hint})"
+    if error.validator == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        key = missing[0] if missing else error.message
+        fix = " (add `version: 1` at the top)" if key == "version" else ""
+        return f"missing required key {key!r}{fix}"
+    if error.validator == "const" and where == "version":
+        return f"unsupported version {error.instance!r}; this labelcheck reads version 1"
+    if error.validator == "enum":
+        choices = ", ".join(str(c) for c in error.validator_value)
+        return f"{where or 'value'}: {error.instance!r} is not one of {choices}"
+    if error.validator == "type":
+        expected = error.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        return f"{where or 'the file'}: expected {_a(expected)}, got {error.instance!r}"
+    return f"{where or 'the file'}: {error.message}"
+
+
+def _a(kind: str) -> str:
+    return ("an " if kind[:1] in "aeiou" else "a ") + kind
+
+
+def _key_path(path: Sequence[Any]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+# ------------------------------------------------------------------------ YAML
+def _yaml_loader() -> type:
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        """SafeLoader that also reads `1e3` as a number (YAML 1.1 wants `1.0e+3`)."""
+
+    Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:float",
+        re.compile(
+            r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+            |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+            |\.[0-9_]+(?:[eE][-+][0-9]+)?
+            |[-+]?\.(?:inf|Inf|INF)
+            |\.(?:nan|NaN|NAN))$""",
+            re.X,
+        ),
+        list("-+0123456789."),
+    )
+    return Loader
+
+
+def read_yaml(path: str | os.PathLike[str], what: str = "schema") -> Any:
+    """Parse a YAML file; a missing file or bad YAML is a one-line :class:`InputError`."""
+    import yaml
+
+    name = os.fspath(path)
+    try:
+        text = Path(name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{name}: {what} file not found; check the path") from None
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a directory, not a {what} file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{name}: cannot read the {what} file ({exc})") from None
+    try:
+        return yaml.load(text, Loader=_yaml_loader())  # a SafeLoader subclass: safe
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(f"{name}: invalid YAML{at}: {problem}") from None
+
+
+# ---------------------------------------------------------------------- Schema
+@dataclass(frozen=True)
+class Schema:
+    """A validated schema: its data and where it came from (for error messages)."""
+
+    data: Mapping[str, Any]
+    source: str = "schema"  # the file name; "schema" for a dict
+
+    @property
+    def described(self) -> str:
+        """How reports name it: ``schema s.yaml``, or ``the schema`` for a dict."""
+        return "the schema" if self.source == "schema" else f"schema {self.source}"
+
+    def settings(self) -> dict[str, Any]:
+        """The schema as :class:`~labelcheck.options.ScanOptions` keyword arguments."""
+        d = self.data
+        out: dict[str, Any] = {}
+        for key in ("label", "task", "n_classes", "loss", "precision", "ignore_index"):
+            if d.get(key) is not None:
+                out[key] = d[key]
+        if d.get("features") is not None:
+            out["features"] = tuple(d["features"])
+        if d.get("exclude"):
+            out["exclude"] = tuple(d["exclude"])
+        if d.get("classes") is not None:
+            out["classes"] = tuple(d["classes"])
+        ranges = {
+            name: (spec.get("min"), spec.get("max"))
+            for name, spec in (d.get("columns") or {}).items()
+            if spec.get("min") is not None or spec.get("max") is not None
+        }
+        if ranges:
+            out["ranges"] = ranges
+        out.update(rule_settings(d))
+        return out
+
+
+def rule_settings(data: Mapping[str, Any]) -> dict[str, Any]:
+    """``rules:`` and ``thresholds:`` (shared by schemas and the repo configuration)."""
+    out: dict[str, Any] = {}
+    rules = data.get("rules") or {}
+    if rules.get("select") is not None:
+        out["select"] = tuple(rules["select"])
+    if rules.get("ignore"):
+        out["ignore"] = tuple(rules["ignore"])
+    if rules.get("severity"):
+        out["severity"] = {k.upper(): v for k, v in rules["severity"].items()}
+    if data.get("thresholds"):
+        out["thresholds"] = dict(data["thresholds"])
+    return out
+
+
+def load_schema(schema: Schema | Mapping[str, Any] | str | os.PathLike[str]) -> Schema:
+    """Read and validate a schema (a path to YAML, a dict, or a :class:`Schema`).
+
+    Raises :class:`~labelcheck.InputError` naming the file and the key when the
+    schema is invalid.
+    """
+    if isinstance(schema, Schema):
+        return schema
+    if isinstance(schema, Mapping):
+        data, source = dict(schema), "schema"
+    elif isinstance(schema, str | os.PathLike):
+        source = os.fspath(schema)
+        data = read_yaml(source)
+        if data is None:
+            raise InputError(f"{source}: the schema file is empty; start it with `version: 1`")
+    else:
+        raise InputError(
+            f"schema must be a path to a YAML file or a dict, not {type(schema).__name__}"
+        )
+    if not isinstance(data, Mapping):
+        raise InputError(f"{source}: a schema is a mapping of keys (version: 1, label: ...)")
+    validate(data, source)
+    loaded = Schema(data, source)
+    _check_semantics(loaded)
+    return loaded
+
+
+def _check_semantics(schema: Schema) -> None:
+    """What JSON Schema cannot say: known losses and rule codes, min <= max."""
+    for name, spec in (schema.data.get("columns") or {}).items():
+        lo, hi = spec.get("min"), spec.get("max")
+        if lo is not None and hi is not None and lo > hi:
+            raise InputError(f"{schema.source}: columns.{name}: min {lo} is greater than max {hi}")
+    try:
+        options_from_settings(schema.settings())
+    except InputError as exc:
+        # Option errors name the flag (--loss); in a file the key is what to fix.
+        raise InputError(f"{schema.source}: {str(exc).replace('--', '')}") from None
+
+
+# ------------------------------------------------------------------ layering
+def merge_settings(*layers: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge settings, later layers over earlier (config < schema < flags).
+
+    Scalars are replaced; ``ignore``/``exclude`` accumulate (ignoring more is
+    what anyone adding an ``--ignore`` means); ``severity``, ``thresholds`` and
+    ``ranges`` merge key by key.
+    """
+    out: dict[str, Any] = {}
+    for layer in layers:
+        for key, value in layer.items():
+            if value is None:
+                continue
+            if key in _UNION:
+                out[key] = tuple(dict.fromkeys([*out.get(key, ()), *value]))
+            elif key in _DICT_MERGE:
+                out[key] = {**out.get(key, {}), **value}
+            else:
+                out[key] = value
+    return out
+
+
+def options_from_settings(settings: Mapping[str, Any]) -> Any:
+    """Validated :class:`~labelcheck.options.ScanOptions` from merged settings."""
+    from labelcheck.options import ScanOptions, Thresholds
+
+    known = {f.name for f in fields(ScanOptions)}
+    unknown = sorted(set(settings) - known)
+    if unknown:
+        raise InputError(f"unknown option {unknown[0]!r}")
+    kwargs = dict(settings)
+    thresholds = kwargs.get("thresholds")
+    if thresholds is not None and not isinstance(thresholds, Thresholds):
+        kwargs["thresholds"] = Thresholds.from_mapping(thresholds)
+    for key in ("features", "select", "ignore", "exclude", "classes"):
+        if kwargs.get(key) is not None:
+            kwargs[key] = tuple(kwargs[key])
+    if kwargs.get("ranges") is not None:
+        kwargs["ranges"] = {k: tuple(v) for k, v in kwargs["ranges"].items()}
+    return ScanOptions(**kwargs)
+
+
+# ---------------------------------------------------------------------- infer
+def infer_schema(report: Any) -> dict[str, Any]:
+    """A schema describing the scanned data (``labelcheck infer``), as TFDV's infer_schema.
+
+    Records the label, task, classes and observed min/max of every numeric
+    feature, so a later file that drifts outside them is caught (LC109, LC214).
+    ``n_classes`` is what this data needs (``max id + 1`` for ids, the class
+    count for names), so the file it came from passes its own schema.
+    """
+    stats = report.stats
+    out: dict[str, Any] = {"version": SCHEMA_VERSION}
+    if stats.plan.label:
+        out["label"] = stats.plan.label
+    if report.task.task != "none":
+        out["task"] = report.task.task
+    lab = stats.label
+    if report.task.task == "classification" and lab is not None:
+        items = lab.sorted_distinct()
+        if items is not None and items:
+            classes = [_plain(v) for v, _ in items]
+            ints = [c for c in classes if isinstance(c, int) and not isinstance(c, bool)]
+            if len(ints) == len(classes) and min(ints) >= 0:
+                out["n_classes"] = max(ints) + 1
+            elif all(isinstance(c, str) for c in classes):
+                out["n_classes"] = len(classes)
+            out["classes"] = classes
+    if report.options.ignore_index is not None:
+        out["ignore_index"] = _plain(report.options.ignore_index)
+    out["features"] = list(stats.plan.features)
+    columns: dict[str, dict[str, Any]] = {}
+    for name, col in stats.features().items():
+        if col.kind in ("numeric", "bool") and col.n:
+            columns[name] = {"min": _plain(col.min), "max": _plain(col.max)}
+    if columns:
+        out["columns"] = columns
+    validate(out, "inferred schema")  # never hand out a schema we would reject
+    return out
+
+
+def _plain(value: Any) -> Any:
+    from labelcheck.stats.column import _py
+
+    return _py(value)
+
+
+def dump_schema(data: Mapping[str, Any], header: str = "") -> str:
+    """A schema as YAML text, in a stable key order, with an optional comment header."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def _flow_seq(dumper: Any, seq: list[Any]) -> Any:
+        # Short scalar lists ([0, 1, 2]) read best inline; column specs too.
+        return dumper.represent_sequence("tag:yaml.org,2002:seq", seq, flow_style=True)
+
+    Dumper.add_representer(list, _flow_seq)
+    body = dict(data)
+    columns = body.pop("columns", None)
+    text = yaml.dump(body, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100)
+    if columns:
+        text += "columns:\n"
+        for name, spec in columns.items():
+            inline = yaml.dump(
+                {name: spec},
+                Dumper=Dumper,
+                default_flow_style=None,
+                sort_keys=False,
+                allow_unicode=True,
+                width=10**6,
+            )
+            text += "  " + inline.strip().replace("\n", "\n  ") + "\n"
+    prefix = "".join(f"# {line}\n" for line in header.splitlines())
+    return prefix + text
+
+
+__all__ = [
+    "Schema",
+    "dump_schema",
+    "infer_schema",
+    "json_schema",
+    "load_schema",
+    "merge_settings",
+    "options_from_settings",
+    "validate",
+]

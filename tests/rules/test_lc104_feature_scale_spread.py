@@ -1,0 +1,29 @@
+"""LC104 feature-scale-spread: features whose magnitudes differ by more than 1e3."""
+
+from lc_helpers import codes, one
+
+import labelcheck
+
+
+def test_income_in_dollars_next_to_a_fraction(write, rng):
+    data = {
+        "income": rng.normal(52_000, 15_000, 1000),
+        "age_fraction": rng.uniform(0.0, 0.8, 1000),
+        "y": rng.integers(0, 2, 1000),
+    }
+    finding = one(labelcheck.scan(write(data)), "LC104")
+    assert finding.column is None  # a dataset-level finding
+    assert finding.values == ("income", "age_fraction")
+    assert finding.severity == "warning"
+    assert finding.fix == "standardize"
+    assert "'income'" in finding.message and "'age_fraction'" in finding.message
+
+
+def test_near_miss_features_within_a_factor_of_1000(write, rng):
+    data = {
+        "pixels": rng.integers(0, 256, 1000).astype(float),  # RMS ~150
+        "fraction": rng.uniform(0.0, 1.0, 1000),  # RMS ~0.58: ratio ~250
+        "zeros": [0.0] * 1000,  # no magnitude at all: ignored, not infinitely small
+        "y": rng.integers(0, 2, 1000),
+    }
+    assert "LC104" not in codes(labelcheck.scan(write(data)))

@@ -1,0 +1,90 @@
+"""Meta-test of the rule catalogue: every rule is documented, named, filed and tested.
+
+Like ruff's CI check on rule docs: a rule cannot be added without its sections,
+its module named after its code, and a test file of its own. SPEC §4's table is
+copied here (not read from the spec, which lives outside the repository).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import get_args
+
+import pytest
+
+from labelcheck.rules import RULES
+from labelcheck.rules.base import FixName, Rule
+
+TESTS = Path(__file__).resolve().parent
+
+#: SPEC §4: code, name, default severity, default fix (codes are a public contract).
+SPEC_CATALOGUE: list[tuple[str, str, str, str | None]] = [
+    ("LC001", "empty-dataset", "error", None),
+    ("LC101", "feature-nan", "error", "drop-rows"),
+    ("LC102", "feature-inf", "error", "drop-rows"),
+    ("LC103", "feature-scale", "warning", "normalize"),
+    ("LC104", "feature-scale-spread", "warning", "standardize"),
+    ("LC105", "feature-constant", "warning", "drop-column"),
+    ("LC106", "feature-precision-overflow", "warning", "normalize"),
+    ("LC107", "feature-non-numeric", "warning", "drop-column"),
+    ("LC108", "feature-outlier", "warning", "clip"),
+    ("LC109", "feature-range-violation", "error", None),
+    ("LC201", "label-missing", "error", "drop-rows"),
+    ("LC202", "label-inf", "error", "drop-rows"),
+    ("LC203", "label-negative", "error", "reindex-labels"),
+    ("LC204", "label-out-of-range", "error", "reindex-labels"),
+    ("LC205", "label-sparse-outlier", "error", "drop-rows"),
+    ("LC206", "label-zero-symmetric", "error", "reindex-labels"),
+    ("LC207", "label-non-contiguous", "warning", "reindex-labels"),
+    ("LC208", "label-non-integer", "error", None),
+    ("LC209", "label-loss-domain", "error", None),
+    ("LC210", "label-rare-class", "warning", None),
+    ("LC211", "label-imbalance", "info", None),
+    ("LC212", "label-scale", "warning", "scale-target"),
+    ("LC213", "label-string", "info", "reindex-labels"),
+    ("LC214", "label-unknown-class", "error", None),
+]
+SECTIONS = ("What it does", "Why is this bad?", "Example", "Fix")
+
+
+@pytest.mark.parametrize(("code", "name", "severity", "fix"), SPEC_CATALOGUE)
+def test_every_spec_code_is_a_rule_with_its_name_severity_and_fix(code, name, severity, fix):
+    assert code in RULES, f"SPEC §4 code {code} ({name}) has no rule"
+    rule = RULES[code]
+    assert (rule.name, rule.severity, rule.fix) == (name, severity, fix)
+
+
+def test_the_catalogue_has_no_code_outside_the_spec_and_keeps_its_order():
+    assert list(RULES) == [code for code, *_ in SPEC_CATALOGUE]
+
+
+@pytest.mark.parametrize("rule", RULES.values(), ids=list(RULES))
+def test_rule_is_documented(rule: Rule):
+    assert re.fullmatch(r"LC\d{3}", rule.code)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
+    assert rule.severity in ("error", "warning", "info")
+    assert rule.summary.strip(), f"{rule.code} has no summary"
+    assert rule.doc.splitlines()[0].startswith(f"{rule.code} {rule.name}: ")
+    sections = rule.sections()
+    for heading in SECTIONS:
+        assert sections.get(heading), f"{rule.code}: section '## {heading}' missing or empty"
+    assert rule.fix is None or rule.fix in get_args(FixName)
+    if rule.fix is not None:
+        assert rule.fix_title, f"{rule.code} proposes {rule.fix} without a fix title"
+
+
+@pytest.mark.parametrize("rule", RULES.values(), ids=list(RULES))
+def test_rule_module_is_named_after_its_code_and_name(rule: Rule):
+    module = sys.modules[rule.check.__module__]
+    expected = f"lc{rule.code[2:]}_{rule.name.replace('-', '_')}.py"
+    assert Path(module.__file__ or "").name == expected
+
+
+@pytest.mark.parametrize("rule", RULES.values(), ids=list(RULES))
+def test_rule_has_a_test_file(rule: Rule):
+    found = sorted((TESTS / "rules").glob(f"test_lc{rule.code[2:]}_*.py"))
+    assert found, f"{rule.code} has no tests/rules/test_lc{rule.code[2:]}_*.py"
+    text = found[0].read_text(encoding="utf-8")
+    assert "near_miss" in text, f"{found[0].name} has no near-miss test (where it must not fire)"

@@ -1,0 +1,146 @@
+"""Task detection (labelcheck.task): one test per branch, each with its example input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+import labelcheck
+from labelcheck.api import make_options
+from labelcheck.stats import ColumnStats
+from labelcheck.task import detect_task
+
+
+def label(values, arrow_type=None, *, cap=None) -> ColumnStats:
+    array = pa.array(values, type=arrow_type)
+    stats = ColumnStats.empty(array.type, label=True)
+    if cap is not None:
+        stats.distinct_cap = cap
+    stats.update(array)
+    return stats
+
+
+def test_no_label_column():
+    info = detect_task(None, make_options())
+    assert (info.task, info.target_type, info.reason) == ("none", "unknown", "no label column")
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_task_flag_overrides_detection(task):
+    info = detect_task(label([0.5, 1.5, 2.25]), make_options(task=task))
+    assert info.task == task
+    assert info.target_type == "continuous"  # what the data looks like, still reported
+    assert info.reason == f"--task {task}"
+
+
+@pytest.mark.parametrize(
+    ("loss", "task"),
+    [
+        ("bce", "classification"),
+        ("cross_entropy", "classification"),
+        ("categorical_crossentropy", "classification"),
+        ("hinge", "classification"),
+        ("mse", "regression"),
+        ("poisson", "regression"),
+        ("msle", "regression"),
+    ],
+)
+def test_a_loss_names_its_task(loss, task):
+    info = detect_task(label([0, 1, 1, 0]), make_options(loss=loss))
+    assert info.task == task
+    assert info.reason.startswith("--loss ")
+    assert info.target_type == "binary"
+
+
+def test_n_classes_means_classification_even_for_fractional_labels():
+    info = detect_task(label([0.0, 1.5, 2.0]), make_options(n_classes=3))
+    assert (info.task, info.target_type, info.reason) == (
+        "classification",
+        "continuous",
+        "--n-classes 3",
+    )
+
+
+def test_list_labels_are_multilabel_classification():
+    info = detect_task(label([[0, 1, 0], [1, 0, 0]], pa.list_(pa.int64())), make_options())
+    assert (info.task, info.target_type) == ("classification", "multilabel")
+
+
+@pytest.mark.parametrize(
+    ("values", "arrow_type", "target_type"),
+    [
+        (["cat", "dog", "cat"], pa.string(), "binary"),
+        (["cat", "dog", "bird"], pa.string(), "multiclass"),
+        ([True, False, True], pa.bool_(), "binary"),
+    ],
+)
+def test_string_and_bool_labels_are_classification(values, arrow_type, target_type):
+    info = detect_task(label(values, arrow_type), make_options())
+    assert (info.task, info.target_type) == ("classification", target_type)
+
+
+def test_categorical_labels_are_string_labels():
+    cats = pa.array(["lo", "hi", "lo"]).dictionary_encode()
+    info = detect_task(label(cats), make_options())
+    assert (info.task, info.reason) == ("classification", "string labels")
+
+
+def test_an_unsupported_label_type_has_no_task():
+    info = detect_task(label([b"\x00", b"\x01"], pa.binary()), make_options())
+    assert (info.task, info.target_type) == ("none", "unknown")
+    assert "binary" in info.reason
+
+
+def test_a_label_without_any_finite_value_has_no_task():
+    info = detect_task(label([None, float("nan")], pa.float64()), make_options())
+    assert (info.task, info.reason) == ("none", "the label column has no finite value")
+
+
+def test_fractional_values_mean_regression():
+    info = detect_task(label([0.5, 1.7, 3.2, 4.0]), make_options())
+    assert (info.task, info.target_type) == ("regression", "continuous")
+    assert "3 of 4" in info.reason
+
+
+@pytest.mark.parametrize(
+    ("values", "target_type"),
+    [([0, 1, 1, 0], "binary"), ([0.0, 1.0, 0.0], "binary"), ([0, 3, 2, 8000], "multiclass")],
+)
+def test_integer_valued_labels_are_classification(values, target_type):
+    info = detect_task(label(values), make_options())
+    assert (info.task, info.target_type) == ("classification", target_type)
+    assert "integer-valued labels" in info.reason
+
+
+def test_more_integer_values_than_the_distinct_cap_is_regression():
+    info = detect_task(label(list(range(50)), cap=10), make_options())
+    assert (info.task, info.target_type) == ("regression", "continuous")
+    assert "more than 10 distinct values" in info.reason
+    assert "--task classification" in info.reason
+
+
+def test_max_classes_threshold_is_honoured():
+    stats = label(list(range(200)))
+    assert detect_task(stats, make_options()).task == "classification"
+    info = detect_task(stats, make_options(thresholds={"max_classes": 100}))
+    assert info.task == "regression"
+    assert "200 distinct values (max_classes 100)" in info.reason
+
+
+def test_the_report_states_the_task_and_why():
+    rng = np.random.default_rng(0)
+    report = labelcheck.scan((rng.random((50, 2)), rng.normal(size=50)))
+    data = report.to_dict()
+    assert data["task"] == "regression"
+    assert data["target_type"] == "continuous"
+    assert data["task_reason"].startswith("fractional label values")
+
+
+def test_raising_max_classes_lets_more_classes_be_counted():
+    rng = np.random.default_rng(1)
+    X, y = rng.random((60_000, 2)), np.arange(60_000) % 15_000  # 15,000 classes of 4 rows
+    assert labelcheck.scan((X, y)).task.task == "regression"  # past the default 10,000
+    report = labelcheck.scan((X, y), thresholds={"max_classes": 20_000})
+    assert report.task.task == "classification"
+    assert report.task.reason == "integer-valued labels (15,000 distinct values)"
