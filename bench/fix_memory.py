@@ -6,7 +6,7 @@ fix repairs: pixel-scale features, NaN and Inf, labels {-1, 0, 1} plus a few
 process and prints its peak RSS next to the size of the decoded table
 (``pyarrow.Table.nbytes``): streaming means the first is well below the second.
 
-    python bench/fix_memory.py [--rows 5000000] [--row-group 262144]
+    python bench/fix_memory.py [--rows 5000000] [--row-group 1048576]
 """
 
 from __future__ import annotations
@@ -27,27 +27,29 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 def generate(path: Path, rows: int, row_group: int) -> None:
-    """Written chunk by chunk, so generating needs no more memory than fixing."""
+    """32 float32 features + an int64 label, written chunk by chunk (bounded memory too).
+
+    Problems planted: pixel-scale columns 0..255 (LC103), NaN (LC101) and +Inf (LC102)
+    in a few rows, labels {-1, 0, 1} (LC206) plus 50 rows of 8000 (LC205).
+    """
     rng = np.random.default_rng(0)
-    schema = None
     with tempfile.TemporaryDirectory(dir=DATA) as tmp:
         part = Path(tmp) / path.name
         writer = None
         for start in range(0, rows, row_group):
             n = min(row_group, rows - start)
-            cols = {f"x{i}": rng.normal(0.0, 1.0, n) for i in range(8)}
+            cols = {f"x{i}": rng.standard_normal(n, dtype=np.float32) for i in range(24)}
             cols["x1"][rng.random(n) < 0.001] = np.nan
             cols["x2"][rng.random(n) < 0.0005] = np.inf
-            for i in range(8):
-                cols[f"px{i}"] = rng.integers(0, 256, n).astype(np.uint8)
+            for i in range(24, 32):
+                cols[f"x{i}"] = rng.integers(0, 256, n).astype(np.float32)
             y = rng.integers(-1, 2, n).astype(np.int64)
             if start == 0:
                 y[:50] = 8000  # the classic: a handful of absurd class ids
             cols["y"] = y
             table = pa.table(cols)
             if writer is None:
-                schema = table.schema
-                writer = pq.ParquetWriter(part, schema)
+                writer = pq.ParquetWriter(part, table.schema)
             writer.write_table(table, row_group_size=row_group)
         assert writer is not None
         writer.close()
@@ -76,7 +78,7 @@ def mib(n: float) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=5_000_000)
-    ap.add_argument("--row-group", type=int, default=1 << 18)
+    ap.add_argument("--row-group", type=int, default=1 << 20)  # pyarrow's default
     args = ap.parse_args()
     DATA.mkdir(exist_ok=True)
     src = DATA / f"fix_{args.rows}_{args.row_group}.parquet"

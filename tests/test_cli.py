@@ -73,6 +73,7 @@ def test_classic_sample_text_real_process():
     assert "1 row with class id 8000" in text
     assert "21 rows" in text
     assert "task: classification" in text
+    assert "1 error, 1 warning, 0 info" in text
 
 
 def test_classic_sample_console_script():

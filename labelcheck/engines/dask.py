@@ -20,6 +20,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from labelcheck.errors import InputError
@@ -190,8 +191,23 @@ def _frame_part_stats(
 
 
 def _arrow(frame: Any, schema: pa.Schema | None, name: str) -> pa.Table:
+    """A pandas partition as Arrow; NaN in numpy float columns stays NaN, as in the file.
+
+    (``Table.from_pandas`` would turn it into null: a Parquet file scanned
+    through ``dd.read_parquet`` must give the findings of the file itself.)
+    """
     try:
-        return pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+        arrays, fields = [], []
+        for i, column in enumerate(frame.columns):
+            series = frame.iloc[:, i]
+            target = schema.field(i).type if schema is not None else None
+            if isinstance(series.dtype, np.dtype) and series.dtype.kind == "f":
+                array = pa.array(series.to_numpy(), type=target)
+            else:
+                array = pa.Array.from_pandas(series, type=target)
+            arrays.append(array)
+            fields.append(pa.field(str(column), array.type))
+        return pa.Table.from_arrays(arrays, schema=schema or pa.schema(fields))
     except (pa.ArrowException, TypeError, ValueError) as exc:
         raise InputError(
             f"{name}: a partition cannot be converted to Arrow ({exc}); cast mixed-type "

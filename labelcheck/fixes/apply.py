@@ -38,6 +38,9 @@ from labelcheck.report import Report
 _ROUNDS = 3
 #: Rows transformed and written at a time (DuckDB's row group size).
 SLICE_ROWS = 122_880
+#: Units read at once while fitting. One: a unit (a Parquet row group) is the largest thing
+#: in memory, and fix is about files larger than memory; a scan uses every core instead.
+FIT_WORKERS = 1
 
 
 def _filtered(source: Source, plan: FixPlan) -> Source:
@@ -49,9 +52,10 @@ def _filtered(source: Source, plan: FixPlan) -> Source:
 
 def _filtered_unit(unit, plan: FixPlan, needed: list[str], columns: Sequence[str] | None):
     read = None if columns is None else list(dict.fromkeys([*columns, *needed]))
-    for batch in unit(read):
-        batch = plan.transform_batch(batch)
-        yield batch if columns is None else batch.select(list(columns))
+    for whole in unit(read):
+        for start in range(0, whole.num_rows, SLICE_ROWS):  # the filter copies: keep it small
+            batch = plan.transform_batch(whole.slice(start, SLICE_ROWS))
+            yield batch if columns is None else batch.select(list(columns))
 
 
 def fit_plan(
@@ -72,7 +76,7 @@ def fit_plan(
     strategies = strategies or Strategies()
     if report is None:
         columns = plan_columns(source.schema, options, source.name)
-        source, stats = compute_stats(source, columns, options)
+        source, stats = compute_stats(source, columns, options, workers=FIT_WORKERS)
         report = analyse(source.name, stats, options)
     options = report.options
     columns = report.stats.plan
@@ -86,7 +90,8 @@ def fit_plan(
         if not new:
             break
         drops += new
-        _, stats = compute_stats(_filtered(source, _drop_plan(drops, report)), columns, options)
+        view = _filtered(source, _drop_plan(drops, report))
+        _, stats = compute_stats(view, columns, options, workers=FIT_WORKERS)
         current = analyse(source.name, stats, options)
     medians: dict[str, float] = {}
     imputed = impute_columns(current, strategies)

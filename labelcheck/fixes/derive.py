@@ -126,6 +126,8 @@ def _lc204_drop(report: Report) -> list[Any] | None:
     items = lab.sorted_distinct() if lab is not None else None
     if k is None or items is None or len(items) <= k:
         return None
+    if lab is None or lab.kind == "string":
+        return None  # more names than outputs: which to drop is the user's call (LC204)
     return [v for v, _ in items if v >= k]
 
 

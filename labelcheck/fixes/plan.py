@@ -471,8 +471,16 @@ def _apply(
         mean, std = float(p["mean"]), float(p["std"])
         values = (values - mean) / std if std > 0 else values * 0.0
     np_type = np.float32 if out_type == pa.float32() else np.float64
-    new = pa.array(values.astype(np_type, copy=False), type=out_type, mask=nulls)
+    new = _float_array(np.ascontiguousarray(values, dtype=np_type), out_type, nulls)
     return batch.set_column(index, pa.field(col, out_type), new), changed
+
+
+def _float_array(values: np.ndarray, arrow_type: pa.DataType, nulls: np.ndarray | None):
+    """Arrow from numpy buffers (``pa.array`` would import pandas, ~40 MB, on first use)."""
+    validity = None
+    if nulls is not None and nulls.any():
+        validity = pa.py_buffer(np.packbits(~nulls, bitorder="little"))
+    return pa.Array.from_buffers(arrow_type, len(values), [validity, pa.py_buffer(values)])
 
 
 def _decoded(array: pa.Array) -> pa.Array:

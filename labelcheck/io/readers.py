@@ -682,16 +682,47 @@ def _numpy_to_arrow(values: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
 
 # -------------------------------------------------------------------- URLs
 def _open_url(url: str) -> Source:
-    """Remote Parquet through pyarrow's filesystems (s3, gs, hdfs) or fsspec."""
-    import pyarrow.parquet as pq
+    """Remote Parquet, streamed by fragment: pyarrow's filesystems (s3, gs, hdfs), else fsspec."""
+    import pyarrow.dataset as ds
 
     if _format_of(url, strict=False) not in ("parquet", None):
         raise InputError(f"{url}: remote inputs must be Parquet; download other formats first")
     try:
-        dataset = pq.ParquetDataset(url)
-    except (pa.ArrowException, OSError, ValueError, ImportError) as exc:
+        dataset = ds.dataset(url, format="parquet")
+    except (pa.ArrowException, OSError, ValueError):
+        dataset = _fsspec_dataset(url)
+    try:
+        source = _dataset_source(url, dataset)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{url}: cannot list the Parquet parts ({exc}); check the URL") from None
+    if not source.units:
+        raise InputError(f"{url}: no Parquet file there; check the URL")
+    source.format = "parquet"
+    source.schema = _strip_metadata(source.schema)
+    return source
+
+
+def _fsspec_dataset(url: str) -> Any:
+    import pyarrow.dataset as ds
+
+    protocol = url.split("://", 1)[0]
+    try:
+        import fsspec
+        from pyarrow.fs import FSSpecHandler, PyFileSystem
+
+        fs, path = fsspec.core.url_to_fs(url)
+    except ImportError as exc:
+        raise InputError(
+            f"{url}: no filesystem for {protocol}:// ({exc}); install fsspec and its "
+            f"{protocol} package (s3fs, gcsfs, ...)"
+        ) from None
+    except (ValueError, OSError) as exc:
         raise InputError(f"{url}: cannot open ({exc}); check the URL and credentials") from None
-    return table_source(url, dataset.read(), fmt="parquet")
+    try:
+        return ds.dataset(path, format="parquet", filesystem=PyFileSystem(FSSpecHandler(fs)))
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{url}: cannot open ({detail}); check the URL and credentials") from None
 
 
 # ---------------------------------------------------------------- in memory

@@ -21,14 +21,18 @@ def render_text(report: Report, console: Console) -> None:
     header.append(f": {report.rows:,} rows, {len(report.stats.plan.features)} features")
     console.print(header)
     plan = report.stats.plan
+    # Column names, values and messages are data: Text, never rich markup
+    # (a column named "a[/]" must print, not raise MarkupError).
     if plan.label:
         console.print(
-            f"  label {plan.label!r} ({plan.label_reason}); task: {report.task.task} "
-            f"({report.task.reason})",
+            Text(
+                f"  label {plan.label!r} ({plan.label_reason}); task: {report.task.task} "
+                f"({report.task.reason})"
+            ),
             highlight=False,
         )
     else:
-        console.print(f"  {plan.label_reason}", highlight=False)
+        console.print(Text(f"  {plan.label_reason}"), highlight=False)
     if report.stats.ignored_rows:
         console.print(
             f"  {report.stats.ignored_rows:,} label rows carry --ignore-index "
@@ -53,15 +57,20 @@ def render_text(report: Report, console: Console) -> None:
         column = "" if f.column == last else (f.column or "(dataset)")
         last = f.column
         table.add_row(
-            column,
+            Text(column),
             f"{f.code} {f.name}",
             Text(f.severity, style=_STYLE[f.severity]),
-            f.message,
-            f.fix_title or "-",
+            Text(f.message),
+            Text(f.fix_title or "-"),
         )
     console.print(table)
     s = report.summary
     console.print(
-        f"[bold red]{s['error']} errors[/], [yellow]{s['warning']} warnings[/], "
+        f"[bold red]{_plural(s['error'], 'error')}[/], "
+        f"[yellow]{_plural(s['warning'], 'warning')}[/], "
         f"[cyan]{s['info']} info[/]. `labelcheck explain CODE` says why and how to fix."
     )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"

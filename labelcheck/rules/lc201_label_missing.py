@@ -1,7 +1,8 @@
 """LC201 label-missing: null or NaN labels.
 
 ## What it does
-Counts the label values that are null or NaN.
+Counts the label values that are null or NaN (for one-hot/probability list
+labels: the rows that are null or hold a NaN entry).
 
 ## Why is this bad?
 A NaN target makes that example's loss NaN, and the mean loss of its batch
@@ -36,11 +37,16 @@ from labelcheck.rules.base import Finding, RuleContext, plural, rule
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     lab = ctx.label
-    if lab is not None and lab.missing:
-        yield ctx.finding(
-            check,
-            ctx.label_name,
-            f"{lab.missing:,} missing labels ({lab.nulls:,} null, {lab.nan:,} NaN) in "
-            f"{plural(lab.count, 'row')}",
-            rows=lab.missing,
-        )
+    if lab is None or not lab.missing:
+        return
+    if lab.kind == "list":  # one-hot/probability rows: count rows, not NaN entries
+        rows = lab.nulls + lab.list_nan_rows
+        detail = f"{lab.nulls:,} null, {lab.list_nan_rows:,} with a NaN entry"
+    else:
+        rows, detail = lab.missing, f"{lab.nulls:,} null, {lab.nan:,} NaN"
+    yield ctx.finding(
+        check,
+        ctx.label_name,
+        f"{rows:,} missing labels ({detail}) in {plural(lab.count, 'row')}; drop those rows",
+        rows=rows,
+    )

@@ -54,7 +54,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         bad = [(v, c) for v, c in items if v >= k]
         values, rows = [v for v, _ in bad], sum(c for _, c in bad)
     else:
-        values, rows = [v for v in lab.top if v >= k], None
+        values, rows = sorted({v for v in lab.top if v >= k}), None
     count = plural(rows, "row") if rows is not None else "rows"
     yield ctx.finding(
         check,

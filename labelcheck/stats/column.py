@@ -117,6 +117,7 @@ class ColumnStats:
     list_negative_rows: int = 0
     list_bad_sum_rows: int = 0
     list_invalid_rows: int = 0  # rows with either problem (LC209 counts each row once)
+    list_nan_rows: int = 0  # rows with a NaN or null entry (LC201 counts rows, not entries)
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -244,6 +245,7 @@ class ColumnStats:
         self.list_negative_rows += int(neg_rows.sum())
         self.list_bad_sum_rows += int(bad_sum.sum())
         self.list_invalid_rows += int((neg_rows | bad_sum).sum())
+        self.list_nan_rows += int(np.unique(row_of[np.isnan(flat)]).size)
         self._update_values(flat)
 
     # ------------------------------------------------------------------ merge
@@ -280,6 +282,7 @@ class ColumnStats:
             list_negative_rows=self.list_negative_rows + other.list_negative_rows,
             list_bad_sum_rows=self.list_bad_sum_rows + other.list_bad_sum_rows,
             list_invalid_rows=self.list_invalid_rows + other.list_invalid_rows,
+            list_nan_rows=self.list_nan_rows + other.list_nan_rows,
         )
         if self.kind == "string" and self.track_labels:
             out.distinct = (

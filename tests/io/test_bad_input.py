@@ -350,3 +350,20 @@ def test_a_million_distinct_integer_labels(tmp_path):
     forced = labelcheck.scan(path, label="y", task="classification")
     assert forced.task.task == "classification"
     assert forced.stats.label.distinct is None
+
+
+def test_names_and_values_that_look_like_rich_markup(tmp_path):
+    """Column names and labels are data: "[/]" or "[red]" must print as they are."""
+    path = tmp_path / "markup[1].parquet"
+    table = pa.table(
+        {
+            "[red]x": np.r_[np.zeros(N - 1), np.nan],
+            "feat[/]": np.arange(N) * 1000.0,
+            "[y]": pa.array(["[bold]a", "[cat]"] * (N // 2)),
+        }
+    )
+    pq.write_table(table, path)
+    result = CliRunner().invoke(app, ["scan", str(path), "--label", "[y]"])
+    assert result.exit_code == 1, result.output
+    for text in ("[red]x", "feat[/]", "label '[y]'", "'[bold]a'", "markup[1].parquet"):
+        assert text in result.stdout, text

@@ -439,3 +439,24 @@ def test_a_file_name_with_glob_characters_is_read_literally(tmp_path, reference)
     path = tmp_path / "train[2024].parquet"
     pq.write_table(_table(), path)
     _check(labelcheck.scan(path, label="y"), reference)
+
+
+def test_fsspec_url_is_streamed_by_part(reference):
+    """A URL pyarrow has no filesystem for goes through fsspec (here its memory://)."""
+    fsspec = pytest.importorskip("fsspec")
+    import io
+
+    fs = fsspec.filesystem("memory")
+    table = _table()
+    for i, start in enumerate(range(0, N, 150)):
+        buf = io.BytesIO()
+        pq.write_table(table.slice(start, 150), buf)
+        fs.pipe(f"/labelcheck-test/parts/part-{i}.parquet", buf.getvalue())
+    try:
+        src = open_source("memory://labelcheck-test/parts")
+        assert len(src.units) == 3  # one unit per part: never one in-memory table
+        _check(labelcheck.scan("memory://labelcheck-test/parts", label="y"), reference)
+        with pytest.raises(labelcheck.InputError, match="memory://labelcheck-test/nothing"):
+            labelcheck.scan("memory://labelcheck-test/nothing")
+    finally:
+        fs.rm("/labelcheck-test", recursive=True)

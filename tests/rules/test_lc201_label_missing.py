@@ -44,3 +44,12 @@ def test_near_miss_nan_in_features_only_and_no_label_column(write, rng):
     no_label = labelcheck.scan(write({"a": x, "b": rng.random(100)}, name="features_only"))
     assert no_label.label is None
     assert "LC201" not in codes(no_label)
+
+
+def test_list_labels_count_rows_not_nan_entries(write, rng):
+    nan = float("nan")
+    rows = [[0.0, 1.0, 0.0]] * 20 + [[nan, nan, nan], None, [0.2, nan, 0.8]]
+    table = pa.table({"x": rng.random(23), "y": pa.array(rows, pa.list_(pa.float64()))})
+    finding = one(labelcheck.scan(write(table)), "LC201")
+    assert finding.rows == 3  # 1 null row and 2 rows with NaN entries (4 NaN entries)
+    assert "1 null, 2 with a NaN entry" in finding.message
