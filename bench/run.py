@@ -320,7 +320,10 @@ def run_once(method: str, path: Path, scratch: Path) -> dict[str, float]:
         raise RuntimeError(f"{method} failed (exit {proc.returncode}): {tail[0]}")
     work = wall if method in WHOLE_PROCESS else json.loads(stdout.strip().splitlines()[-1])["work"]
     rss = max(peak_tree, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
-    return {"wall": wall, "work": work, "rss": rss}
+    # CPU seconds of the child (and the descendants it reaped): less sensitive than
+    # wall time to other load on the machine, though it includes imports.
+    cpu = usage.ru_utime + usage.ru_stime
+    return {"wall": wall, "work": work, "rss": rss, "cpu": cpu}
 
 
 def _tree_rss(pid: int) -> float:
@@ -374,6 +377,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"data: {path} ({path.stat().st_size / 2**30:.2f} GiB, {time.perf_counter() - t:.0f} s)")
     runs: dict[str, list[dict[str, float]]] = {m: [] for m in methods}
+    load = list(os.getloadavg())
+    payload: dict = {}
     scratch = Path(tempfile.mkdtemp(prefix="lcbench_"))
     try:
         for r in range(args.repeat):
@@ -384,10 +389,26 @@ def main(argv: list[str] | None = None) -> int:
                     notes[m] = str(exc).splitlines()[0][:300]
             done = {m: round(runs[m][-1]["work"], 3) for m in methods if runs[m]}
             print(f"round {r + 1}/{args.repeat}: {done}", flush=True)
+            payload = _payload(args, argv, path, runs, notes, rounds=r + 1, load=load)
+            _write(args.out, payload)  # after every round: a long run leaves partial results
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    print()
+    print(table(payload))
+    print(f"\nwritten: {args.out}")
+    return 0
+
+
+def _write(out: Path, payload: dict) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(json.dumps(payload, indent=2) + "\n")
+    os.replace(tmp, out)
+
+
+def _payload(args, argv, path: Path, runs: dict, notes: dict, *, rounds: int, load) -> dict:
     results = summarise(runs)
-    payload = {
+    return {
         "command": "python bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": {
@@ -402,19 +423,12 @@ def main(argv: list[str] | None = None) -> int:
             "row_groups": args.row_groups,
             "bytes": path.stat().st_size,
         },
-        "repeat": args.repeat,
+        "repeat": rounds,
+        "load_average": {"start": load, "end": list(os.getloadavg())},
         "results": results,
         "targets": targets(results),
         "notes": notes,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_name(args.out.name + ".tmp")
-    tmp.write_text(json.dumps(payload, indent=2) + "\n")
-    os.replace(tmp, args.out)
-    print()
-    print(table(payload))
-    print(f"\nwritten: {args.out}")
-    return 0
 
 
 def summarise(runs: dict[str, list[dict[str, float]]]) -> dict[str, dict]:
@@ -427,6 +441,7 @@ def summarise(runs: dict[str, list[dict[str, float]]]) -> dict[str, dict]:
             "wall_s": statistics.median(r["wall"] for r in rs),
             "work_s": statistics.median(r["work"] for r in rs),
             "rss_mib": statistics.median(r["rss"] for r in rs),
+            "cpu_s": statistics.median(r["cpu"] for r in rs),
             "runs": rs,
         }
     floor = out.get("floor", {}).get("work_s")
@@ -466,13 +481,15 @@ def targets(res: dict[str, dict]) -> list[dict]:
 def table(payload: dict) -> str:
     res = payload["results"]
     f = payload["file"]
+    load = payload["load_average"]
     lines = [
         f"{f['rows']:,} rows x {FEATURES} float32 + int64 label, {f['row_groups']} row groups, "
         f"{f['bytes'] / 2**30:.2f} GiB snappy; {payload['machine']['cpus']} cores; "
-        f"median of {payload['repeat']} fresh processes per method",
+        f"median of {payload['repeat']} fresh processes per method; load average "
+        f"{load['start'][0]:.1f} at start, {load['end'][0]:.1f} at end",
         "",
-        "| method | wall s | work s | peak RSS MiB | x decode floor |",
-        "|---|---:|---:|---:|---:|",
+        "| method | wall s | work s | CPU s | peak RSS MiB | x decode floor |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for m in METHODS:
         if m not in res:
@@ -480,7 +497,8 @@ def table(payload: dict) -> str:
         r = res[m]
         x = "" if r["x_floor"] is None else f"{r['x_floor']:.2f}"
         lines.append(
-            f"| {r['method']} | {r['wall_s']:.2f} | {r['work_s']:.2f} | {r['rss_mib']:.0f} | {x} |"
+            f"| {r['method']} | {r['wall_s']:.2f} | {r['work_s']:.2f} | {r['cpu_s']:.2f} "
+            f"| {r['rss_mib']:.0f} | {x} |"
         )
     lines += ["", "| target | measured | met |", "|---|---:|:-:|"]
     for t in payload["targets"]:

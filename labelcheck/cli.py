@@ -480,7 +480,8 @@ def fix(
             f"{path}: {t.rows_in:,} rows -> {result.output}: {t.rows_out:,} rows "
             f"({t.rows_in - t.rows_out:,} dropped); plan: {result.plan_path}"
         )
-        typer.echo("\n".join(f"  {line}" for line in p.describe().splitlines()) or "  nothing to fix")
+        lines = [f"  {line}" for line in p.describe().splitlines()] or ["  nothing to fix"]
+        typer.echo("\n".join(lines))
         if p.unfixed:
             typer.echo("not fixed automatically:")
             typer.echo("\n".join(f"  {note}" for note in p.unfixed))

@@ -30,15 +30,16 @@ def fix(
     outliers: str = "drop",
     label: str | None = None,
     n_classes: int | None = None,
-    task: Task = "auto",
+    task: Task | None = None,
     loss: str | None = None,
-    precision: Precision = "fp32",
+    precision: Precision | None = None,
     select: Iterable[str] | None = None,
     ignore: Iterable[str] | None = None,
     features: Iterable[str] | None = None,
     ignore_index: float | None = None,
     severity: Mapping[str, Severity] | None = None,
     thresholds: Mapping[str, Any] | None = None,
+    schema: Any = None,
     options: ScanOptions | None = None,
 ) -> tuple[Any, FixPlan]:
     """Repair what would break training; return ``(fixed, plan)``.
@@ -69,7 +70,9 @@ def fix(
     outliers
         Sparse outlier class ids (LC205): ``"drop"`` the rows or ``"reindex"``
         them as classes of their own.
-    label, n_classes, task, loss, precision, select, ignore, features, ignore_index, severity, thresholds, options
+    label, n_classes, task, loss, precision, select, ignore, features, ignore_index
+        As for :func:`labelcheck.scan`.
+    severity, thresholds, schema, options
         As for :func:`labelcheck.scan`.
 
     Examples
@@ -104,5 +107,6 @@ def fix(
             ignore=ignore,
             severity=severity,
             thresholds=thresholds,
+            schema=schema,
         )
     return fix_object(source, report, options, strategies)

@@ -56,6 +56,8 @@ def _filtered_unit(unit, plan: FixPlan, needed: list[str], columns: Sequence[str
         for start in range(0, whole.num_rows, SLICE_ROWS):  # the filter copies: keep it small
             batch = plan.transform_batch(whole.slice(start, SLICE_ROWS))
             yield batch if columns is None else batch.select(list(columns))
+            del batch
+        del whole  # before the next unit is read
 
 
 def fit_plan(
@@ -97,9 +99,7 @@ def fit_plan(
     imputed = impute_columns(current, strategies)
     if imputed:
         view = _filtered(source, _drop_plan(drops, report))
-        medians = exact_medians(
-            view.batches, {c: current.stats.columns[c].n for c in imputed}
-        )
+        medians = exact_medians(view.batches, {c: current.stats.columns[c].n for c in imputed})
     plan = derive_plan(current, strategies, medians=medians, drops=drops)
     plan.source = report.source
     plan.rows_in = report.rows
@@ -169,6 +169,9 @@ def write_fixed(
                     where=source.name,
                 )
                 yield out if out.schema.equals(schema) else out.cast(schema)
+                del out  # written: free it before the next slice is made
+            # Drop this unit before the reader decodes the next (else two sit in memory).
+            del batch
 
     write_batches(output, schema, batches(), label=plan.label)
     return tally

@@ -214,7 +214,7 @@ def derive_plan(
     """
     strategies = strategies or Strategies()
     medians = dict(medians or {})
-    stats, options, label = report.stats, report.options, report.label
+    stats, label = report.stats, report.label
     steps = [*drops]
     for s in drop_steps(report, strategies):
         if not any(d.column == s.column and d.params == s.params for d in steps):
@@ -358,9 +358,7 @@ def _column_steps(
             if st.scale == "minmax" and hi > lo:
                 scales.append(Step("normalize", name, {"min": lo, "max": hi}, c.scale))
             elif st.scale == "standard" and m.std > 0:
-                scales.append(
-                    Step("standardize", name, {"mean": m.mean, "std": m.std}, c.scale)
-                )
+                scales.append(Step("standardize", name, {"mean": m.mean, "std": m.std}, c.scale))
     return [*clips, *imputes, *drops, *scales]
 
 

@@ -94,9 +94,7 @@ class Step:
         data = dict(data)
         name = data.pop("step", None)
         if name not in _PARAMS:
-            raise InputError(
-                f"{where}: unknown step {name!r}; known steps: {', '.join(_PARAMS)}"
-            )
+            raise InputError(f"{where}: unknown step {name!r}; known steps: {', '.join(_PARAMS)}")
         column = data.pop("column", None)
         if not isinstance(column, str):
             raise InputError(f"{where}: step {name!r} needs a 'column' name")
@@ -105,8 +103,7 @@ class Step:
             raise InputError(f"{where}: step {name!r} on {column!r} lacks {', '.join(missing)}")
         if name == "drop-rows" and data["when"] not in _WHEN:
             raise InputError(
-                f"{where}: drop-rows 'when' must be one of {', '.join(_WHEN)}, "
-                f"got {data['when']!r}"
+                f"{where}: drop-rows 'when' must be one of {', '.join(_WHEN)}, got {data['when']!r}"
             )
         reason = str(data.pop("reason", "") or "")
         rows = data.pop("rows", None)
@@ -126,7 +123,8 @@ class Step:
             }[p["when"]]
             return f"drop-rows    {n or 'rows '}where {col!r} {what}{why}"
         if self.step == "impute":
-            return f"impute       {col!r}: null/NaN -> {_fmt(p['value'])} ({p.get('method', 'value')}){why}"
+            method = p.get("method", "value")
+            return f"impute       {col!r}: null/NaN -> {_fmt(p['value'])} ({method}){why}"
         if self.step == "clip":
             return f"clip         {col!r} to [{_fmt(p['min'])}, {_fmt(p['max'])}]{why}"
         if self.step == "normalize":
@@ -139,7 +137,9 @@ class Step:
             classes = p["classes"]
             pairs = ", ".join(f"{_fmt(c)} -> {i}" for i, c in enumerate(classes[:_SHOW]))
             more = f", ... ({len(classes) - _SHOW} more)" if len(classes) > _SHOW else ""
-            ident = " (already 0..K-1: recorded to refuse unseen labels)" if _identity(classes) else ""
+            ident = (
+                " (already 0..K-1: recorded to refuse unseen labels)" if _identity(classes) else ""
+            )
             return f"reindex      {col!r}: {pairs}{more}{ident}{why}"
         return (
             f"scale-target {col!r}: (y - {_fmt(p['mean'])}) / {_fmt(p['std'])}; "
@@ -219,7 +219,7 @@ class FixPlan:
     def from_dict(cls, data: Any, where: str = "plan") -> FixPlan:
         if not isinstance(data, dict) or "labelcheck_plan" not in data:
             raise InputError(
-                f"{where}: not a labelcheck plan (no \"labelcheck_plan\" key); "
+                f'{where}: not a labelcheck plan (no "labelcheck_plan" key); '
                 "pass the .plan.json that `labelcheck fix` wrote"
             )
         version = data["labelcheck_plan"]
@@ -282,9 +282,7 @@ class FixPlan:
 
     # ------------------------------------------------------------ queries
     def step(self, kind: StepName, column: str | None = None) -> Step | None:
-        return next(
-            (s for s in self.steps if s.step == kind and column in (None, s.column)), None
-        )
+        return next((s for s in self.steps if s.step == kind and column in (None, s.column)), None)
 
     @property
     def classes(self) -> list[Any] | None:
@@ -367,7 +365,9 @@ class FixPlan:
         for i, step in enumerate(self.steps):
             if step.column not in batch.schema.names:
                 continue  # an absent label (inference data) or an already-dropped column
-            batch, changed = _apply(step, batch, drop_unknown=drop_unknown, tally=tally, where=where)
+            batch, changed = _apply(
+                step, batch, drop_unknown=drop_unknown, tally=tally, where=where
+            )
             if tally is not None:
                 tally.add(i, changed)
         if tally is not None:
@@ -406,7 +406,7 @@ class FixPlan:
             import polars as pl
 
             return pl.from_arrow(self._table(data.to_arrow(), **kw))
-        if isinstance(data, tuple) and len(data) == 2 or isinstance(data, np.ndarray):
+        if (isinstance(data, tuple) and len(data) == 2) or isinstance(data, np.ndarray):
             X, y = data if isinstance(data, tuple) else (data, None)
             return self._arrays(X, y, **kw)
         raise InputError(
@@ -504,8 +504,10 @@ def _drop_mask(array: pa.Array, p: dict[str, Any]) -> pa.Array:
 
 def _common(array: pa.Array, values: Sequence[Any]) -> tuple[pa.Array, pa.Array]:
     """The array and a set of plan values in one comparable type (8000 vs an int8 column)."""
-    if pa.types.is_integer(array.type) or pa.types.is_floating(array.type) or pa.types.is_decimal(
-        array.type
+    if (
+        pa.types.is_integer(array.type)
+        or pa.types.is_floating(array.type)
+        or pa.types.is_decimal(array.type)
     ):
         numeric = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
         return array.cast(pa.float64()), pa.array(numeric, pa.float64())

@@ -135,13 +135,14 @@ def pc_min_max(column) -> tuple[float, float]:
 
 
 def test_apply_unseen_label_exits_2_naming_it(tmp_path):
-    a, b, _, second = split(SAMPLES / "pixels.parquet", tmp_path)
+    a, _, _, second = split(SAMPLES / "pixels.parquet", tmp_path)
     assert run("fix", a, "-o", tmp_path / "a.fixed.parquet", "--no-config").exit_code == 0
     labels = second["label"].to_numpy().copy()
     labels[[3, 10]] = 7
     unseen = tmp_path / "unseen.parquet"
-    pq.write_table(second.set_column(second.schema.get_field_index("label"), "label",
-                                     pa.array(labels)), unseen)
+    pq.write_table(
+        second.set_column(second.schema.get_field_index("label"), "label", pa.array(labels)), unseen
+    )
     out = tmp_path / "u.parquet"
     result = run("apply", tmp_path / "a.fixed.plan.json", unseen, "-o", out)
     assert result.exit_code == 2
@@ -156,23 +157,33 @@ def test_apply_unseen_label_exits_2_naming_it(tmp_path):
 
 
 def test_apply_missing_column_exits_2(tmp_path):
-    assert run("fix", SAMPLES / "pixels.parquet", "-o", tmp_path / "p.parquet",
-               "--no-config").exit_code == 0
+    assert (
+        run(
+            "fix", SAMPLES / "pixels.parquet", "-o", tmp_path / "p.parquet", "--no-config"
+        ).exit_code
+        == 0
+    )
     table = pq.read_table(SAMPLES / "pixels.parquet").drop_columns(["px3"])
     pq.write_table(table, tmp_path / "less.parquet")
-    result = run("apply", tmp_path / "p.plan.json", tmp_path / "less.parquet", "-o",
-                 tmp_path / "o.parquet")
+    result = run(
+        "apply", tmp_path / "p.plan.json", tmp_path / "less.parquet", "-o", tmp_path / "o.parquet"
+    )
     assert result.exit_code == 2
     assert "the plan needs column 'px3' that the data does not have" in result.stderr
 
 
 def test_apply_to_inference_data_without_label(tmp_path):
-    assert run("fix", SAMPLES / "pixels.parquet", "-o", tmp_path / "p.parquet",
-               "--no-config").exit_code == 0
+    assert (
+        run(
+            "fix", SAMPLES / "pixels.parquet", "-o", tmp_path / "p.parquet", "--no-config"
+        ).exit_code
+        == 0
+    )
     table = pq.read_table(SAMPLES / "pixels.parquet").drop_columns(["label"])
     pq.write_table(table, tmp_path / "infer.parquet")
-    result = run("apply", tmp_path / "p.plan.json", tmp_path / "infer.parquet", "-o",
-                 tmp_path / "o.parquet")
+    result = run(
+        "apply", tmp_path / "p.plan.json", tmp_path / "infer.parquet", "-o", tmp_path / "o.parquet"
+    )
     assert result.exit_code == 0, result.output
     assert "label steps skipped" in result.stdout
     assert pq.read_table(tmp_path / "o.parquet").column_names == table.column_names
@@ -211,8 +222,15 @@ def test_plan_option_and_default(tmp_path):
     assert run("fix", SAMPLES / "classic.parquet", "-o", out, "--no-config").exit_code == 0
     assert (tmp_path / "train.fixed.plan.json").exists()
     custom = tmp_path / "plans" / "mine.json"
-    result = run("fix", SAMPLES / "classic.parquet", "-o", tmp_path / "b.parquet", "--plan",
-                 custom, "--no-config")
+    result = run(
+        "fix",
+        SAMPLES / "classic.parquet",
+        "-o",
+        tmp_path / "b.parquet",
+        "--plan",
+        custom,
+        "--no-config",
+    )
     assert result.exit_code == 0 and json.loads(custom.read_text())["labelcheck_plan"] == 1
 
 
@@ -220,8 +238,9 @@ def test_bad_output_suffix_and_bad_plan_exit_2(tmp_path):
     result = run("fix", SAMPLES / "classic.parquet", "-o", tmp_path / "out.xlsx", "--no-config")
     assert result.exit_code == 2 and "cannot tell the output format" in result.stderr
     (tmp_path / "p.json").write_text("[1, 2]")
-    result = run("apply", tmp_path / "p.json", SAMPLES / "classic.parquet", "-o",
-                 tmp_path / "o.parquet")
+    result = run(
+        "apply", tmp_path / "p.json", SAMPLES / "classic.parquet", "-o", tmp_path / "o.parquet"
+    )
     assert result.exit_code == 2 and "not a labelcheck plan" in result.stderr
 
 

@@ -118,9 +118,13 @@ def test_transform_returns_the_kind_it_got(kind):
     }[kind]
     out = plan.transform(data)
     assert type(out) is type(data)
-    labels = out["label"].to_list() if kind == "polars" else list(out["label"].to_pylist()) if (
-        kind in ("table", "batch")
-    ) else out["label"].tolist()
+    labels = (
+        out["label"].to_list()
+        if kind == "polars"
+        else list(out["label"].to_pylist())
+        if (kind in ("table", "batch"))
+        else out["label"].tolist()
+    )
     assert labels == (df["label"] + 1).tolist()
 
 
@@ -151,8 +155,11 @@ def test_decode_labels_round_trip_ints_and_strings():
 def test_unknown_labels_are_listed_or_dropped():
     _, plan = labelcheck.fix(pixels_frame())
     new = pd.DataFrame({f"px{i}": [10, 20, 30, 40] for i in range(4)} | {"label": [0, 5, 1, -7]})
-    with pytest.raises(InputError, match=r"2 rows in column 'label' with labels the plan does "
-                       r"not know: -7, 5 \(its 3 classes: -1, 0, 1\); pass --drop-unknown"):
+    with pytest.raises(
+        InputError,
+        match=r"2 rows in column 'label' with labels the plan does "
+        r"not know: -7, 5 \(its 3 classes: -1, 0, 1\); pass --drop-unknown",
+    ):
         plan.transform(new)
     out = plan.transform(new, drop_unknown=True)
     assert out["label"].tolist() == [1, 2]
@@ -171,7 +178,9 @@ def test_plan_never_refits():
     out = plan.transform(other)
     step = plan.step("normalize", "px0")
     lo, hi = step.params["min"], step.params["max"]
-    np.testing.assert_allclose(out["px0"], [2 * (0 - lo) / (hi - lo) - 1, 2 * (100 - lo) / (hi - lo) - 1])
+    np.testing.assert_allclose(
+        out["px0"], [2 * (0 - lo) / (hi - lo) - 1, 2 * (100 - lo) / (hi - lo) - 1]
+    )
     assert out["px0"].max() < 1  # a refit would have mapped 100 to 1
 
 
@@ -186,7 +195,12 @@ def test_json_round_trip_and_readable(tmp_path):
     plan.save(path)
     data = json.loads(path.read_text())
     assert data["labelcheck_plan"] == 1
-    assert [s["step"] for s in data["steps"]] == ["impute", "drop-column", "normalize", "reindex-labels"]
+    assert [s["step"] for s in data["steps"]] == [
+        "impute",
+        "drop-column",
+        "normalize",
+        "reindex-labels",
+    ]
     assert data["steps"][-1]["classes"] == ["a", "b", "c"]
     loaded = labelcheck.load_plan(path)
     assert loaded == plan and loaded.describe() == plan.describe()
@@ -201,7 +215,10 @@ def test_json_round_trip_and_readable(tmp_path):
         ('{"steps": []}', "not a labelcheck plan"),
         ('{"labelcheck_plan": 2, "steps": []}', "plan format version 2"),
         ('{"labelcheck_plan": 1, "steps": [{"step": "explode", "column": "x"}]}', "unknown step"),
-        ('{"labelcheck_plan": 1, "steps": [{"step": "clip", "column": "x", "min": 0}]}', "lacks max"),
+        (
+            '{"labelcheck_plan": 1, "steps": [{"step": "clip", "column": "x", "min": 0}]}',
+            "lacks max",
+        ),
     ],
 )
 def test_bad_plan_files(tmp_path, text, message):

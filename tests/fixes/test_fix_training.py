@@ -53,7 +53,7 @@ def test_classic_before_index_error_after_trains():
     # A naive user sizes the output from the number of distinct classes (6) ...
     with pytest.raises(IndexError, match="8000"):
         naive_softmax_regression(X, y, len(np.unique(y)), lr=0.5, steps=50)
-    (X2, y2), plan = labelcheck.fix((X, y))
+    (X2, y2), _ = labelcheck.fix((X, y))
     assert len(np.unique(y2)) == int(y2.max()) + 1 == 5  # both ways of sizing agree now
     losses = naive_softmax_regression(X2, y2, int(y2.max()) + 1, lr=0.5, steps=200)
     assert trains(losses), losses[:3] + losses[-3:]
