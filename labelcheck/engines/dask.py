@@ -86,8 +86,8 @@ def _connect(scheduler: Any, distributed: Any) -> tuple[Any, Any]:
         n_workers=min(os.cpu_count() or 1, 4),
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
+        dashboard_address=":0",
+        silence_logs=logging.CRITICAL,  # shutdown chatter must not reach the CLI's stderr
     )
     return distributed.Client(cluster), True
 

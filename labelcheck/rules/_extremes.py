@@ -53,16 +53,23 @@ def sparse_extremes(
     min_bulk = 2 if floor > 0 else MIN_BULK_ROWS
     whole: _Moments = (stats.n, stats.mean, stats.m2)
 
-    def side(items: list[tuple[Any, int]], other: list[tuple[Any, int]], sign: float):
+    def side(
+        items: list[tuple[Any, int]],
+        opposite: list[tuple[Any, int]],
+        other: list[tuple[Any, int]],
+        sign: float,
+    ):
         drop = {v for v, _ in other}
         rest = [vc for vc in items if vc[0] not in drop]
-        return _side(rest, _without(whole, other), th, few, floor, keep, min_bulk, sign)
+        # The bulk's far end (its min when judging the high side): an exact stored value.
+        far = next((v for v, _ in opposite if v not in drop), None)
+        return _side(rest, _without(whole, other), th, few, floor, keep, min_bulk, sign, far)
 
     hi: list[tuple[Any, int]] = []
     lo: list[tuple[Any, int]] = []
     for _ in range(2):  # removing one side's outliers can only reveal more on the other
-        hi = side(high, lo, 1.0)
-        lo = side(low, hi, -1.0)
+        hi = side(high, low, lo, 1.0)
+        lo = side(low, high, hi, -1.0)
     return hi + lo
 
 
@@ -108,8 +115,18 @@ def _side(
     keep: int,
     min_bulk: int,
     sign: float,
+    far: Any = None,
 ) -> list[tuple[Any, int]]:
-    """The longest run of extreme values, from the end, that lies far from the rest."""
+    """The longest run of extreme values, from the end, that lies far from the rest.
+
+    The bulk's moments come from subtracting the extremes from the whole
+    column's, which leaves rounding residue: a constant bulk (ten -1.0 and one
+    1.0) gets a spread of 1e-16 instead of 0, and its 1.0 a gap of 1e16
+    spreads, while the same column before rescaling (ten 0.0 and one 11.0) had
+    an exact 0. So the spread is clamped into the bounds the bulk's exact
+    range ``r`` (edge to ``far``, stored values) implies, ``r / sqrt(2 n_b) <=
+    spread <= r``: exact arithmetic never leaves them, rounding does.
+    """
     best: list[tuple[Any, int]] = []
     removed: _Moments = (0, 0.0, 0.0)  # the extreme values taken off so far
     for j in range(len(items) - keep):
@@ -121,7 +138,11 @@ def _side(
         if n_b < min_bulk:
             break
         edge = items[j + 1][0]
-        spread = max(sign * (edge - mean_b), math.sqrt(m2_b / n_b), floor)
+        spread = max(sign * (edge - mean_b), math.sqrt(m2_b / n_b))
+        if far is not None:
+            r = max(sign * (edge - far), 0.0)
+            spread = min(max(spread, r / math.sqrt(2 * n_b)), r)
+        spread = max(spread, floor)
         if spread > 0 and sign * (value - edge) > th.outlier_gap * spread:
             best = items[: j + 1]
     return best

@@ -448,9 +448,15 @@ def _moments(values: np.ndarray) -> tuple[float, float]:
     ``log10(n / sample)`` digits (the sample mean lies within
     ``sqrt(n / sample)`` standard deviations of the mean), and no float64 copy
     of the whole chunk is made. Chunks are then merged with Chan's update.
+    Values near the float64 limit give an infinite m2, silently (LC106 reports them).
     """
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _moments_unchecked(values)
+
+
+def _moments_unchecked(values: np.ndarray, *, blocked: bool = True) -> tuple[float, float]:
     n = values.size
-    if n <= _BLOCK:
+    if n <= _BLOCK or not blocked:
         mean = float(values.sum(dtype=np.float64)) / n
         centred = values.astype(np.float64) - mean
         return mean, float(np.add.reduce(np.square(centred, out=centred)))
@@ -471,6 +477,8 @@ def _moments(values: np.ndarray) -> tuple[float, float]:
         else:
             s1 += float(np.add.reduce(block))
             s2 += float(np.add.reduce(np.square(block, out=block)))
+    if not math.isfinite(s2):  # values near the float64 limit: the plain two-pass formula
+        return _moments_unchecked(values, blocked=False)
     d = s1 / n
     return c + d, max(s2 - s1 * d, 0.0)
 

@@ -194,3 +194,11 @@ def test_nan_and_inf_found_without_a_mask_pass_when_finite():
     stats = ColumnStats.of(pa.array(values))
     assert (stats.nan, stats.posinf, stats.neginf, stats.n) == (1, 0, 1, 199_998)
     assert stats.max == 199_999 and stats.min == 0
+
+
+@pytest.mark.parametrize("n", [10, 100_000])
+def test_values_near_the_float64_limit_give_infinite_m2_not_nan(n):
+    values = np.full(n, 1e300) * np.where(np.arange(n) % 2, -1.0, 1.0)
+    stats = ColumnStats.of(pa.array(values))
+    assert stats.mean == 0.0
+    assert stats.m2 == math.inf
