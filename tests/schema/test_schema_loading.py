@@ -192,7 +192,9 @@ def test_json_schema_is_a_valid_draft_2020_12_schema():
     import jsonschema
 
     jsonschema.Draft202012Validator.check_schema(json_schema())
-    assert json_schema_path() == ROOT / "schemas" / "labelcheck.schema.json"
+    # Installed or editable, the schema in use is the one in the repository.
+    repo_copy = json.loads((ROOT / "schemas" / "labelcheck.schema.json").read_text())
+    assert json.loads(json_schema_path().read_text()) == repo_copy
 
 
 def test_the_wheel_ships_the_json_schema(tmp_path):
@@ -212,8 +214,6 @@ def test_the_wheel_ships_the_json_schema(tmp_path):
         capture_output=True,
         text=True,
     )
-    if done.returncode != 0 and "hatchling" in done.stderr:
-        pytest.skip("hatchling is not installed here (needed to build without isolation)")
     assert done.returncode == 0, done.stderr
     (wheel,) = tmp_path.glob("labelcheck-*.whl")
     with zipfile.ZipFile(wheel) as zf:
