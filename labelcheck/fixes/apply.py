@@ -36,11 +36,60 @@ from labelcheck.options import ScanOptions
 from labelcheck.report import Report
 
 _ROUNDS = 3
-#: Rows transformed and written at a time (DuckDB's row group size).
-SLICE_ROWS = 122_880
-#: Units read at once while fitting. One: a unit (a Parquet row group) is the largest thing
-#: in memory, and fix is about files larger than memory; a scan uses every core instead.
+#: Rows read, transformed and written at a time (and the rows of an output row group).
+SLICE_ROWS = 65_536
+#: Units read at once while fitting. One: fix is about files larger than memory; a scan
+#: uses every core instead.
 FIT_WORKERS = 1
+#: Read buffer per Parquet column while streaming a row group (pre-buffering off).
+_PARQUET_BUFFER = 1 << 16
+
+
+def streamed(source: Source) -> Source:
+    """``source`` with each Parquet row group read in batches of ``SLICE_ROWS`` rows.
+
+    The scanner's unit decodes a whole row group at once (pyarrow's default is
+    1Mi rows: with its compressed column chunks ~260 MiB for 33 float32
+    columns), and a Parquet file's row groups can be any size. ``fix`` reads
+    every row group two or three times, so here it is streamed instead:
+    peak memory follows ``SLICE_ROWS``, not the writer's choice of row group.
+    """
+    from labelcheck.io import readers
+
+    if source.format != "parquet":
+        return source
+    units: list[Any] = []
+    for unit in source.units:
+        if isinstance(unit, partial) and unit.func is readers._parquet_row_group:
+            units.append(partial(_parquet_slices, *unit.args))
+        else:
+            units.append(unit)
+    return Source(
+        source.name, source.format, source.schema, units, source.num_rows, list(source.paths)
+    )
+
+
+def _parquet_slices(
+    path: str, index: int, names: list[str], schema: pa.Schema, columns: Sequence[str] | None
+) -> Iterator[pa.RecordBatch]:
+    import pyarrow.parquet as pq
+
+    from labelcheck.io.readers import _arrow_error, _conform, _parquet_row_group
+
+    wanted = list(columns) if columns is not None else schema.names
+    present = [c for c in wanted if c in names]
+    if not present:  # nothing to decode (a part lacking the columns): the scanner's way
+        yield from _parquet_row_group(path, index, names, schema, columns)
+        return
+    try:
+        reader = pq.ParquetFile(path, pre_buffer=False, buffer_size=_PARQUET_BUFFER)
+        batches = reader.iter_batches(
+            batch_size=SLICE_ROWS, row_groups=[index], columns=present, use_threads=False
+        )
+        for batch in batches:
+            yield _conform(batch, schema, wanted)
+    except (pa.ArrowException, OSError) as exc:
+        raise _arrow_error(path, "Parquet", exc) from None
 
 
 def _filtered(source: Source, plan: FixPlan) -> Source:
@@ -76,6 +125,7 @@ def fit_plan(
     from labelcheck.stats.dataset import plan_columns
 
     strategies = strategies or Strategies()
+    source = streamed(source)
     if report is None:
         columns = plan_columns(source.schema, options, source.name)
         source, stats = compute_stats(source, columns, options, workers=FIT_WORKERS)
@@ -155,6 +205,7 @@ def write_fixed(
     from labelcheck.io.writers import write_batches
 
     plan.check_schema(source.schema.names, source.name)
+    source = streamed(source)
     schema = plan.output_schema(source.schema)
     tally = Tally()
 

@@ -275,6 +275,17 @@ def derive_plan(
         else:
             unfixed.append(_note(f))
 
+    # Imputing adds rows at the median, which can narrow a column's bulk enough for a far
+    # value to become an LC108 outlier: judge the column as it will be once imputed.
+    if report.options.enabled("LC108"):
+        for name, c in cols.items():
+            if c.impute and not c.drop and name in medians:
+                imputed = _imputed(stats.columns[name], medians[name])
+                if _outliers(imputed, ctx):
+                    bounds = _bulk_bounds(imputed, ctx)
+                    if bounds is not None:
+                        clip(name, *bounds, "LC108 feature-outlier (once imputed)")
+
     steps += _column_steps(report, cols, medians, strategies)
     reindex_step = _reindex_step(report, steps, reindex)
     if reindex_step is not None:
@@ -300,6 +311,33 @@ def _note(f: Finding, why: str | None = None) -> str:
     where = f" in {f.column!r}" if f.column else ""
     hint = f"; {why}" if why else (f"; to do: {f.fix_title}" if f.fix_title else "")
     return f"{f.code} {f.name}{where} ({f.severity}): {f.message}{hint}"
+
+
+def _imputed(s: ColumnStats, value: float) -> ColumnStats:
+    """``s`` as it will be once its null/NaN rows hold ``value``: moments and extremes."""
+    from copy import copy
+
+    from labelcheck.stats.column import EXTREMES_K
+
+    k = s.missing
+    if not k:
+        return s
+    m = _Moments.of(s)
+    m.add(value, k)
+    out = copy(s)
+    out.n, out.mean, out.m2 = m.n, m.mean, m.m2
+    extra = [value] * min(k, EXTREMES_K)
+    out.top = sorted([*s.top, *extra], reverse=True)[:EXTREMES_K]
+    out.bottom = sorted([*s.bottom, *extra])[:EXTREMES_K]
+    if s.distinct is not None:
+        out.distinct = {**s.distinct, value: s.distinct.get(value, 0) + k}
+    return out
+
+
+def _outliers(s: ColumnStats, ctx: RuleContext) -> list[tuple[Any, int]]:
+    from labelcheck.rules._extremes import sparse_extremes
+
+    return sparse_extremes(s, ctx.options.thresholds)
 
 
 def _bulk_bounds(s: ColumnStats, ctx: RuleContext) -> tuple[float, float] | None:
@@ -339,13 +377,14 @@ def _column_steps(
         m = _Moments.of(s)
         lo, hi = s.min, s.max
         if c.lo is not None and c.hi is not None and s.n:
-            from labelcheck.rules._extremes import sparse_extremes
-
             reason = ", ".join(dict.fromkeys(c.clip_reasons))
-            for v, n in sparse_extremes(s, report.options.thresholds):
-                if v < c.lo or v > c.hi:  # LC108 outliers become the edge values
-                    m.remove(v, n)
-                    m.add(c.hi if v > c.hi else c.lo, n)
+            # Values beyond the bounds (LC108 outliers, all among the kept extremes) become
+            # the edge values.
+            beyond = [*(v for v in s.top if v > c.hi), *(v for v in s.bottom if v < c.lo)]
+            for v in dict.fromkeys(beyond):
+                n = beyond.count(v)
+                m.remove(v, n)
+                m.add(c.hi if v > c.hi else c.lo, n)
             m.add(c.hi, s.posinf)  # ±Inf become the edges too
             m.add(c.lo, s.neginf)
             clips.append(Step("clip", name, {"min": c.lo, "max": c.hi}, reason))

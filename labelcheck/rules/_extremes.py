@@ -5,9 +5,13 @@ distinct values, the statistics of the *bulk* (every other value) follow
 exactly by removing them from (n, mean, m2). The j values are outliers when
 they lie more than ``outlier_gap`` bulk spreads beyond the bulk's edge, and
 they are few (at most ``outlier_min_rows`` rows, or ``outlier_max_fraction`` of
-the rows, whichever is larger). The spread is the larger of the bulk's standard
-deviation and the distance from its mean to its edge, so a long but contiguous
-tail (0..999) never has a gap, and a 99.5%-zero binary label never either.
+the rows, whichever is larger). Each side is judged with the other side's
+outliers set aside the way ``fix`` sets them aside: clipped to the bulk's edge
+for features (LC108), removed for class ids (LC205, whose rows are dropped);
+so fixed data shows no outlier the original did not, and a second ``fix``
+changes nothing. The spread is the larger of the bulk's standard deviation
+and the distance from its mean to its edge, so a long but contiguous tail
+(0..999) never has a gap, and a 99.5%-zero binary label never either.
 
 Two guards keep tiny or two-valued columns quiet: the bulk must keep at least
 two distinct values (labels {0, 255} are two classes, LC207's business, not an
@@ -29,15 +33,19 @@ MIN_BULK_ROWS = 10
 
 
 def sparse_extremes(
-    stats: ColumnStats, th: Thresholds, *, floor: float = 0.0
+    stats: ColumnStats, th: Thresholds, *, floor: float = 0.0, clip: bool | None = None
 ) -> list[tuple[Any, int]]:
     """Outlier values with their row counts, largest side first; [] when none.
 
     ``floor`` is the least spread to assume (1 for class ids: a gap of one id is
     never an outlier). Uses exact distinct counts when tracked, else the k
     most extreme values kept by the statistics. Each side is judged with the
-    other side's outliers removed, so a 1e9 does not hide a -999.
+    other side's outliers clipped to its edge (``clip``; the default for
+    features, ``floor == 0``) or removed (class ids), so a 1e9 does not hide a
+    -999.
     """
+    if clip is None:
+        clip = floor == 0
     if stats.n < 3:
         return []
     distinct = stats.sorted_distinct()
@@ -63,7 +71,10 @@ def sparse_extremes(
         rest = [vc for vc in items if vc[0] not in drop]
         # The bulk's far end (its min when judging the high side): an exact stored value.
         far = next((v for v, _ in opposite if v not in drop), None)
-        return _side(rest, _without(whole, other), th, few, floor, keep, min_bulk, sign, far)
+        moments = _without(whole, other)
+        if clip and far is not None:  # the other side's outliers become its edge value
+            moments = _fold(moments, far, sum(c for _, c in other))
+        return _side(rest, moments, th, few, floor, keep, min_bulk, sign, far)
 
     hi: list[tuple[Any, int]] = []
     lo: list[tuple[Any, int]] = []

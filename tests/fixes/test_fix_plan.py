@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 import labelcheck
 from labelcheck import FixPlan, InputError
 from labelcheck.fixes.plan import Step
-from labelcheck.rules import RULES
 
 
 def pixels_frame(rows: int = 60, seed: int = 0) -> pd.DataFrame:
@@ -249,15 +248,48 @@ def frames(draw):
 def test_fixed_data_is_a_fixed_point(df, nan, scale):
     fixed, plan = labelcheck.fix(df, nan_strategy=nan, scale=scale)
     assert labelcheck.scan(fixed).ok
-    # A plan freshly derived from the fixed data changes nothing. (Only error rules: a
-    # warning such as LC108 may see a rescaled column differently.)
-    errors = [r.code for r in RULES.values() if r.severity == "error"]
-    again, plan2 = labelcheck.fix(fixed, nan_strategy=nan, scale=scale, select=errors)
+    # A plan freshly derived from the fixed data changes nothing, whatever the rule: the
+    # findings are scale-invariant (rescaling is exactly what fix did to the features),
+    # LC108 judges each side as if the other's outliers were clipped, as fix does, and
+    # fix judges an imputed column as it will be once imputed.
+    again, plan2 = labelcheck.fix(fixed, nan_strategy=nan, scale=scale)
     pd.testing.assert_frame_equal(again, fixed)
     assert all(s.step == "reindex-labels" for s in plan2.steps)
     # Decoding the transformed labels gives back the original ones of the rows kept.
     kept = df[df["x"].notna()] if nan == "drop" else df
     assert plan.decode_labels(fixed["y"]).tolist() == kept["y"].tolist()
+
+
+@pytest.mark.parametrize("scale", ["minmax", "standard"])
+def test_constant_bulk_with_one_far_value_is_judged_alike_before_and_after_rescaling(scale):
+    # Found by the law above: ten 0.0 and one 11.0 have no outlier (the bulk has no
+    # spread), but once rescaled to ten -1.0 and one 1.0 the bulk's moments, got by
+    # subtraction, kept a 1e-16 spread and LC108 flagged the 1.0 (then fix dropped x).
+    df = pd.DataFrame({"x": [0.0] * 10 + [11.0], "z": np.linspace(0, 1, 11), "y": [0, 1] * 5 + [0]})
+    fixed, _ = labelcheck.fix(df, scale=scale)
+    assert fixed["x"].nunique() == 2
+    for frame in (df, fixed):
+        assert "LC108" not in [f.code for f in labelcheck.scan(frame).findings]
+    again, plan2 = labelcheck.fix(fixed, scale=scale)
+    assert [s.step for s in plan2.steps] == ["reindex-labels"]
+    pd.testing.assert_frame_equal(again, fixed)
+
+
+def test_outlier_revealed_by_median_imputation_is_clipped_in_the_same_plan():
+    # Before imputing, 22 zeros, 1e9 and -1e9 have no outlier (the bulk's spread is wide
+    # enough); the NaN imputed with the median adds a 23rd zero and 1e9 crosses
+    # outlier_gap. The plan judges the column as imputed, so a second fix changes nothing.
+    df = pd.DataFrame({"w": [0.0] * 22 + [1e9, -1e9, np.nan], "y": np.arange(25) % 2})
+    assert "LC108" not in [f.code for f in labelcheck.scan(df).findings]
+    fixed, plan = labelcheck.fix(df, nan_strategy="median", scale="standard")
+    clip = plan.step("clip", "w")
+    assert clip is not None and clip.params == {"min": -1e9, "max": 0.0}
+    assert clip.reason == "LC108 feature-outlier (once imputed)"
+    # The standardize step saw the clipped, imputed column: mean 0 and std 1 exactly.
+    assert abs(fixed["w"].mean()) < 1e-12 and abs(fixed["w"].std(ddof=0) - 1) < 1e-12
+    again, plan2 = labelcheck.fix(fixed, nan_strategy="median", scale="standard")
+    assert [s.step for s in plan2.steps] == ["reindex-labels"]
+    pd.testing.assert_frame_equal(again, fixed)
 
 
 @settings(max_examples=40, deadline=None)
