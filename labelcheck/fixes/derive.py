@@ -275,16 +275,24 @@ def derive_plan(
         else:
             unfixed.append(_note(f))
 
-    # Imputing adds rows at the median, which can narrow a column's bulk enough for a far
-    # value to become an LC108 outlier: judge the column as it will be once imputed.
+    # Imputing (rows at the median) and clipping ±Inf (rows at the edges) add values that
+    # can narrow a column's bulk enough for a far value to become an LC108 outlier: judge
+    # the column as it will be once fixed.
     if report.options.enabled("LC108"):
         for name, c in cols.items():
-            if c.impute and not c.drop and name in medians:
-                imputed = _imputed(stats.columns[name], medians[name])
-                if _outliers(imputed, ctx):
-                    bounds = _bulk_bounds(imputed, ctx)
-                    if bounds is not None:
-                        clip(name, *bounds, "LC108 feature-outlier (once imputed)")
+            s = stats.columns[name]
+            added = []
+            if c.impute and name in medians:
+                added.append((medians[name], s.missing))
+            if c.lo is not None and c.hi is not None and (s.posinf or s.neginf):
+                added += [(c.hi, s.posinf), (c.lo, s.neginf)]
+            if c.drop or not added:
+                continue
+            fixed = _with_values(s, added)
+            if _outliers(fixed, ctx):
+                bounds = _bulk_bounds(fixed, ctx)
+                if bounds is not None:
+                    clip(name, *bounds, "LC108 feature-outlier (once fixed)")
 
     steps += _column_steps(report, cols, medians, strategies)
     reindex_step = _reindex_step(report, steps, reindex)
@@ -313,24 +321,26 @@ def _note(f: Finding, why: str | None = None) -> str:
     return f"{f.code} {f.name}{where} ({f.severity}): {f.message}{hint}"
 
 
-def _imputed(s: ColumnStats, value: float) -> ColumnStats:
-    """``s`` as it will be once its null/NaN rows hold ``value``: moments and extremes."""
+def _with_values(s: ColumnStats, added: list[tuple[float, int]]) -> ColumnStats:
+    """``s`` with ``count`` more finite rows holding ``value``: moments and extremes."""
     from copy import copy
 
     from labelcheck.stats.column import EXTREMES_K
 
-    k = s.missing
-    if not k:
-        return s
     m = _Moments.of(s)
-    m.add(value, k)
     out = copy(s)
+    top, bottom = list(s.top), list(s.bottom)
+    distinct = None if s.distinct is None else dict(s.distinct)
+    for value, k in added:
+        if k <= 0:
+            continue
+        m.add(value, k)
+        top = sorted([*top, *[value] * min(k, EXTREMES_K)], reverse=True)[:EXTREMES_K]
+        bottom = sorted([*bottom, *[value] * min(k, EXTREMES_K)])[:EXTREMES_K]
+        if distinct is not None:
+            distinct[value] = distinct.get(value, 0) + k
     out.n, out.mean, out.m2 = m.n, m.mean, m.m2
-    extra = [value] * min(k, EXTREMES_K)
-    out.top = sorted([*s.top, *extra], reverse=True)[:EXTREMES_K]
-    out.bottom = sorted([*s.bottom, *extra])[:EXTREMES_K]
-    if s.distinct is not None:
-        out.distinct = {**s.distinct, value: s.distinct.get(value, 0) + k}
+    out.top, out.bottom, out.distinct = top, bottom, distinct
     return out
 
 

@@ -57,6 +57,9 @@ def sparse_extremes(
         high = [(v, len(list(g))) for v, g in groupby(stats.top)]
         low = [(v, len(list(g))) for v, g in groupby(stats.bottom)]
         keep = 1  # the last group may be cut at k values: never remove it
+    # Every value, when the statistics hold them all (few rows): bulk moments are then
+    # summed directly, not got by subtracting a 1e9 outlier's share from the whole's.
+    known = list(low) if sum(c for _, c in low) == stats.n else None
     few = max(th.outlier_min_rows, th.outlier_max_fraction * stats.n)
     min_bulk = 2 if floor > 0 else MIN_BULK_ROWS
     whole: _Moments = (stats.n, stats.mean, stats.m2)
@@ -72,9 +75,12 @@ def sparse_extremes(
         # The bulk's far end (its min when judging the high side): an exact stored value.
         far = next((v for v, _ in opposite if v not in drop), None)
         moments = _without(whole, other)
-        if clip and far is not None:  # the other side's outliers become its edge value
+        values = None if known is None else [vc for vc in known if vc[0] not in drop]
+        if clip and far is not None and other:  # the other side's outliers become its edge
             moments = _fold(moments, far, sum(c for _, c in other))
-        return _side(rest, moments, th, few, floor, keep, min_bulk, sign, far)
+            if values is not None:
+                values.append((far, sum(c for _, c in other)))
+        return _side(rest, moments, th, few, floor, keep, min_bulk, sign, far, values)
 
     hi: list[tuple[Any, int]] = []
     lo: list[tuple[Any, int]] = []
@@ -94,6 +100,15 @@ def _fold(acc: _Moments, value: float, count: int) -> _Moments:
     total = n + count
     delta = value - mean
     return total, mean + delta * count / total, m2 + delta * delta * n * count / total
+
+
+def _moments(values: list[tuple[Any, int]]) -> _Moments:
+    """Exact-as-floats (n, mean, m2) of values with counts (two passes, fsum)."""
+    n = sum(c for _, c in values)
+    if not n:
+        return 0, 0.0, 0.0
+    mean = math.fsum(float(v) * c for v, c in values) / n
+    return n, mean, math.fsum(c * (float(v) - mean) ** 2 for v, c in values)
 
 
 def _without(whole: _Moments, removed: list[tuple[Any, int]]) -> _Moments:
@@ -127,6 +142,7 @@ def _side(
     min_bulk: int,
     sign: float,
     far: Any = None,
+    values: list[tuple[Any, int]] | None = None,
 ) -> list[tuple[Any, int]]:
     """The longest run of extreme values, from the end, that lies far from the rest.
 
@@ -137,6 +153,10 @@ def _side(
     an exact 0. So the spread is clamped into the bounds the bulk's exact
     range ``r`` (edge to ``far``, stored values) implies, ``r / sqrt(2 n_b) <=
     spread <= r``: exact arithmetic never leaves them, rounding does.
+
+    Subtraction also loses the bulk to the whole's rounding when an outlier
+    dwarfs it (m2 of 1e18 carries an error of ~100); given every value
+    (``values``), the bulk's moments are summed from them instead.
     """
     best: list[tuple[Any, int]] = []
     removed: _Moments = (0, 0.0, 0.0)  # the extreme values taken off so far
@@ -146,6 +166,9 @@ def _side(
         if removed[0] > few:
             break
         n_b, mean_b, m2_b = _subtract(whole, removed)
+        if values is not None:
+            gone = {v for v, _ in items[: j + 1]}
+            n_b, mean_b, m2_b = _moments([vc for vc in values if vc[0] not in gone])
         if n_b < min_bulk:
             break
         edge = items[j + 1][0]

@@ -284,7 +284,7 @@ def test_outlier_revealed_by_median_imputation_is_clipped_in_the_same_plan():
     fixed, plan = labelcheck.fix(df, nan_strategy="median", scale="standard")
     clip = plan.step("clip", "w")
     assert clip is not None and clip.params == {"min": -1e9, "max": 0.0}
-    assert clip.reason == "LC108 feature-outlier (once imputed)"
+    assert clip.reason == "LC108 feature-outlier (once fixed)"
     # The standardize step saw the clipped, imputed column: mean 0 and std 1 exactly.
     assert abs(fixed["w"].mean()) < 1e-12 and abs(fixed["w"].std(ddof=0) - 1) < 1e-12
     again, plan2 = labelcheck.fix(fixed, nan_strategy="median", scale="standard")
