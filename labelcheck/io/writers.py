@@ -104,8 +104,9 @@ def write_batches(
             delimiter = "\t" if ".tsv" in os.fspath(target).lower() else ","
             with (
                 pa.output_stream(str(tmp), compression=compression) as sink,
-                pcsv.CSVWriter(sink, schema, write_options=pcsv.WriteOptions(delimiter=delimiter))
-                as writer,
+                pcsv.CSVWriter(
+                    sink, schema, write_options=pcsv.WriteOptions(delimiter=delimiter)
+                ) as writer,
             ):
                 for batch in batches:
                     writer.write_batch(batch)

@@ -102,13 +102,17 @@ def _fold(acc: _Moments, value: float, count: int) -> _Moments:
     return total, mean + delta * count / total, m2 + delta * delta * n * count / total
 
 
-def _moments(values: list[tuple[Any, int]]) -> _Moments:
-    """Exact-as-floats (n, mean, m2) of values with counts (two passes, fsum)."""
+def _moments(values: list[tuple[Any, int]]) -> _Moments | None:
+    """(n, mean, m2) of values with counts, two passes with fsum; None on overflow."""
     n = sum(c for _, c in values)
     if not n:
         return 0, 0.0, 0.0
-    mean = math.fsum(float(v) * c for v, c in values) / n
-    return n, mean, math.fsum(c * (float(v) - mean) ** 2 for v, c in values)
+    try:
+        mean = math.fsum(float(v) * c for v, c in values) / n
+        m2 = math.fsum(c * (float(v) - mean) * (float(v) - mean) for v, c in values)
+    except (OverflowError, ValueError):  # 1e308-scale values: inf - inf
+        return None
+    return (n, mean, m2) if math.isfinite(m2) else None
 
 
 def _without(whole: _Moments, removed: list[tuple[Any, int]]) -> _Moments:
@@ -168,7 +172,9 @@ def _side(
         n_b, mean_b, m2_b = _subtract(whole, removed)
         if values is not None:
             gone = {v for v, _ in items[: j + 1]}
-            n_b, mean_b, m2_b = _moments([vc for vc in values if vc[0] not in gone])
+            direct = _moments([vc for vc in values if vc[0] not in gone])
+            if direct is not None:
+                n_b, mean_b, m2_b = direct
         if n_b < min_bulk:
             break
         edge = items[j + 1][0]

@@ -25,7 +25,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 Kind = Literal["numeric", "bool", "string", "list", "other"]
 
@@ -211,6 +210,8 @@ class ColumnStats:
         self._merge_finite(other)
 
     def _update_string(self, array: pa.Array) -> None:
+        import pyarrow.compute as pc  # lazy: numeric-only scans never need it
+
         valid = array.drop_null()
         if self.track_labels:
             if self.distinct is not None:
@@ -231,6 +232,8 @@ class ColumnStats:
             self.examples.extend(valid.slice(0, 3 - len(self.examples)).to_pylist())
 
     def _update_list(self, array: pa.Array) -> None:
+        import pyarrow.compute as pc  # lazy: numeric-only scans never need it
+
         valid = array.drop_null()
         self.list_rows += len(valid)
         if len(valid) == 0:

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from labelcheck.errors import InputError
 from labelcheck.options import LABEL_CANDIDATES, ScanOptions
@@ -111,6 +110,8 @@ class DatasetStats:
             stats.update(array)
 
     def _drop_ignored(self, array: pa.Array, ignore_index: float) -> pa.Array:
+        import pyarrow.compute as pc  # lazy: only --ignore-index needs it
+
         if pa.types.is_dictionary(array.type):
             array = array.dictionary_decode()
         if not (pa.types.is_integer(array.type) or pa.types.is_floating(array.type)):
