@@ -174,6 +174,15 @@ NoConfigOpt = Annotated[
 ]
 
 
+ProgressOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--progress/--no-progress",
+        help="Progress bar on stderr (default: for large inputs, text format, on a terminal).",
+    ),
+]
+
+
 @app.command()
 def scan(
     paths: Annotated[list[str], typer.Argument(help="Files, directories, globs or URLs.")],
@@ -202,13 +211,7 @@ def scan(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:port).")
     ] = None,
-    progress: Annotated[
-        bool | None,
-        typer.Option(
-            "--progress/--no-progress",
-            help="Progress bar on stderr (default: for large inputs, text format, on a terminal).",
-        ),
-    ] = None,
+    progress: ProgressOpt = None,
 ) -> None:
     """Scan datasets and report what would break training (exit 1 on findings)."""
     with _user_errors():
@@ -451,6 +454,7 @@ def fix(
         OutliersOpt,
         typer.Option("--outliers", help="Outlier class ids (LC205): drop rows or keep as classes."),
     ] = OutliersOpt.drop,
+    progress: ProgressOpt = None,
 ) -> None:
     """Repair the data (streaming) and save the fitted plan to replay with `apply`."""
     with _user_errors():
@@ -473,7 +477,13 @@ def fix(
         )
         strategies = Strategies(nan.value, inf.value, scale.value, outliers.value)  # type: ignore[arg-type]
         result = fix_file(
-            path, output, plan_path=plan, options=options, strategies=strategies, force=force
+            path,
+            output,
+            plan_path=plan,
+            options=options,
+            strategies=strategies,
+            force=force,
+            progress=_bars(progress),
         )
         p, t = result.plan, result.tally
         typer.echo(
@@ -500,6 +510,7 @@ def apply(
     schema: SchemaOpt = None,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
+    progress: ProgressOpt = None,
 ) -> None:
     """Replay a saved plan on new data, without refitting (exit 2 on unseen labels).
 
@@ -511,7 +522,14 @@ def apply(
         from labelcheck.fixes.apply import apply_file, describe_applied
 
         _drift_gate(path, _schema_for(path, schema, _repo_config(config, no_config)))
-        result = apply_file(str(plan), path, output, force=force, drop_unknown=drop_unknown)
+        result = apply_file(
+            str(plan),
+            path,
+            output,
+            force=force,
+            drop_unknown=drop_unknown,
+            progress=_bars(progress),
+        )
         t = result.tally
         typer.echo(
             f"{path}: {t.rows_in:,} rows -> {result.output}: {t.rows_out:,} rows "
@@ -519,6 +537,14 @@ def apply(
             f"(fitted on {result.plan.source})"
         )
         typer.echo("\n".join(f"  {line}" for line in describe_applied(result.plan, t)))
+
+
+def _bars(setting: bool | None):
+    """Progress bars on stderr for each pass of fix/apply (only on a terminal)."""
+    from labelcheck.progress import progress_bar, wanted
+
+    show = wanted(setting, "text")
+    return lambda src, label: progress_bar(src, enabled=show, force=setting is True, label=label)
 
 
 def _drift_gate(path: str, schema: Path | None) -> None:

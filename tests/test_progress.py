@@ -65,3 +65,26 @@ def test_cli_progress_flags_do_not_change_the_report(small_file, flag):
     flagged = runner.invoke(app, ["scan", small_file, "--format", "json", "--no-config", flag])
     assert flagged.exit_code == plain.exit_code
     assert flagged.stdout == plain.stdout
+
+
+def test_fix_and_apply_report_progress_for_each_pass(small_file, tmp_path):
+    from contextlib import contextmanager
+
+    from labelcheck.fixes.apply import apply_file, fix_file
+
+    calls: dict[str, list[int]] = {}
+
+    @contextmanager
+    def bars(source, label):
+        seen = calls.setdefault(label, [])
+        yield lambda rows, done, total: seen.append(rows)
+
+    out = tmp_path / "fixed.parquet"
+    result = fix_file(small_file, out, progress=bars)
+    apply_file(result.plan_path, small_file, tmp_path / "applied.parquet", progress=bars)
+    assert set(calls) == {"scanning", "writing", "applying"}
+    rows = pq.read_metadata(small_file).num_rows
+    for label, seen in calls.items():
+        assert seen, label
+        assert seen == sorted(seen), label  # rows only grow
+        assert seen[-1] == rows, label

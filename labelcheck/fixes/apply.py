@@ -19,7 +19,8 @@ batches, and a failure (an unseen label in batch 900) leaves no output.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -34,6 +35,16 @@ from labelcheck.fixes.plan import FixPlan, Step, Tally
 from labelcheck.io.readers import Source, open_source
 from labelcheck.options import ScanOptions
 from labelcheck.report import Report
+
+Progress = Callable[[int, int, int], None]
+#: Opens a progress callback (or None) for one pass over a source, labelled.
+ProgressBars = Callable[[Source, str], AbstractContextManager[Progress | None]]
+
+
+@contextmanager
+def _no_bars(source: Source, label: str) -> Iterator[None]:
+    yield None
+
 
 _ROUNDS = 3
 #: Rows read, transformed and written at a time (and the rows of an output row group).
@@ -114,6 +125,7 @@ def fit_plan(
     options: ScanOptions,
     strategies: Strategies | None = None,
     report: Report | None = None,
+    progress: Progress | None = None,
 ) -> tuple[FixPlan, Report, Source]:
     """Fit a plan on ``source``; returns it, the first scan's report and the source.
 
@@ -128,7 +140,9 @@ def fit_plan(
     source = streamed(source)
     if report is None:
         columns = plan_columns(source.schema, options, source.name)
-        source, stats = compute_stats(source, columns, options, workers=FIT_WORKERS)
+        source, stats = compute_stats(
+            source, columns, options, workers=FIT_WORKERS, progress=progress
+        )
         report = analyse(source.name, stats, options)
     options = report.options
     columns = report.stats.plan
@@ -199,7 +213,12 @@ def check_outputs(inputs: Sequence[str], outputs: Sequence[Path], force: bool) -
 
 
 def write_fixed(
-    source: Source, plan: FixPlan, output: str | os.PathLike[str], *, drop_unknown: bool = False
+    source: Source,
+    plan: FixPlan,
+    output: str | os.PathLike[str],
+    *,
+    drop_unknown: bool = False,
+    progress: Progress | None = None,
 ) -> Tally:
     """Transform ``source`` batch by batch into ``output`` (atomically); return the tally."""
     from labelcheck.io.writers import write_batches
@@ -221,6 +240,8 @@ def write_fixed(
                 )
                 yield out if out.schema.equals(schema) else out.cast(schema)
                 del out  # written: free it before the next slice is made
+                if progress is not None:
+                    progress(tally.rows_in, 0, 0)
             # Drop this unit before the reader decodes the next (else two sit in memory).
             del batch
 
@@ -245,16 +266,23 @@ def fix_file(
     options: ScanOptions | None = None,
     strategies: Strategies | None = None,
     force: bool = False,
+    progress: ProgressBars | None = None,
 ) -> FixResult:
-    """Scan ``path``, fit a plan, write the fixed data to ``output`` and the plan beside it."""
+    """Scan ``path``, fit a plan, write the fixed data to ``output`` and the plan beside it.
+
+    ``progress(source, label)`` opens a progress callback for each pass (the CLI's bars).
+    """
     output = Path(output)
     plan_out = Path(plan_path) if plan_path is not None else default_plan_path(output)
     if plan_out == output:
         raise InputError(f"{output}: the plan and the data cannot be the same file")
     src = open_source(path)
     check_outputs([path, *src.paths], [output, plan_out], force)
-    plan, report, src = fit_plan(src, options or ScanOptions(), strategies)
-    tally = write_fixed(src, plan, output)
+    bars = progress or _no_bars
+    with bars(src, "scanning") as callback:
+        plan, report, src = fit_plan(src, options or ScanOptions(), strategies, progress=callback)
+    with bars(src, "writing") as callback:
+        tally = write_fixed(src, plan, output, progress=callback)
     record_counts(plan, tally)
     plan.save(plan_out)
     return FixResult(plan, tally, output, plan_out, report)
@@ -267,6 +295,7 @@ def apply_file(
     *,
     force: bool = False,
     drop_unknown: bool = False,
+    progress: ProgressBars | None = None,
 ) -> FixResult:
     """Replay a saved plan (never refitted) on ``path``, streaming into ``output``."""
     if not isinstance(plan, FixPlan):
@@ -274,17 +303,20 @@ def apply_file(
     output = Path(output)
     src = open_source(path)
     check_outputs([path, *src.paths], [output], force)
-    tally = _write_with_restart(src, plan, output, drop_unknown)
+    with (progress or _no_bars)(src, "applying") as callback:
+        tally = _write_with_restart(src, plan, output, drop_unknown, callback)
     return FixResult(plan, tally, output)
 
 
-def _write_with_restart(src: Source, plan: FixPlan, output: Path, drop_unknown: bool) -> Tally:
+def _write_with_restart(
+    src: Source, plan: FixPlan, output: Path, drop_unknown: bool, progress: Progress | None
+) -> Tally:
     """A CSV whose column types widen mid-stream is reopened with the wider types."""
     from labelcheck.io.readers import SchemaChanged
 
     for _ in range(64):
         try:
-            return write_fixed(src, plan, output, drop_unknown=drop_unknown)
+            return write_fixed(src, plan, output, drop_unknown=drop_unknown, progress=progress)
         except SchemaChanged:
             if src.reopen is None:
                 raise
