@@ -9,6 +9,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from labelcheck.io.readers import FORMATS
+
 
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
@@ -36,20 +38,9 @@ def atomic_write_text(target: str | os.PathLike[str], text: str) -> None:
 
 
 # ------------------------------------------------------------- record batches
-#: Output formats by file suffix (compression suffixes .gz/.bz2/.zst for CSV and JSON Lines).
-WRITE_FORMATS = {
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".csv": "csv",
-    ".tsv": "csv",
-    ".arrow": "ipc",
-    ".feather": "ipc",
-    ".ipc": "ipc",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "jsonl",
-    ".npz": "npz",
-}
+#: Output formats by file suffix: what the readers read, but .npy (X only, no labels)
+#: (compression suffixes .gz/.bz2/.zst for CSV and JSON Lines).
+WRITE_FORMATS = {suffix: fmt for suffix, fmt in FORMATS.items() if fmt != "npy"}
 _COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd"}
 
 
