@@ -31,7 +31,7 @@ import math
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -39,19 +39,10 @@ import pyarrow.compute as pc
 
 from labelcheck._version import __version__
 from labelcheck.errors import InputError
+from labelcheck.rules.base import StepName
 
 PLAN_VERSION = 1
 
-StepName = Literal[
-    "drop-rows",
-    "impute",
-    "clip",
-    "normalize",
-    "standardize",
-    "drop-column",
-    "reindex-labels",
-    "scale-target",
-]
 #: Parameters each step must carry (checked when a plan is loaded).
 _PARAMS: dict[str, tuple[str, ...]] = {
     "drop-rows": ("when",),

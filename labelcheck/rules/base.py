@@ -19,7 +19,8 @@ from labelcheck.options import ScanOptions, Severity
 from labelcheck.stats.column import ColumnStats, _py
 from labelcheck.stats.dataset import DatasetStats
 
-FixName = Literal[
+#: The steps a fix plan is made of (labelcheck/fixes/plan.py); a rule names one as its fix.
+StepName = Literal[
     "drop-rows",
     "impute",
     "clip",
@@ -28,8 +29,9 @@ FixName = Literal[
     "drop-column",
     "reindex-labels",
     "scale-target",
-    "cast",
 ]
+#: A rule's proposed fix: a plan step, or "cast" (a column to retype by hand, LC107).
+FixName = Literal[StepName, "cast"]
 
 #: Values listed in a finding, at most.
 MAX_VALUES = 10

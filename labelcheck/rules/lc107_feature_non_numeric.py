@@ -43,8 +43,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.finding(
                 check,
                 name,
-                f"column of type {stats.dtype} holds only nulls ({stats.count:,} rows); "
-                "exclude it",
+                f"column of type {stats.dtype} holds only nulls ({stats.count:,} rows); exclude it",
                 rows=stats.count,
             )
         elif stats.kind == "string" and valid and stats.numeric_strings * 2 >= valid:
