@@ -10,6 +10,8 @@ if TYPE_CHECKING:
     from labelcheck.report import Report
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+#: Column findings of one code shown in full; the rest fold into one row (JSON keeps all).
+SHOWN_PER_CODE = 4
 
 
 def render_text(report: Report, console: Console) -> None:
@@ -52,8 +54,28 @@ def render_text(report: Report, console: Console) -> None:
     findings = sorted(
         report.findings, key=lambda f: -1 if f.column is None else order.get(f.column, 0)
     )
+    # 16 pixel columns with the same LC103 would bury the one LC206 that matters.
+    by_code: dict[str, list] = {}
+    for f in findings:
+        by_code.setdefault(f.code, []).append(f)
     last = object()
     for f in findings:
+        same = by_code[f.code]
+        index = same.index(f)
+        if len(same) > SHOWN_PER_CODE + 1 and index >= SHOWN_PER_CODE:
+            if index == SHOWN_PER_CODE:
+                rest = same[SHOWN_PER_CODE:]
+                names = ", ".join(str(r.column) for r in rest[:20])
+                names += f", ... ({len(rest) - 20} more)" if len(rest) > 20 else ""
+                table.add_row(
+                    Text(f"+{len(rest)} more"),
+                    f"{f.code} {f.name}",
+                    Text(f.severity, style=_STYLE[f.severity]),
+                    Text(f"the same in {names} (--format json lists each)"),
+                    Text(f.fix_title or "-"),
+                )
+                last = object()
+            continue
         column = "" if f.column == last else (f.column or "(dataset)")
         last = f.column
         table.add_row(

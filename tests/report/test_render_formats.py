@@ -114,3 +114,26 @@ def test_github_paths_are_relative_to_the_actions_workspace(monkeypatch):
     monkeypatch.setenv("GITHUB_WORKSPACE", str(SAMPLES.parent))
     out = render([labelcheck.scan(SAMPLES / "classic.parquet")], "github")
     assert out.startswith("::error file=sample_data/classic.parquet,title=LC205 ")
+
+
+def test_text_folds_many_columns_with_the_same_finding_json_keeps_each(tmp_path):
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from typer.testing import CliRunner
+
+    from labelcheck.cli import app
+
+    rng = np.random.default_rng(0)
+    data = {f"px{i}": rng.integers(0, 256, 50).astype(np.uint8) for i in range(30)}
+    data["label"] = np.tile([-1, 0, 1, 1, 0], 10)
+    path = tmp_path / "pixels.parquet"
+    pq.write_table(pa.table(data), path)
+    runner = CliRunner()
+    text = runner.invoke(app, ["scan", str(path), "--no-config"]).stdout
+    assert "+26 more" in text  # px0..px3 in full, then one row
+    assert "px23" in text and "... (6 more)" in text and "px24" not in text
+    assert "LC206" in text  # the error is not buried
+    assert text.count("values range from") == 4
+    report = runner.invoke(app, ["scan", str(path), "--no-config", "--format", "json"]).stdout
+    assert report.count('"LC103"') == 30
