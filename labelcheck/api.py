@@ -156,7 +156,7 @@ def scan_source(src: Source, options: ScanOptions, *, progress: Any = None) -> R
     """
     from labelcheck.engines.local import compute_stats
 
-    plan = plan_columns(src.schema, options, src.name)
+    plan = plan_columns(src.schema, options, src.name, src.index_columns)
     src, stats = compute_stats(src, plan, options, progress=progress)
     return analyse(src.name, stats, options)
 

@@ -117,7 +117,7 @@ def _merge(*parts: DatasetStats) -> DatasetStats:
 def _source_stats(client: Any, src: Source, options: ScanOptions) -> DatasetStats:
     from dask import delayed
 
-    plan = plan_columns(src.schema, options, src.name)
+    plan = plan_columns(src.schema, options, src.name, src.index_columns)
     if not src.units:
         return DatasetStats.empty(src.schema, plan)
     tasks = [delayed(_unit_stats, pure=True)(unit, src.schema, plan, options) for unit in src.units]

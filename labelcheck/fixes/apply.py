@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -75,9 +75,7 @@ def streamed(source: Source) -> Source:
             units.append(partial(_parquet_slices, *unit.args))
         else:
             units.append(unit)
-    return Source(
-        source.name, source.format, source.schema, units, source.num_rows, list(source.paths)
-    )
+    return replace(source, units=units)
 
 
 def _parquet_slices(
@@ -107,7 +105,7 @@ def _filtered(source: Source, plan: FixPlan) -> Source:
     """``source`` seen through the row filters of ``plan`` (a plan of drop-rows steps)."""
     needed = [s.column for s in plan.steps]
     units = [partial(_filtered_unit, unit, plan, needed) for unit in source.units]
-    return Source(source.name, source.format, source.schema, units, None, list(source.paths))
+    return replace(source, units=units, num_rows=None)
 
 
 def _filtered_unit(unit, plan: FixPlan, needed: list[str], columns: Sequence[str] | None):
@@ -139,7 +137,7 @@ def fit_plan(
     strategies = strategies or Strategies()
     source = streamed(source)
     if report is None:
-        columns = plan_columns(source.schema, options, source.name)
+        columns = plan_columns(source.schema, options, source.name, source.index_columns)
         source, stats = compute_stats(
             source, columns, options, workers=FIT_WORKERS, progress=progress
         )

@@ -61,6 +61,8 @@ class Source:
     num_rows: int | None = None
     paths: list[str] = field(default_factory=list)
     reopen: Callable[[], Source] | None = None  # a fresh source after SchemaChanged
+    #: Columns pandas wrote for a DataFrame's index (``__index_level_0__``): row ids, not features.
+    index_columns: tuple[str, ...] = ()
 
     def batches(self, columns: Sequence[str] | None = None) -> Iterator[pa.RecordBatch]:
         """Every record batch of every unit, in order."""
@@ -178,9 +180,10 @@ def _open_parquet(name: str, paths: list[str]) -> Source:
         rows += meta.num_rows
         groups.extend((path, i, file_schema.names) for i in range(meta.num_row_groups))
     assert schema is not None
+    index = _pandas_index_columns(schema)
     schema = _strip_metadata(schema)
     units.extend(partial(_parquet_row_group, *group, schema) for group in groups)
-    return Source(name, "parquet", schema, units, rows)
+    return Source(name, "parquet", schema, units, rows, index_columns=index)
 
 
 def _parquet_row_group(
@@ -224,6 +227,17 @@ def _unify(name: str, a: pa.Schema, b: pa.Schema, path: str) -> pa.Schema:
 
 def _strip_metadata(schema: pa.Schema) -> pa.Schema:
     return schema.remove_metadata()
+
+
+def _pandas_index_columns(schema: pa.Schema) -> tuple[str, ...]:
+    """Columns that ``DataFrame.to_parquet``/``to_feather`` stored for the index."""
+    try:
+        meta = schema.pandas_metadata or {}
+    except ValueError:  # malformed pandas metadata: treat every column as data
+        return ()
+    return tuple(
+        c for c in meta.get("index_columns", []) if isinstance(c, str) and c in schema.names
+    )
 
 
 # ---------------------------------------------------------------------- CSV
@@ -348,7 +362,8 @@ def _open_ipc(name: str, paths: list[str]) -> Source:
             raise _arrow_error(path, "Arrow IPC/Feather", exc) from None
         schema = file_schema if schema is None else _unify(name, schema, file_schema, path)
     assert schema is not None
-    return Source(name, "ipc", _strip_metadata(schema), units, rows)
+    index = _pandas_index_columns(schema)
+    return Source(name, "ipc", _strip_metadata(schema), units, rows, index_columns=index)
 
 
 def _select(batch: pa.RecordBatch, columns: Sequence[str] | None) -> pa.RecordBatch:
@@ -698,6 +713,7 @@ def _open_url(url: str) -> Source:
     if not source.units:
         raise InputError(f"{url}: no Parquet file there; check the URL")
     source.format = "parquet"
+    source.index_columns = _pandas_index_columns(source.schema)
     source.schema = _strip_metadata(source.schema)
     return source
 
@@ -772,7 +788,10 @@ def open_object(obj: Any, *, name: str | None = None) -> Source:
 def table_source(name: str, table: pa.Table, *, fmt: str = "memory") -> Source:
     batches = table.to_batches(max_chunksize=BATCH_ROWS)
     units: list[Unit] = [partial(_one_batch, b) for b in batches]
-    return Source(name, fmt, _strip_metadata(table.schema), units, table.num_rows)
+    index = _pandas_index_columns(table.schema)
+    return Source(
+        name, fmt, _strip_metadata(table.schema), units, table.num_rows, index_columns=index
+    )
 
 
 def _one_batch(batch: pa.RecordBatch, columns: Sequence[str] | None):

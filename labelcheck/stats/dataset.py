@@ -6,6 +6,7 @@ features (SPEC §6), so engines know what to read before reading anything.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,8 +33,17 @@ class ColumnPlan:
         return [*self.features, *([self.label] if self.label else [])]
 
 
-def plan_columns(schema: pa.Schema, options: ScanOptions, source_name: str) -> ColumnPlan:
-    """Pick the label and feature columns from the schema and the options."""
+def plan_columns(
+    schema: pa.Schema,
+    options: ScanOptions,
+    source_name: str,
+    index_columns: Sequence[str] = (),
+) -> ColumnPlan:
+    """Pick the label and feature columns from the schema and the options.
+
+    ``index_columns`` (a pandas index saved with the data) are row ids: not
+    features unless named in ``--features``.
+    """
     names = list(schema.names)
     label = options.label
     reason = (
@@ -65,7 +75,7 @@ def plan_columns(schema: pa.Schema, options: ScanOptions, source_name: str) -> C
             )
         features = tuple(f for f in options.features if f != label)
     else:
-        features = tuple(n for n in names if n != label)
+        features = tuple(n for n in names if n != label and n not in index_columns)
     if options.exclude:  # schema `exclude: [id]`: never scanned
         features = tuple(f for f in features if f not in options.exclude)
     cap = max(DISTINCT_CAP, options.thresholds.max_classes)

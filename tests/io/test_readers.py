@@ -460,3 +460,31 @@ def test_fsspec_url_is_streamed_by_part(reference):
             labelcheck.scan("memory://labelcheck-test/nothing")
     finally:
         fs.rm("/labelcheck-test", recursive=True)
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "feather"])
+def test_a_saved_pandas_index_is_row_ids_not_a_feature(tmp_path, fmt):
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from labelcheck.cli import app
+
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"x": rng.random(300), "y": np.arange(300) % 3}, index=np.arange(5000, 5300))
+    path = tmp_path / f"indexed.{fmt}"
+    table = pa.Table.from_pandas(df)  # the index becomes column __index_level_0__
+    if fmt == "parquet":
+        pq.write_table(table, path)
+    else:
+        feather.write_feather(table, path)
+    report = labelcheck.scan(path)
+    assert report.stats.plan.features == ("x",)
+    assert report.findings == []  # the index 5000..5299 as a feature would be LC103/LC104
+    named = labelcheck.scan(path, features=["x", "__index_level_0__"])
+    assert "LC103" in {f.code for f in named.findings}  # still scanned when asked for
+
+    out = tmp_path / f"fixed.{fmt}"
+    result = CliRunner().invoke(app, ["fix", str(path), "-o", str(out), "--no-config"])
+    assert result.exit_code == 0, result.output
+    fixed = feather.read_table(out) if fmt == "feather" else pq.read_table(out)
+    assert fixed.column("__index_level_0__").to_pylist() == list(range(5000, 5300))
