@@ -156,34 +156,26 @@ def test_apply_unseen_label_exits_2_naming_it(tmp_path):
     assert "dropped 2 rows with labels the plan does not know" in result.stdout
 
 
-def test_apply_missing_column_exits_2(tmp_path):
-    assert (
-        run(
-            "fix", SAMPLES / "pixels.parquet", "-o", tmp_path / "p.parquet", "--no-config"
-        ).exit_code
-        == 0
-    )
+@pytest.fixture
+def pixels_plan(tmp_path):
+    """The plan of a fix of the pixels sample (tmp_path/p.plan.json)."""
+    result = run("fix", SAMPLES / "pixels.parquet", "-o", tmp_path / "p.parquet", "--no-config")
+    assert result.exit_code == 0, result.output
+    return tmp_path / "p.plan.json"
+
+
+def test_apply_missing_column_exits_2(tmp_path, pixels_plan):
     table = pq.read_table(SAMPLES / "pixels.parquet").drop_columns(["px3"])
     pq.write_table(table, tmp_path / "less.parquet")
-    result = run(
-        "apply", tmp_path / "p.plan.json", tmp_path / "less.parquet", "-o", tmp_path / "o.parquet"
-    )
+    result = run("apply", pixels_plan, tmp_path / "less.parquet", "-o", tmp_path / "o.parquet")
     assert result.exit_code == 2
     assert "the plan needs column 'px3' that the data does not have" in result.stderr
 
 
-def test_apply_to_inference_data_without_label(tmp_path):
-    assert (
-        run(
-            "fix", SAMPLES / "pixels.parquet", "-o", tmp_path / "p.parquet", "--no-config"
-        ).exit_code
-        == 0
-    )
+def test_apply_to_inference_data_without_label(tmp_path, pixels_plan):
     table = pq.read_table(SAMPLES / "pixels.parquet").drop_columns(["label"])
     pq.write_table(table, tmp_path / "infer.parquet")
-    result = run(
-        "apply", tmp_path / "p.plan.json", tmp_path / "infer.parquet", "-o", tmp_path / "o.parquet"
-    )
+    result = run("apply", pixels_plan, tmp_path / "infer.parquet", "-o", tmp_path / "o.parquet")
     assert result.exit_code == 0, result.output
     assert "label steps skipped" in result.stdout
     assert pq.read_table(tmp_path / "o.parquet").column_names == table.column_names
