@@ -1,41 +1,69 @@
-"""The library API: ``scan`` and ``check_arrays``."""
+"""The library API: ``scan`` and ``check_arrays``, and the one place options are built.
+
+The keywords ``scan`` and ``fix`` take are the tables of
+:mod:`labelcheck.options` (``SCAN_SETTINGS``, ``FIX_SETTINGS``); the CLI builds
+its flags from the same tables, so a new option is declared once.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 from labelcheck.errors import InputError
-from labelcheck.io.readers import Source, open_source
-from labelcheck.options import Precision, ScanOptions, Severity, Task, Thresholds
+from labelcheck.io import Source, open_source
+from labelcheck.options import (
+    FIX_SETTINGS,
+    LIBRARY_ONLY,
+    SCAN_SETTINGS,
+    ScanOptions,
+    Setting,
+    Strategies,
+    Thresholds,
+)
 from labelcheck.report import Report
 from labelcheck.rules import RuleContext, run_rules
 from labelcheck.stats.dataset import DatasetStats, plan_columns
 from labelcheck.task import detect_task
 
 if TYPE_CHECKING:
+    from labelcheck.engines.base import Progress
     from labelcheck.schema import Schema
+
+_SCAN_KEYWORDS = {s.name: s for s in SCAN_SETTINGS}
+
+
+def check_keywords(given: Mapping[str, Any], settings: tuple[Setting, ...], where: str) -> None:
+    """An unknown keyword is an :class:`InputError` naming it and the known ones."""
+    known = [s.name for s in settings] + list(LIBRARY_ONLY)
+    for key in given:
+        if key not in known:
+            raise InputError(
+                f"{where}() got an unknown keyword {key!r}; known keywords: {', '.join(known)}"
+            )
+
+
+def _as_list(value: Any) -> tuple[str, ...] | None:
+    """A list option: one string is a one-element list (``select="LC2"``)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
 
 
 def make_options(
     label: str | None = None,
     *,
-    features: Iterable[str] | None = None,
-    n_classes: int | None = None,
-    task: Task | None = None,
-    loss: str | None = None,
-    precision: Precision | None = None,
-    ignore_index: float | None = None,
-    select: Iterable[str] | None = None,
-    ignore: Iterable[str] | None = None,
-    severity: Mapping[str, Severity] | None = None,
-    thresholds: Thresholds | Mapping[str, Any] | None = None,
     schema: Schema | Mapping[str, Any] | str | PathLike[str] | None = None,
     defaults: Mapping[str, Any] | None = None,
+    severity: Mapping[str, Any] | None = None,
+    thresholds: Thresholds | Mapping[str, Any] | None = None,
+    **settings: Any,
 ) -> ScanOptions:
-    """Build validated :class:`ScanOptions` from keyword arguments.
+    """Build validated :class:`ScanOptions` from the keywords of ``SCAN_SETTINGS``.
 
     Layers, lowest first: ``defaults`` (the repo configuration's settings),
     the ``schema`` (a YAML path or a dict), then the keyword arguments given
@@ -43,51 +71,46 @@ def make_options(
     """
     from labelcheck.schema import load_schema, merge_settings, options_from_settings
 
+    check_keywords(settings, SCAN_SETTINGS, "scan")
     if isinstance(thresholds, Thresholds):
         thresholds = asdict(thresholds)
-    given: dict[str, Any] = {
-        "label": label,
-        "features": tuple(features) if features is not None else None,
-        "task": task,
-        "n_classes": n_classes,
-        "loss": loss,
-        "precision": precision,
-        "ignore_index": ignore_index,
-        "select": tuple(select) if select is not None else None,
-        "ignore": tuple(ignore) if ignore else None,
-        "severity": dict(severity) if severity else None,
-        "thresholds": dict(thresholds) if thresholds else None,
-    }
+    given: dict[str, Any] = {"label": label}
+    for name, value in settings.items():
+        spec = _SCAN_KEYWORDS[name]
+        given[spec.attr] = _as_list(value) if spec.kind is list else value
+    if given.get("ignore") == ():
+        given["ignore"] = None  # "not given": the lower layers' ignores stay
+    given["severity"] = dict(severity) if severity else None
+    given["thresholds"] = dict(thresholds) if thresholds else None
     layers = [defaults or {}]
     origins: dict[str, str] = {}
     if schema is not None:
         loaded = load_schema(schema)
         layers.append(loaded.settings())
         origins = {key: loaded.described for key in layers[-1]}
-    settings = merge_settings(*layers, given)
+    merged = merge_settings(*layers, given)
     # Reports say where a setting came from unless a flag set it.
-    settings["origins"] = {k: v for k, v in origins.items() if given.get(k) is None}
-    return options_from_settings(settings)
+    merged["origins"] = {k: v for k, v in origins.items() if given.get(k) is None}
+    return options_from_settings(merged)
+
+
+def make_strategies(**settings: Any) -> Strategies:
+    """:class:`Strategies` from the keywords of ``FIX_SETTINGS`` (``nan_strategy=`` ...)."""
+    check_keywords(settings, FIX_SETTINGS, "fix")
+    return Strategies(
+        **{s.attr: settings.get(s.name) or s.default for s in FIX_SETTINGS}  # type: ignore[arg-type]
+    )
 
 
 def scan(
     source: Any,
     label: str | None = None,
     *,
-    n_classes: int | None = None,
-    task: Task | None = None,
-    loss: str | None = None,
-    precision: Precision | None = None,
-    select: Iterable[str] | None = None,
-    ignore: Iterable[str] | None = None,
-    features: Iterable[str] | None = None,
-    ignore_index: float | None = None,
-    severity: Mapping[str, Severity] | None = None,
-    thresholds: Mapping[str, Any] | None = None,
-    schema: Schema | Mapping[str, Any] | str | PathLike[str] | None = None,
     options: ScanOptions | None = None,
     engine: str = "local",
-    scheduler: str | None = None,
+    scheduler: Any = None,
+    progress: Progress | None = None,
+    **settings: Any,
 ) -> Report:
     """Scan a dataset for data that breaks training; return a :class:`Report`.
 
@@ -95,23 +118,26 @@ def scan(
     ----------
     source
         A path (Parquet file, directory or glob; CSV; Arrow IPC/Feather; JSON
-        Lines; .npy/.npz), a pandas/polars DataFrame, a pyarrow Table, or a
-        numpy ``(X, y)`` tuple.
+        Lines; .npy/.npz), a pandas/polars DataFrame, a pyarrow Table, a dask
+        DataFrame or a numpy ``(X, y)`` tuple.
     label
         The label column. Default: a column named label, labels, target, y or
         class; else features only.
-    n_classes
-        The number of outputs of the model; enables LC204.
-    task, loss, precision
-        What the data is for; the default task (``"auto"``) detects it from
-        the labels; the default precision is ``"fp32"``.
-    select, ignore
-        Rule codes or prefixes (``"LC2"``) to run or skip.
-    schema
-        A schema (path to a YAML file, or a dict in the same shape; SPEC §7).
-        Its settings are the defaults; keyword options given override them.
     options
-        Prebuilt :class:`ScanOptions`; the keyword options are then ignored.
+        Prebuilt :class:`ScanOptions`; the option keywords are then ignored.
+    engine, scheduler
+        ``"local"`` (threads) or ``"dask"`` (a cluster: ``scheduler`` is its
+        address or a ``distributed.Client``; default a local cluster).
+    progress
+        ``progress(rows_done, units_done, units_total)``, called as units finish.
+    **settings
+        The options of :data:`labelcheck.options.SCAN_SETTINGS`: ``n_classes``
+        (enables LC204), ``task`` (``"auto"``, ``"classification"``,
+        ``"regression"``), ``loss``, ``precision`` (``"fp32"``, ``"bf16"``,
+        ``"fp16"``), ``ignore_index``, ``features``, ``select``, ``ignore``
+        (rule codes or prefixes such as ``"LC2"``); and ``severity``,
+        ``thresholds``, ``schema`` (a path to a YAML schema or a dict; its
+        settings are the defaults, keywords given override them).
 
     Examples
     --------
@@ -123,41 +149,25 @@ def scan(
     ['LC205']
     """
     if options is None:
-        options = make_options(
-            label,
-            features=features,
-            n_classes=n_classes,
-            task=task,
-            loss=loss,
-            precision=precision,
-            ignore_index=ignore_index,
-            select=select,
-            ignore=ignore,
-            severity=severity,
-            thresholds=thresholds,
-            schema=schema,
-        )
-    if engine not in ("local", "dask"):
-        raise InputError(f"unknown engine {engine!r}; choose local or dask")
-    if engine == "dask":
-        from labelcheck.engines import dask as dask_engine
-
-        stats, name = dask_engine.compute_stats(source, options, scheduler=scheduler)
-        return analyse(name, stats, options)
-    src = open_source(source)
-    return scan_source(src, options)
+        options = make_options(label, **settings)
+    return scan_source(
+        open_source(source), options, engine=engine, scheduler=scheduler, progress=progress
+    )
 
 
-def scan_source(src: Source, options: ScanOptions, *, progress: Any = None) -> Report:
-    """Scan an opened :class:`Source` with the local engine.
-
-    ``progress(rows_done, units_done, units_total)`` is called as units finish
-    (the CLI's progress bar).
-    """
-    from labelcheck.engines.local import compute_stats
+def scan_source(
+    src: Source,
+    options: ScanOptions,
+    *,
+    engine: str = "local",
+    scheduler: Any = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Scan an opened :class:`Source` on ``engine``."""
+    from labelcheck.engines import compute_stats
 
     plan = plan_columns(src.schema, options, src.name, src.index_columns)
-    src, stats = compute_stats(src, plan, options, progress=progress)
+    stats = compute_stats(src, plan, options, engine=engine, scheduler=scheduler, progress=progress)
     return analyse(src.name, stats, options)
 
 

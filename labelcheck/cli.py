@@ -8,9 +8,11 @@ Every command calls the library and translates its exceptions in one place
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -18,7 +20,9 @@ from typing import Annotated, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
+from labelcheck.engines import ENGINES
 from labelcheck.errors import InputError
+from labelcheck.options import FIX_SETTINGS, SCAN_SETTINGS, Setting
 
 
 class _OneLineErrors(TyperGroup):
@@ -74,18 +78,6 @@ class FailOn(StrEnum):
     never = "never"
 
 
-class TaskOpt(StrEnum):
-    auto = "auto"
-    classification = "classification"
-    regression = "regression"
-
-
-class PrecisionOpt(StrEnum):
-    fp32 = "fp32"
-    bf16 = "bf16"
-    fp16 = "fp16"
-
-
 def _fail(message: str) -> NoReturn:
     typer.echo(f"labelcheck: error: {message}", err=True)
     raise typer.Exit(2)
@@ -124,34 +116,54 @@ def _split(values: list[str] | None) -> list[str] | None:
     return [p.strip() for v in values for p in v.split(",") if p.strip()]
 
 
-LabelOpt = Annotated[str | None, typer.Option("--label", "-l", help="The label column.")]
-FeaturesOpt = Annotated[
-    list[str] | None,
-    typer.Option("--features", help="Feature columns (comma-separated); default: all others."),
-]
-TaskOption = Annotated[
-    TaskOpt | None, typer.Option("--task", help="What the label is for [default: auto].")
-]
-NClassesOpt = Annotated[
-    int | None, typer.Option("--n-classes", help="Outputs of the model (enables LC204).")
-]
-LossOpt = Annotated[
-    str | None, typer.Option("--loss", help="The loss you train with (enables LC209).")
-]
-PrecisionOption = Annotated[
-    PrecisionOpt | None,
-    typer.Option("--precision", help="Training precision (LC106) [default: fp32]."),
-]
-IgnoreIndexOpt = Annotated[
-    float | None,
-    typer.Option("--ignore-index", help="Label value meaning 'ignore this target' (e.g. -100)."),
-]
-SelectOpt = Annotated[
-    list[str] | None, typer.Option("--select", help="Only these rule codes or prefixes.")
-]
-IgnoreOpt = Annotated[
-    list[str] | None, typer.Option("--ignore", help="Skip these rule codes or prefixes.")
-]
+def _choice(name: str, choices: tuple[str, ...]) -> type[StrEnum]:
+    """A closed set of values as typer shows and checks them ([auto|classification|...])."""
+    return StrEnum(name, {c: c for c in choices})  # type: ignore[return-value]
+
+
+def _typer_option(spec: Setting) -> Any:
+    """The typer parameter of an option of the tables in labelcheck.options."""
+    flags = [spec.flag, *([spec.short] if spec.short else [])]
+    if spec.choices:
+        kind: Any = _choice(spec.name, spec.choices)
+    else:
+        kind = list[str] if spec.kind is list else spec.kind
+    return Annotated[
+        kind if spec.default is not None else kind | None, typer.Option(*flags, help=spec.help)
+    ]
+
+
+def _with_settings(*tables: tuple[Setting, ...]) -> Callable[[Callable], Callable]:
+    """Add the options of ``tables`` to a command; it receives them in ``**settings``.
+
+    The options are declared once (labelcheck.options): the flags, their help and
+    choices here, the library keywords and the schema keys all come from there.
+    They are listed after the command's own arguments and required options.
+    """
+    specs = [spec for table in tables for spec in table]
+    keyword = inspect.Parameter.KEYWORD_ONLY
+
+    def wrap(fn: Callable) -> Callable:
+        sig = inspect.signature(fn, eval_str=True)
+        own = [p.replace(kind=keyword) for p in sig.parameters.values() if p.kind != p.VAR_KEYWORD]
+        cut = max((i + 1 for i, p in enumerate(own) if p.default is p.empty), default=0)
+        added = [
+            inspect.Parameter(s.name, keyword, default=s.default, annotation=_typer_option(s))
+            for s in specs
+        ]
+        params = [*own[:cut], *added, *own[cut:]]
+
+        @functools.wraps(fn)
+        def command(**kwargs: Any) -> Any:
+            return fn(**kwargs)
+
+        command.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in params}
+        return command
+
+    return wrap
+
+
 SchemaOpt = Annotated[
     Path | None,
     typer.Option(
@@ -184,17 +196,9 @@ ProgressOpt = Annotated[
 
 
 @app.command()
+@_with_settings(SCAN_SETTINGS)
 def scan(
     paths: Annotated[list[str], typer.Argument(help="Files, directories, globs or URLs.")],
-    label: LabelOpt = None,
-    features: FeaturesOpt = None,
-    task: TaskOption = None,
-    n_classes: NClassesOpt = None,
-    loss: LossOpt = None,
-    precision: PrecisionOption = None,
-    ignore_index: IgnoreIndexOpt = None,
-    select: SelectOpt = None,
-    ignore: IgnoreOpt = None,
     schema: SchemaOpt = None,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
@@ -207,78 +211,47 @@ def scan(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
     ] = None,
-    engine: Annotated[str, typer.Option("--engine", help="local or dask.")] = "local",
+    engine: Annotated[
+        _choice("engine", ENGINES), typer.Option("--engine", help="Where statistics are computed.")
+    ] = "local",
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:port).")
     ] = None,
     progress: ProgressOpt = None,
+    **settings: Any,
 ) -> None:
     """Scan datasets and report what would break training (exit 1 on findings)."""
     with _user_errors():
         from labelcheck.api import scan_source
-        from labelcheck.io.readers import open_source
+        from labelcheck.io import open_source
+        from labelcheck.progress import progress_bar, wanted
 
         repo = _repo_config(config, no_config)
         reports = []
+        show = wanted(progress, output_format.value) and engine == "local"
         for path in paths:
-            options = _scan_options(
-                path,
-                repo,
-                label=label,
-                features=features,
-                task=task,
-                n_classes=n_classes,
-                loss=loss,
-                precision=precision,
-                ignore_index=ignore_index,
-                select=select,
-                ignore=ignore,
-                schema=schema,
-            )
-            if engine == "local":
-                from labelcheck.progress import progress_bar, wanted
-
-                src = open_source(path)
-                show = wanted(progress, output_format.value)
-                with progress_bar(src, enabled=show, force=progress is True) as callback:
-                    reports.append(scan_source(src, options, progress=callback))
-            else:
-                from labelcheck.api import scan as scan_fn
-
-                reports.append(scan_fn(path, options=options, engine=engine, scheduler=scheduler))
+            options = _scan_options(path, repo, schema, settings)
+            src = open_source(path)
+            with progress_bar(src, enabled=show, force=progress is True) as callback:
+                reports.append(
+                    scan_source(src, options, engine=engine, scheduler=scheduler, progress=callback)
+                )
         _emit(reports, output_format, output)
         if any(r.failed(fail_on.value) for r in reports):
             raise typer.Exit(1)
 
 
-def _scan_options(
-    path: str,
-    repo,
-    *,
-    label: str | None,
-    features: list[str] | None,
-    task: TaskOpt | None,
-    n_classes: int | None,
-    loss: str | None,
-    precision: PrecisionOpt | None,
-    ignore_index: float | None,
-    select: list[str] | None,
-    ignore: list[str] | None,
-    schema: Path | None,
-):
-    """ScanOptions for one PATH from the detection flags shared by scan, fix (and apply)."""
+def _scan_options(path: str, repo: Any, schema: Path | None, settings: dict[str, Any]) -> Any:
+    """ScanOptions for one PATH from the detection flags shared by scan, fix and infer."""
     from labelcheck.api import make_options
 
+    given = {
+        spec.name: _split(settings[spec.name]) if spec.kind is list else settings[spec.name]
+        for spec in SCAN_SETTINGS
+        if spec.name in settings
+    }
     return make_options(
-        label,
-        features=_split(features),
-        n_classes=n_classes,
-        task=task.value if task else None,  # type: ignore[arg-type]
-        loss=loss,
-        precision=precision.value if precision else None,  # type: ignore[arg-type]
-        ignore_index=ignore_index,
-        select=_split(select),
-        ignore=_split(ignore),
+        **given,
         schema=_schema_for(path, schema, repo),
         defaults=repo.defaults if repo else None,
     )
@@ -300,24 +273,25 @@ def _schema_for(path: str, schema: Path | None, repo) -> Path | None:
     return repo.schema_for(path) if repo is not None else None
 
 
+_INFER_SETTINGS = tuple(s for s in SCAN_SETTINGS if s.name in ("label", "task", "ignore_index"))
+
+
 @app.command()
+@_with_settings(_INFER_SETTINGS)
 def infer(
     path: Annotated[str, typer.Argument(help="A data file, directory or glob.")],
-    label: LabelOpt = None,
-    task: TaskOption = None,
-    ignore_index: IgnoreIndexOpt = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the schema to this file.")
     ] = None,
+    **settings: Any,
 ) -> None:
     """Write a schema for this data (label, classes, feature ranges) as YAML on stdout."""
     with _user_errors():
         from labelcheck.api import make_options, scan_source
-        from labelcheck.io.readers import open_source
+        from labelcheck.io import open_source
         from labelcheck.schema import dump_schema, infer_schema
 
-        options = make_options(label, task=task.value if task else None, ignore_index=ignore_index)
-        report = scan_source(open_source(path), options)
+        report = scan_source(open_source(path), make_options(**settings))
         text = dump_schema(
             infer_schema(report),
             header=f"labelcheck schema inferred from {report.source} ({report.rows:,} rows)\n"
@@ -393,26 +367,6 @@ def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. LC205.")
         typer.echo(r.doc.split("\n", 1)[1].strip() if "\n" in r.doc else r.doc)
 
 
-class NanOpt(StrEnum):
-    drop = "drop"
-    median = "median"
-
-
-class InfOpt(StrEnum):
-    drop = "drop"
-    clip = "clip"
-
-
-class ScaleOpt(StrEnum):
-    minmax = "minmax"
-    standard = "standard"
-
-
-class OutliersOpt(StrEnum):
-    drop = "drop"
-    reindex = "reindex"
-
-
 FixOutputOpt = Annotated[
     Path, typer.Option("--output", "-o", help="Where to write the fixed data (format by suffix).")
 ]
@@ -420,6 +374,7 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing outp
 
 
 @app.command()
+@_with_settings(SCAN_SETTINGS, FIX_SETTINGS)
 def fix(
     path: Annotated[str, typer.Argument(help="The training data file (or directory, glob).")],
     output: FixOutputOpt,
@@ -428,54 +383,19 @@ def fix(
         typer.Option("--plan", help="Where to save the plan; default: OUT with .plan.json."),
     ] = None,
     force: ForceOpt = False,
-    label: LabelOpt = None,
-    features: FeaturesOpt = None,
-    task: TaskOption = None,
-    n_classes: NClassesOpt = None,
-    loss: LossOpt = None,
-    precision: PrecisionOption = None,
-    ignore_index: IgnoreIndexOpt = None,
-    select: SelectOpt = None,
-    ignore: IgnoreOpt = None,
     schema: SchemaOpt = None,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
-    nan: Annotated[
-        NanOpt, typer.Option("--nan", help="NaN/null features (LC101): drop rows or impute.")
-    ] = NanOpt.drop,
-    inf: Annotated[
-        InfOpt, typer.Option("--inf", help="±Inf features (LC102): drop rows or clip.")
-    ] = InfOpt.drop,
-    scale: Annotated[
-        ScaleOpt,
-        typer.Option("--scale", help="Scale (LC103/104/106): minmax to [-1, 1] or standard."),
-    ] = ScaleOpt.minmax,
-    outliers: Annotated[
-        OutliersOpt,
-        typer.Option("--outliers", help="Outlier class ids (LC205): drop rows or keep as classes."),
-    ] = OutliersOpt.drop,
     progress: ProgressOpt = None,
+    **settings: Any,
 ) -> None:
     """Repair the data (streaming) and save the fitted plan to replay with `apply`."""
     with _user_errors():
+        from labelcheck.api import make_strategies
         from labelcheck.fixes.apply import fix_file
-        from labelcheck.fixes.derive import Strategies
 
-        options = _scan_options(
-            path,
-            _repo_config(config, no_config),
-            label=label,
-            features=features,
-            task=task,
-            n_classes=n_classes,
-            loss=loss,
-            precision=precision,
-            ignore_index=ignore_index,
-            select=select,
-            ignore=ignore,
-            schema=schema,
-        )
-        strategies = Strategies(nan.value, inf.value, scale.value, outliers.value)  # type: ignore[arg-type]
+        options = _scan_options(path, _repo_config(config, no_config), schema, settings)
+        strategies = make_strategies(**{s.name: settings[s.name] for s in FIX_SETTINGS})
         result = fix_file(
             path,
             output,
@@ -552,7 +472,7 @@ def _drift_gate(path: str, schema: Path | None) -> None:
     if schema is None:
         return
     from labelcheck.api import make_options, scan_source
-    from labelcheck.io.readers import open_source
+    from labelcheck.io import open_source
     from labelcheck.report.render import render
 
     options = make_options(schema=schema, select=["LC109", "LC214"])

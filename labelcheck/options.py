@@ -133,13 +133,9 @@ class ScanOptions:
                     f"{', '.join(sorted(set(LOSS_ALIASES.values())))}"
                 )
             object.__setattr__(self, "loss", canonical)
-        from labelcheck.rules import resolve_codes  # local: rules import options
-
-        if self.select is not None:
-            object.__setattr__(self, "select", resolve_codes(self.select, "--select"))
-        object.__setattr__(self, "ignore", resolve_codes(self.ignore, "--ignore"))
+        # Rule codes arrive resolved (``select=("LC2",)`` is expanded by the face, which
+        # knows the catalogue: options never import the rules, which import options).
         for code, sev in self.severity.items():
-            resolve_codes([code], "severity override")
             _check_choice(f"severity for {code}", sev, get_args(Severity))
 
     def said(self, key: str, flag: str) -> str:
@@ -152,6 +148,138 @@ class ScanOptions:
         return self.loss in HINGE_LOSSES
 
     def enabled(self, code: str) -> bool:
-        if code in self.ignore:
+        """Whether rule ``code`` runs: ``select``/``ignore`` hold codes or prefixes (LC2)."""
+        if code.startswith(self.ignore):
             return False
-        return self.select is None or code in self.select
+        return self.select is None or code.startswith(self.select)
+
+
+# ----------------------------------------------------------------- fixing
+NanStrategy = Literal["drop", "median"]
+InfStrategy = Literal["drop", "clip"]
+ScaleStrategy = Literal["minmax", "standard"]
+OutlierStrategy = Literal["drop", "reindex"]
+
+
+@dataclass(frozen=True)
+class Strategies:
+    """How ``fix`` repairs what has more than one repair; validated when built."""
+
+    nan: NanStrategy = "drop"  # LC101: drop the rows, or impute the exact median
+    inf: InfStrategy = "drop"  # LC102: drop the rows, or clip to the finite range
+    scale: ScaleStrategy = "minmax"  # LC103/LC104/LC106: normalize to [-1, 1] or standardize
+    outliers: OutlierStrategy = "drop"  # LC205: drop the rows, or keep them as a class
+
+    def __post_init__(self) -> None:
+        for spec in FIX_SETTINGS:
+            value = getattr(self, spec.attr)
+            if value not in (spec.choices or ()):
+                raise InputError(
+                    f"invalid {spec.flag} / {spec.name} {value!r}; choose one of: "
+                    f"{', '.join(spec.choices or ())}"
+                )
+
+    def to_dict(self) -> dict[str, str]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+# ------------------------------------------------------- the options table
+@dataclass(frozen=True)
+class Setting:
+    """One user-facing option, declared once: the CLI flags, the library keywords and
+    the schema loader are all built from these tables."""
+
+    name: str  # the library keyword
+    flag: str  # the CLI flag
+    help: str
+    kind: type = str  # str, int, float, or list (comma-separated or repeated)
+    choices: tuple[str, ...] | None = None
+    default: Any = None  # None: not given (a lower layer, or ScanOptions, decides)
+    short: str | None = None
+    schema_key: str | None = None  # the top-level schema key that sets it
+    field: str | None = None  # the ScanOptions/Strategies attribute, when not ``name``
+
+    @property
+    def attr(self) -> str:
+        return self.field or self.name
+
+
+#: Detection options of ``scan``, ``fix`` and ``infer`` (and ``labelcheck.scan``'s keywords).
+SCAN_SETTINGS: tuple[Setting, ...] = (
+    Setting("label", "--label", "The label column.", short="-l", schema_key="label"),
+    Setting(
+        "features",
+        "--features",
+        "Feature columns (comma-separated); default: all others.",
+        kind=list,
+        schema_key="features",
+    ),
+    Setting(
+        "task",
+        "--task",
+        "What the label is for [default: auto].",
+        choices=get_args(Task),
+        schema_key="task",
+    ),
+    Setting(
+        "n_classes",
+        "--n-classes",
+        "Outputs of the model (enables LC204).",
+        kind=int,
+        schema_key="n_classes",
+    ),
+    Setting("loss", "--loss", "The loss you train with (enables LC209).", schema_key="loss"),
+    Setting(
+        "precision",
+        "--precision",
+        "Training precision (LC106) [default: fp32].",
+        choices=get_args(Precision),
+        schema_key="precision",
+    ),
+    Setting(
+        "ignore_index",
+        "--ignore-index",
+        "Label value meaning 'ignore this target' (e.g. -100).",
+        kind=float,
+        schema_key="ignore_index",
+    ),
+    Setting("select", "--select", "Only these rule codes or prefixes.", kind=list),
+    Setting("ignore", "--ignore", "Skip these rule codes or prefixes.", kind=list),
+)
+
+#: The repair strategies of ``fix`` (``labelcheck.fix``'s keywords).
+FIX_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "nan_strategy",
+        "--nan",
+        "NaN/null features (LC101): drop rows or impute the median.",
+        choices=get_args(NanStrategy),
+        default="drop",
+        field="nan",
+    ),
+    Setting(
+        "inf_strategy",
+        "--inf",
+        "±Inf features (LC102): drop rows or clip.",
+        choices=get_args(InfStrategy),
+        default="drop",
+        field="inf",
+    ),
+    Setting(
+        "scale",
+        "--scale",
+        "Scale (LC103/104/106): minmax to [-1, 1] or standard.",
+        choices=get_args(ScaleStrategy),
+        default="minmax",
+    ),
+    Setting(
+        "outliers",
+        "--outliers",
+        "Outlier class ids (LC205): drop rows or keep as classes.",
+        choices=get_args(OutlierStrategy),
+        default="drop",
+    ),
+)
+
+#: Library-only keywords that set scan options (no flag: they come from schemas on the CLI).
+LIBRARY_ONLY = ("severity", "thresholds", "schema")

@@ -140,7 +140,7 @@ def lc_no_sparse_outliers(
     import pyarrow as pa
 
     from labelcheck.options import Thresholds
-    from labelcheck.rules._extremes import sparse_extremes
+    from labelcheck.rules.extremes import sparse_extremes
     from labelcheck.stats.column import ColumnStats
 
     def check(s: pd.Series) -> pd.Series:

@@ -174,13 +174,14 @@ class Schema:
 
     def settings(self) -> dict[str, Any]:
         """The schema as :class:`~labelcheck.options.ScanOptions` keyword arguments."""
+        from labelcheck.options import SCAN_SETTINGS
+
         d = self.data
         out: dict[str, Any] = {}
-        for key in ("label", "task", "n_classes", "loss", "precision", "ignore_index"):
-            if d.get(key) is not None:
-                out[key] = d[key]
-        if d.get("features") is not None:
-            out["features"] = tuple(d["features"])
+        for spec in SCAN_SETTINGS:
+            if spec.schema_key is not None and d.get(spec.schema_key) is not None:
+                value = d[spec.schema_key]
+                out[spec.attr] = tuple(value) if spec.kind is list else value
         if d.get("exclude"):
             out["exclude"] = tuple(d["exclude"])
         if d.get("classes") is not None:
@@ -290,6 +291,15 @@ def options_from_settings(settings: Mapping[str, Any]) -> Any:
             kwargs[key] = tuple(kwargs[key])
     if kwargs.get("ranges") is not None:
         kwargs["ranges"] = {k: tuple(v) for k, v in kwargs["ranges"].items()}
+    # Rule codes and prefixes are resolved here, where the catalogue may be imported
+    # (options themselves never import the rules).
+    from labelcheck.rules import resolve_codes
+
+    if kwargs.get("select") is not None:
+        kwargs["select"] = resolve_codes(kwargs["select"], "--select")
+    kwargs["ignore"] = resolve_codes(kwargs.get("ignore") or (), "--ignore")
+    for code in kwargs.get("severity") or {}:
+        resolve_codes([code], "severity override")
     return ScanOptions(**kwargs)
 
 
@@ -333,9 +343,9 @@ def infer_schema(report: Any) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    from labelcheck.stats.column import _py
+    from labelcheck.stats.column import to_python
 
-    return _py(value)
+    return to_python(value)
 
 
 def dump_schema(data: Mapping[str, Any], header: str = "") -> str:

@@ -88,3 +88,27 @@ def test_rule_has_a_test_file(rule: Rule):
     assert found, f"{rule.code} has no tests/rules/test_lc{rule.code[2:]}_*.py"
     text = found[0].read_text(encoding="utf-8")
     assert "near_miss" in text, f"{found[0].name} has no near-miss test (where it must not fire)"
+
+
+def _cli_flags() -> set[str]:
+    import typer.main
+
+    from labelcheck.cli import app
+
+    group = typer.main.get_command(app)
+    return {
+        opt
+        for command in group.commands.values()
+        for param in command.params
+        for opt in [*param.opts, *param.secondary_opts]
+        if opt.startswith("--")
+    }
+
+
+@pytest.mark.parametrize("rule", RULES.values(), ids=list(RULES))
+def test_every_flag_a_rule_mentions_exists(rule: Rule):
+    """A rule's doc, summary and messages (its module's text) name only real flags."""
+    text = Path(sys.modules[rule.check.__module__].__file__).read_text(encoding="utf-8")
+    mentioned = set(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", text))
+    unknown = sorted(mentioned - _cli_flags())
+    assert not unknown, f"{rule.code} mentions {unknown}, which no labelcheck command has"

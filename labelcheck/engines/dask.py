@@ -1,11 +1,12 @@
-"""The Dask engine: the same statistics per partition, merged in a tree reduction.
+"""The Dask engine: the same statistics per unit or partition, merged in a tree reduction.
 
 Each task computes a :class:`~labelcheck.stats.dataset.DatasetStats` of one
-unit (a Parquet row group, a CSV file) or one dask DataFrame partition, with
-exactly the code the local engine runs; partial statistics are merged
-``split_every`` at a time on the workers, so only one small object comes back.
-Findings are the local engine's: the statistics are exact and merge exactly
-(means and variances up to float rounding, merged with Chan's update).
+unit of the source (a Parquet row group, a CSV file) or one partition of a
+dask DataFrame, with exactly the code the local engine runs; partial
+statistics are merged ``split_every`` at a time on the workers, so only one
+small object comes back. Findings are the local engine's: the statistics are
+exact and merge exactly (means and variances up to float rounding, merged
+with Chan's update).
 
 ``scheduler``: a ``tcp://host:port`` address (or a ``distributed.Client``)
 connects to an existing cluster, whose workers must see the same paths (shared
@@ -17,16 +18,17 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 
+from labelcheck.engines.base import Progress
 from labelcheck.errors import InputError
-from labelcheck.io.readers import SchemaChanged, Source, Unit, open_source
+from labelcheck.io import SchemaChanged, Source, Unit
+from labelcheck.io.frames import partition_batches
 from labelcheck.options import ScanOptions
-from labelcheck.stats.dataset import ColumnPlan, DatasetStats, plan_columns
+from labelcheck.stats.dataset import ColumnPlan, DatasetStats
 
 #: Partial statistics merged per task of the tree reduction.
 SPLIT_EVERY = 8
@@ -34,14 +36,17 @@ _INSTALL = "the Dask engine needs dask[distributed]: pip install 'labelcheck[das
 
 
 def compute_stats(
-    source: Any, options: ScanOptions, scheduler: Any = None
-) -> tuple[DatasetStats, str]:
-    """Statistics of ``source`` computed on a Dask cluster; returns them and the source name.
+    source: Source,
+    plan: ColumnPlan,
+    options: ScanOptions,
+    *,
+    progress: Progress | None = None,
+    scheduler: Any = None,
+) -> DatasetStats:
+    """Statistics of the planned columns of ``source``, computed on a Dask cluster.
 
-    ``source``: a path, directory, glob or URL (Parquet datasets are read as
-    row groups; ``s3://``-style URLs through ``dask.dataframe.read_parquet``),
-    a dask DataFrame, or anything :func:`~labelcheck.io.readers.open_source`
-    opens.
+    ``progress`` is called once, when the reduction is done (the tasks run on
+    the cluster; its dashboard shows them as they go).
     """
     try:
         import dask  # noqa: F401
@@ -51,18 +56,19 @@ def compute_stats(
 
     client, owned = _connect(scheduler, distributed)
     try:
-        if _is_url(source):
-            source = _read_parquet_url(source)
-        if _is_dask_frame(source):
-            return _frame_stats(client, source, options)
-        src = open_source(source)
-        return _source_stats(client, src, options), src.name
+        if source.frame is not None:  # a dask DataFrame: map its partitions
+            stats = _frame_stats(client, source, plan, options)
+        else:
+            stats = _source_stats(client, source, plan, options)
     finally:
         if owned:  # a client (and cluster) this scan started: close them
             cluster = client.cluster
             client.close()
             if cluster is not None:
                 cluster.close()
+    if progress is not None:
+        progress(stats.rows, len(source.units), len(source.units))
+    return stats
 
 
 # ------------------------------------------------------------------ cluster
@@ -114,10 +120,9 @@ def _merge(*parts: DatasetStats) -> DatasetStats:
 
 
 # ------------------------------------------------------------- sources
-def _source_stats(client: Any, src: Source, options: ScanOptions) -> DatasetStats:
+def _source_stats(client: Any, src: Source, plan: ColumnPlan, options: ScanOptions) -> DatasetStats:
     from dask import delayed
 
-    plan = plan_columns(src.schema, options, src.name, src.index_columns)
     if not src.units:
         return DatasetStats.empty(src.schema, plan)
     tasks = [delayed(_unit_stats, pure=True)(unit, src.schema, plan, options) for unit in src.units]
@@ -128,88 +133,39 @@ def _source_stats(client: Any, src: Source, options: ScanOptions) -> DatasetStat
         # the local engine re-reads with the widened types (rare; exact anyway).
         from labelcheck.engines.local import compute_stats as local_stats
 
-        return local_stats(src, plan, options)[1]
+        src.widen()
+        return local_stats(src, plan, options)
 
 
 def _unit_stats(
     unit: Unit, schema: pa.Schema, plan: ColumnPlan, options: ScanOptions
 ) -> DatasetStats:
+    return _fold(schema, plan, options, unit(plan.columns))
+
+
+def _fold(
+    schema: pa.Schema, plan: ColumnPlan, options: ScanOptions, batches: Iterable[pa.RecordBatch]
+) -> DatasetStats:
     stats = DatasetStats.empty(schema, plan)
-    for batch in unit(plan.columns):
+    for batch in batches:
         stats.update(batch, options.ignore_index)
     return stats
 
 
 # -------------------------------------------------------- dask DataFrames
-def _is_url(source: Any) -> bool:
-    return isinstance(source, str) and "://" in source and not source.startswith("file://")
-
-
-def _read_parquet_url(url: str) -> Any:
-    import dask.dataframe as dd
-
-    try:
-        return dd.read_parquet(url)
-    except (OSError, ValueError, ImportError, pa.ArrowException) as exc:
-        raise InputError(f"{url}: cannot open ({exc}); check the URL and credentials") from None
-
-
-def _is_dask_frame(obj: Any) -> bool:
-    if type(obj).__module__.split(".")[0] != "dask":
-        return False
-    import dask.dataframe as dd
-
-    return isinstance(obj, dd.DataFrame)
-
-
-def _frame_stats(client: Any, ddf: Any, options: ScanOptions) -> tuple[DatasetStats, str]:
+def _frame_stats(client: Any, src: Source, plan: ColumnPlan, options: ScanOptions) -> DatasetStats:
     """A dask DataFrame: one task per partition, converted to Arrow on the worker."""
-    name = getattr(ddf, "_labelcheck_name", None) or "dask.DataFrame"
-    if ddf.npartitions == 0:
-        raise InputError(f"{name}: the DataFrame has no partitions; nothing to scan")
-    # The schema of the first partition: the meta of object columns says nothing.
-    first = client.compute(ddf.get_partition(0)).result()
-    schema = _arrow(first, None, name).schema.remove_metadata()
-    plan = plan_columns(schema, options, name)
     from dask import delayed
 
-    parts = ddf[list(plan.columns)].to_delayed()
+    parts = src.frame[list(plan.columns)].to_delayed()
     tasks = [
-        delayed(_frame_part_stats, pure=True)(part, schema, plan, options, name) for part in parts
+        delayed(_partition_stats, pure=True)(part, src.schema, plan, options, src.name)
+        for part in parts
     ]
-    return _tree(client, tasks), name
+    return _tree(client, tasks)
 
 
-def _frame_part_stats(
+def _partition_stats(
     frame: Any, schema: pa.Schema, plan: ColumnPlan, options: ScanOptions, name: str
 ) -> DatasetStats:
-    table = _arrow(frame, pa.schema([schema.field(c) for c in plan.columns]), name)
-    stats = DatasetStats.empty(schema, plan)
-    for batch in table.to_batches():
-        stats.update(batch, options.ignore_index)
-    return stats
-
-
-def _arrow(frame: Any, schema: pa.Schema | None, name: str) -> pa.Table:
-    """A pandas partition as Arrow; NaN in numpy float columns stays NaN, as in the file.
-
-    (``Table.from_pandas`` would turn it into null: a Parquet file scanned
-    through ``dd.read_parquet`` must give the findings of the file itself.)
-    """
-    try:
-        arrays, fields = [], []
-        for i, column in enumerate(frame.columns):
-            series = frame.iloc[:, i]
-            target = schema.field(i).type if schema is not None else None
-            if isinstance(series.dtype, np.dtype) and series.dtype.kind == "f":
-                array = pa.array(series.to_numpy(), type=target)
-            else:
-                array = pa.Array.from_pandas(series, type=target)
-            arrays.append(array)
-            fields.append(pa.field(str(column), array.type))
-        return pa.Table.from_arrays(arrays, schema=schema or pa.schema(fields))
-    except (pa.ArrowException, TypeError, ValueError) as exc:
-        raise InputError(
-            f"{name}: a partition cannot be converted to Arrow ({exc}); cast mixed-type "
-            "object columns to str or a number"
-        ) from None
+    return _fold(schema, plan, options, partition_batches(frame, schema, name, plan.columns))

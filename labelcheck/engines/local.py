@@ -14,9 +14,10 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 
-from labelcheck.io.readers import SchemaChanged, Source, Unit, _parquet_row_group
+from labelcheck.engines.base import Progress
+from labelcheck.errors import InputError
+from labelcheck.io import SchemaChanged, Source, Unit, reads_column_subsets
 from labelcheck.options import ScanOptions
 from labelcheck.stats.column import ColumnStats
 from labelcheck.stats.dataset import ColumnPlan, DatasetStats
@@ -24,9 +25,6 @@ from labelcheck.stats.dataset import ColumnPlan, DatasetStats
 _MAX_RESTARTS = 64
 #: Columns per task when a unit can read a subset of its columns cheaply.
 _GROUP_COLUMNS = 8
-
-#: ``progress(rows_done, units_done, units_total)``; rows_done counts finished units.
-Progress = Callable[[int, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -41,19 +39,23 @@ def compute_stats(
     plan: ColumnPlan,
     options: ScanOptions,
     *,
-    workers: int | None = None,
     progress: Progress | None = None,
-) -> tuple[Source, DatasetStats]:
-    """Statistics of the planned columns of ``source``; returns the (maybe reopened) source.
+    workers: int | None = None,
+) -> DatasetStats:
+    """Statistics of the planned columns of ``source``, on a pool of ``workers`` threads.
 
-    ``progress`` is called from the calling thread after each finished unit.
+    ``progress`` is called from the calling thread after each finished unit. A
+    CSV whose column types widen while streaming is reopened in place
+    (:meth:`Source.widen`) and scanned again, so read ``source`` afterwards,
+    not a copy of it.
     """
+    if source.frame is not None:
+        raise InputError("a dask DataFrame needs the Dask engine: scan(ddf, engine='dask')")
     for _ in range(_MAX_RESTARTS):
         try:
-            return source, _scan(source, plan, options, workers, progress)
+            return _scan(source, plan, options, workers, progress)
         except SchemaChanged:
-            assert source.reopen is not None
-            source = source.reopen()
+            source.widen()
     raise RuntimeError("the CSV schema kept changing while streaming")  # pragma: no cover
 
 
@@ -113,16 +115,12 @@ def _tasks(units: Sequence[Unit], columns: list[str]) -> Iterator[_Task]:
     for every group. The label goes with the first group, which counts rows.
     """
     for unit in units:
-        if _splittable(unit) and len(columns) > _GROUP_COLUMNS:
+        if reads_column_subsets(unit) and len(columns) > _GROUP_COLUMNS:
             groups = _groups(columns)
             for i, group in enumerate(groups):
                 yield _Task(unit, group, first=i == 0)
         else:
             yield _Task(unit, tuple(columns), first=True)
-
-
-def _splittable(unit: Unit) -> bool:
-    return isinstance(unit, partial) and unit.func is _parquet_row_group
 
 
 def _groups(columns: list[str]) -> list[tuple[str, ...]]:

@@ -10,46 +10,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from typing import Any
 
-from labelcheck.fixes.derive import Strategies, derive_plan
+from labelcheck.fixes.derive import derive_plan
 from labelcheck.fixes.plan import FixPlan, Step, Tally, load_plan
-from labelcheck.options import Precision, ScanOptions, Severity, Task
+from labelcheck.options import FIX_SETTINGS, SCAN_SETTINGS, ScanOptions, Strategies
 
 __all__ = ["FixPlan", "Step", "Strategies", "Tally", "derive_plan", "fix", "load_plan"]
+
+_FIX_KEYWORDS = {s.name for s in FIX_SETTINGS}
 
 
 def fix(
     source: Any,
     report: Any = None,
     *,
-    nan_strategy: str = "drop",
-    inf_strategy: str = "drop",
-    scale: str = "minmax",
-    outliers: str = "drop",
     label: str | None = None,
-    n_classes: int | None = None,
-    task: Task | None = None,
-    loss: str | None = None,
-    precision: Precision | None = None,
-    select: Iterable[str] | None = None,
-    ignore: Iterable[str] | None = None,
-    features: Iterable[str] | None = None,
-    ignore_index: float | None = None,
-    severity: Mapping[str, Severity] | None = None,
-    thresholds: Mapping[str, Any] | None = None,
-    schema: Any = None,
     options: ScanOptions | None = None,
+    **settings: Any,
 ) -> tuple[Any, FixPlan]:
     """Repair what would break training; return ``(fixed, plan)``.
 
     ``fixed`` is the same kind of object as ``source``: pandas -> pandas,
-    polars -> polars, pyarrow Table/RecordBatch -> the same, numpy ``(X, y)``
-    -> ``(X, y)``; a path gives a pyarrow Table (for files larger than memory
-    use ``labelcheck fix PATH -o OUT``, which streams). ``plan`` replays the
-    same fitted transform on other data (``plan.transform(test)``), decodes
-    predictions (``plan.decode_labels``) and saves as JSON (``plan.save``).
+    polars -> polars (a LazyFrame gives a LazyFrame), pyarrow
+    Table/RecordBatch -> the same, numpy ``(X, y)`` -> ``(X, y)``; a path
+    gives a pyarrow Table (for files larger than memory use ``labelcheck fix
+    PATH -o OUT``, which streams). ``plan`` replays the same fitted transform
+    on other data (``plan.transform(test)``), decodes predictions
+    (``plan.decode_labels``) and saves as JSON (``plan.save``).
 
     Parameters
     ----------
@@ -58,22 +46,16 @@ def fix(
     report
         A report of ``source`` from :func:`labelcheck.scan`, to skip the first
         scan; its options are then used and the scan keywords ignored.
-    nan_strategy
-        NaN/null features (LC101): ``"drop"`` the rows or impute the exact
-        ``"median"``.
-    inf_strategy
-        ±Inf features (LC102): ``"drop"`` the rows or ``"clip"`` to the
-        column's finite range.
-    scale
-        Features far from unit scale (LC103, LC104, LC106): ``"minmax"`` to
-        [-1, 1] or ``"standard"`` (mean 0, std 1).
-    outliers
-        Sparse outlier class ids (LC205): ``"drop"`` the rows or ``"reindex"``
-        them as classes of their own.
-    label, n_classes, task, loss, precision, select, ignore, features, ignore_index
+    label, options
         As for :func:`labelcheck.scan`.
-    severity, thresholds, schema, options
-        As for :func:`labelcheck.scan`.
+    **settings
+        The repair strategies of :data:`labelcheck.options.FIX_SETTINGS`:
+        ``nan_strategy`` (LC101: ``"drop"`` the rows or impute the exact
+        ``"median"``), ``inf_strategy`` (LC102: ``"drop"`` or ``"clip"`` to the
+        finite range), ``scale`` (LC103/LC104/LC106: ``"minmax"`` to [-1, 1] or
+        ``"standard"``), ``outliers`` (LC205: ``"drop"`` the rows or
+        ``"reindex"`` them as classes); and every scan keyword of
+        :func:`labelcheck.scan` (``n_classes``, ``loss``, ``select`` ...).
 
     Examples
     --------
@@ -83,30 +65,14 @@ def fix(
     >>> fixed["label"].tolist(), plan.decode_labels(fixed["label"]).tolist()
     ([0, 1, 2, 1], [-1, 0, 1, 0])
     """
-    from labelcheck.api import make_options
+    from labelcheck.api import check_keywords, make_options, make_strategies
     from labelcheck.fixes.apply import fix_object
 
-    strategies = Strategies(
-        nan=nan_strategy,  # type: ignore[arg-type]
-        inf=inf_strategy,  # type: ignore[arg-type]
-        scale=scale,  # type: ignore[arg-type]
-        outliers=outliers,  # type: ignore[arg-type]
-    )
+    check_keywords(settings, (*SCAN_SETTINGS, *FIX_SETTINGS), "fix")
+    strategies = make_strategies(**{k: v for k, v in settings.items() if k in _FIX_KEYWORDS})
+    scan_settings = {k: v for k, v in settings.items() if k not in _FIX_KEYWORDS}
     if report is not None:
         options = report.options
     elif options is None:
-        options = make_options(
-            label,
-            features=features,
-            n_classes=n_classes,
-            task=task,
-            loss=loss,
-            precision=precision,
-            ignore_index=ignore_index,
-            select=select,
-            ignore=ignore,
-            severity=severity,
-            thresholds=thresholds,
-            schema=schema,
-        )
+        options = make_options(label, **scan_settings)
     return fix_object(source, report, options, strategies)

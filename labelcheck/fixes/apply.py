@@ -28,15 +28,15 @@ from typing import Any
 
 import pyarrow as pa
 
+from labelcheck.engines.base import Progress
 from labelcheck.errors import InputError
-from labelcheck.fixes.derive import Strategies, derive_plan, drop_steps, impute_columns
+from labelcheck.fixes.derive import derive_plan, drop_steps, impute_columns
 from labelcheck.fixes.median import exact_medians
 from labelcheck.fixes.plan import FixPlan, Step, Tally
-from labelcheck.io.readers import Source, open_source
-from labelcheck.options import ScanOptions
+from labelcheck.io import SchemaChanged, Source, open_source
+from labelcheck.options import ScanOptions, Strategies
 from labelcheck.report import Report
 
-Progress = Callable[[int, int, int], None]
 #: Opens a progress callback (or None) for one pass over a source, labelled.
 ProgressBars = Callable[[Source, str], AbstractContextManager[Progress | None]]
 
@@ -52,60 +52,23 @@ SLICE_ROWS = 65_536
 #: Units read at once while fitting. One: fix is about files larger than memory; a scan
 #: uses every core instead.
 FIT_WORKERS = 1
-#: Read buffer per Parquet column while streaming a row group (pre-buffering off).
-_PARQUET_BUFFER = 1 << 16
 
 
 def streamed(source: Source) -> Source:
-    """``source`` with each Parquet row group read in batches of ``SLICE_ROWS`` rows.
-
-    The scanner's unit decodes a whole row group at once (pyarrow's default is
-    1Mi rows: with its compressed column chunks ~260 MiB for 33 float32
-    columns), and a Parquet file's row groups can be any size. ``fix`` reads
-    every row group two or three times, so here it is streamed instead:
-    peak memory follows ``SLICE_ROWS``, not the writer's choice of row group.
-    """
-    from labelcheck.io import readers
-
-    if source.format != "parquet":
-        return source
-    units: list[Any] = []
-    for unit in source.units:
-        if isinstance(unit, partial) and unit.func is readers._parquet_row_group:
-            units.append(partial(_parquet_slices, *unit.args))
-        else:
-            units.append(unit)
-    return replace(source, units=units)
-
-
-def _parquet_slices(
-    path: str, index: int, names: list[str], schema: pa.Schema, columns: Sequence[str] | None
-) -> Iterator[pa.RecordBatch]:
-    import pyarrow.parquet as pq
-
-    from labelcheck.io.readers import _arrow_error, _conform, _parquet_row_group
-
-    wanted = list(columns) if columns is not None else schema.names
-    present = [c for c in wanted if c in names]
-    if not present:  # nothing to decode (a part lacking the columns): the scanner's way
-        yield from _parquet_row_group(path, index, names, schema, columns)
-        return
-    try:
-        reader = pq.ParquetFile(path, pre_buffer=False, buffer_size=_PARQUET_BUFFER)
-        batches = reader.iter_batches(
-            batch_size=SLICE_ROWS, row_groups=[index], columns=present, use_threads=False
-        )
-        for batch in batches:
-            yield _conform(batch, schema, wanted)
-    except (pa.ArrowException, OSError) as exc:
-        raise _arrow_error(path, "Parquet", exc) from None
+    """``source`` read in slices of at most ``SLICE_ROWS`` rows (see :meth:`Source.streamed`)."""
+    return source.streamed(SLICE_ROWS)
 
 
 def _filtered(source: Source, plan: FixPlan) -> Source:
     """``source`` seen through the row filters of ``plan`` (a plan of drop-rows steps)."""
     needed = [s.column for s in plan.steps]
     units = [partial(_filtered_unit, unit, plan, needed) for unit in source.units]
-    return replace(source, units=units, num_rows=None)
+
+    def reopen() -> Source:  # after SchemaChanged: the widened source, filtered again
+        source.widen()
+        return _filtered(source, plan)
+
+    return replace(source, units=units, num_rows=None, reopen=reopen)
 
 
 def _filtered_unit(unit, plan: FixPlan, needed: list[str], columns: Sequence[str] | None):
@@ -138,9 +101,7 @@ def fit_plan(
     source = streamed(source)
     if report is None:
         columns = plan_columns(source.schema, options, source.name, source.index_columns)
-        source, stats = compute_stats(
-            source, columns, options, workers=FIT_WORKERS, progress=progress
-        )
+        stats = compute_stats(source, columns, options, workers=FIT_WORKERS, progress=progress)
         report = analyse(source.name, stats, options)
     options = report.options
     columns = report.stats.plan
@@ -155,7 +116,7 @@ def fit_plan(
             break
         drops += new
         view = _filtered(source, _drop_plan(drops, report))
-        _, stats = compute_stats(view, columns, options, workers=FIT_WORKERS)
+        stats = compute_stats(view, columns, options, workers=FIT_WORKERS)
         current = analyse(source.name, stats, options)
     medians: dict[str, float] = {}
     imputed = impute_columns(current, strategies)
@@ -310,15 +271,11 @@ def _write_with_restart(
     src: Source, plan: FixPlan, output: Path, drop_unknown: bool, progress: Progress | None
 ) -> Tally:
     """A CSV whose column types widen mid-stream is reopened with the wider types."""
-    from labelcheck.io.readers import SchemaChanged
-
     for _ in range(64):
         try:
             return write_fixed(src, plan, output, drop_unknown=drop_unknown, progress=progress)
         except SchemaChanged:
-            if src.reopen is None:
-                raise
-            src = src.reopen()
+            src.widen()
     raise InputError(f"{src.name}: the CSV column types kept changing; write it as Parquet")
 
 

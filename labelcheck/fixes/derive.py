@@ -1,26 +1,14 @@
-"""Derive a :class:`FixPlan` from a scan: each finding's ``fix`` becomes a fitted step.
+"""Derive a :class:`FixPlan` from a scan: each finding's proposals become fitted steps.
 
 Pure functions of a :class:`~labelcheck.report.Report` (its findings and
 statistics): no data access here. The passes that need data (refitting after
 rows are dropped, exact medians) live in :mod:`labelcheck.fixes.apply`.
 
-========  =========================================  ==============================
-finding   default step                               strategy alternative
-========  =========================================  ==============================
-LC101     drop-rows where the feature is null/NaN    ``nan="median"``: impute
-LC102     drop-rows where the feature is ±Inf         ``inf="clip"``: clip to range
-LC103/6   normalize [min, max] -> [-1, 1]            ``scale="standard"``
-LC104     normalize every numeric feature            ``scale="standard"``
-LC105     drop-column (constant)
-LC107     drop-column (not numeric; "cast" is left to the user)
-LC108     clip to the range of the other values
-LC201/2   drop-rows where the label is missing / ±Inf
-LC203/6/7 reindex-labels (sorted original -> 0..K-1)
-LC204     reindex-labels if K <= n_classes, else drop the rows with ids >= n_classes
-LC205     drop-rows with the outlier ids             ``outliers="reindex"``
-LC212     scale-target (mean, std; invertible)
-LC213     reindex-labels (strings -> 0..K-1)
-========  =========================================  ==============================
+Which repair a finding needs is its rule's business (a ``fix`` function in the
+rule's module returns generic proposals: drop rows, clip, impute, drop a
+column, scale, reindex the labels, scale the target, or "unfixed"); this module
+merges the proposals of all findings column by column, fits their parameters
+from the statistics and orders the steps. It never asks which rule proposed.
 
 A classification label whose classes are known always gets a
 ``reindex-labels`` step, even an identity one (0..K-1 -> 0..K-1): it records
@@ -33,45 +21,30 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
-from typing import Any, Literal, get_args
+from copy import copy
+from dataclasses import dataclass, replace
+from typing import Any
 
-from labelcheck.errors import InputError
 from labelcheck.fixes.plan import FixPlan, Step
+from labelcheck.options import Strategies
 from labelcheck.report import Report
-from labelcheck.rules.base import Finding, RuleContext
-from labelcheck.stats.column import ColumnStats
+from labelcheck.rules import propose, run_rules
+from labelcheck.rules.base import (
+    Clip,
+    DropColumn,
+    DropRows,
+    Finding,
+    Impute,
+    Proposal,
+    Reindex,
+    RuleContext,
+    Scale,
+    ScaleTarget,
+    Unfixed,
+)
+from labelcheck.stats.column import EXTREMES_K, ColumnStats
 
-NanStrategy = Literal["drop", "median"]
-InfStrategy = Literal["drop", "clip"]
-ScaleStrategy = Literal["minmax", "standard"]
-OutlierStrategy = Literal["drop", "reindex"]
-
-
-@dataclass(frozen=True)
-class Strategies:
-    """How to fix what has more than one fix; validated when built."""
-
-    nan: NanStrategy = "drop"  # LC101: drop the rows, or impute the exact median
-    inf: InfStrategy = "drop"  # LC102: drop the rows, or clip to the finite range
-    scale: ScaleStrategy = "minmax"  # LC103/LC104/LC106: normalize to [-1, 1] or standardize
-    outliers: OutlierStrategy = "drop"  # LC205: drop the rows, or keep them as a class
-
-    def __post_init__(self) -> None:
-        for name, kind, flag in (
-            ("nan", NanStrategy, "--nan / nan_strategy"),
-            ("inf", InfStrategy, "--inf / inf_strategy"),
-            ("scale", ScaleStrategy, "--scale / scale"),
-            ("outliers", OutlierStrategy, "--outliers / outliers"),
-        ):
-            value = getattr(self, name)
-            if value not in get_args(kind):
-                raise InputError(
-                    f"invalid {flag} {value!r}; choose one of: {', '.join(get_args(kind))}"
-                )
-
-    def to_dict(self) -> dict[str, str]:
-        return asdict(self)
+__all__ = ["Strategies", "derive_plan", "drop_steps", "impute_columns"]
 
 
 def _tag(f: Finding) -> str:
@@ -82,68 +55,38 @@ def _ctx(report: Report) -> RuleContext:
     return RuleContext(stats=report.stats, options=report.options, task=report.task)
 
 
+def proposals(report: Report, strategies: Strategies) -> list[tuple[Finding, Proposal]]:
+    """Every finding's proposals, in the findings' order."""
+    ctx = _ctx(report)
+    return [(f, p) for f in report.findings for p in propose(f, ctx, strategies)]
+
+
 # ------------------------------------------------------------------ drop rows
 def drop_steps(report: Report, strategies: Strategies) -> list[Step]:
     """The row filters the findings call for (their columns' other fixes come later)."""
-    stats, label = report.stats, report.label
     steps: list[Step] = []
-
-    def add(step: Step) -> None:
-        key = (step.column, step.params["when"])
-        for s in steps:
-            if (s.column, s.params["when"]) == key and key[1] != "in":
-                s.reason = ", ".join(dict.fromkeys([*s.reason.split(", "), step.reason]))
-                return
-        steps.append(step)
-
-    for f in report.findings:
-        col = f.column
-        if col is None or col not in stats.columns:
+    for f, p in proposals(report, strategies):
+        if not isinstance(p, DropRows) or p.column not in report.stats.columns:
             continue
-        if f.code == "LC201":
-            add(Step("drop-rows", col, {"when": "missing"}, _tag(f), f.rows))
-        elif f.code == "LC202":
-            add(Step("drop-rows", col, {"when": "inf"}, _tag(f), f.rows))
-        elif f.code == "LC205" and strategies.outliers == "drop":
-            values = [v for v, _ in _ctx(report).label_outliers] or list(f.values)
-            add(Step("drop-rows", col, {"when": "in", "values": values}, _tag(f), f.rows))
-        elif f.code == "LC204":
-            too_many = _lc204_drop(report)
-            if too_many:
-                add(Step("drop-rows", col, {"when": "in", "values": too_many}, _tag(f), f.rows))
-        elif col != label and f.code == "LC101" and strategies.nan == "drop":
-            if stats.columns[col].n:  # an all-missing column is dropped, not every row
-                add(Step("drop-rows", col, {"when": "missing"}, _tag(f), f.rows))
-        elif col != label and f.code == "LC102" and strategies.inf == "drop":
-            add(Step("drop-rows", col, {"when": "inf"}, _tag(f), f.rows))
+        params: dict[str, Any] = {"when": p.when}
+        if p.when == "in":
+            params["values"] = list(p.values)
+        step = Step("drop-rows", p.column, params, _tag(f), f.rows)
+        same = next((s for s in steps if (s.column, s.params["when"]) == (p.column, p.when)), None)
+        if same is not None and p.when != "in":  # one filter per column and kind, all reasons
+            same.reason = ", ".join(dict.fromkeys([*same.reason.split(", "), step.reason]))
+        else:
+            steps.append(step)
     return steps
-
-
-def _lc204_drop(report: Report) -> list[Any] | None:
-    """Ids >= n_classes to drop, when there are more classes than outputs (else reindex)."""
-    k = report.options.n_classes
-    lab = report.stats.label
-    items = lab.sorted_distinct() if lab is not None else None
-    if k is None or items is None or len(items) <= k:
-        return None
-    if lab is None or lab.kind == "string":
-        return None  # more names than outputs: which to drop is the user's call (LC204)
-    return [v for v, _ in items if v >= k]
 
 
 def impute_columns(report: Report, strategies: Strategies) -> list[str]:
     """Feature columns whose missing values are imputed (they need a median)."""
-    if strategies.nan != "median":
-        return []
-    stats = report.stats
     return list(
         dict.fromkeys(
-            f.column
-            for f in report.findings
-            if f.code == "LC101"
-            and f.column in stats.columns
-            and f.column != report.label
-            and stats.columns[f.column].n
+            p.column
+            for _, p in proposals(report, strategies)
+            if isinstance(p, Impute) and p.column in report.stats.columns
         )
     )
 
@@ -234,65 +177,52 @@ def derive_plan(
         c.hi = hi if c.hi is None else min(c.hi, hi)
         c.clip_reasons += (reason,)
 
-    for f in report.findings:
-        tag, name = _tag(f), f.column
-        s = stats.columns.get(name) if name is not None else None
-        if f.code in ("LC201", "LC202") or (f.code == "LC205" and strategies.outliers == "drop"):
+    proposed = proposals(report, strategies)
+    for f, p in proposed:
+        tag = _tag(f)
+        if isinstance(p, DropRows):
             continue  # row filters, above
-        if f.code == "LC204" and _lc204_drop(report):
-            continue
-        if f.code == "LC101" and s is not None and name != label:
-            if not s.n:
-                col(name).drop = f"{tag} (no value at all)"
-            elif strategies.nan == "median":
-                if name not in medians:
-                    raise ValueError(f"derive_plan needs the median of {name!r} (nan='median')")
-                col(name).impute = tag
-            continue
-        if f.code == "LC102" and s is not None and name != label:
-            if strategies.inf == "clip" and s.n:
-                clip(name, s.min, s.max, tag)  # type: ignore[arg-type]
-            continue
-        if f.fix == "clip" and s is not None and f.code == "LC108":
-            bounds = _bulk_bounds(s, ctx)
-            if bounds is None:
-                unfixed.append(_note(f, "the range of the other values is not known exactly"))
-            else:
-                clip(name, *bounds, tag)  # type: ignore[arg-type]
-        elif f.fix in ("normalize", "standardize"):
-            targets = [name] if name is not None else [n for n, _ in ctx.numeric_features()]
-            for t in targets:
-                if t in stats.columns and t != label:
-                    col(t).scale = col(t).scale or tag
-        elif f.fix == "drop-column" and name is not None and name != label:
-            col(name).drop = col(name).drop or tag
-        elif f.fix == "reindex-labels" and name == label:
-            reindex.append(tag)
-        elif f.code == "LC205" and strategies.outliers == "reindex":
-            reindex.append(f"{tag} (kept as classes)")
-        elif f.fix == "scale-target" and name == label:
+        if isinstance(p, Clip):
+            clip(p.column, p.lo, p.hi, tag)
+        elif isinstance(p, Impute):
+            if p.column not in medians:
+                raise ValueError(f"derive_plan needs the median of {p.column!r} (nan='median')")
+            col(p.column).impute = tag
+        elif isinstance(p, DropColumn):
+            col(p.column).drop = col(p.column).drop or " ".join(filter(None, [tag, p.note]))
+        elif isinstance(p, Scale):
+            for t in p.columns:
+                col(t).scale = col(t).scale or tag
+        elif isinstance(p, Reindex):
+            reindex.append(" ".join(filter(None, [tag, p.note])))
+        elif isinstance(p, ScaleTarget):
             scale_target = tag
-        else:
-            unfixed.append(_note(f))
+        elif isinstance(p, Unfixed):
+            unfixed.append(_note(f, p.why))
 
-    # Imputing (rows at the median) and clipping ±Inf (rows at the edges) add values that
-    # can narrow a column's bulk enough for a far value to become an LC108 outlier: judge
-    # the column as it will be once fixed.
-    if report.options.enabled("LC108"):
-        for name, c in cols.items():
-            s = stats.columns[name]
-            added = []
-            if c.impute and name in medians:
-                added.append((medians[name], s.missing))
-            if c.lo is not None and c.hi is not None and (s.posinf or s.neginf):
-                added += [(c.hi, s.posinf), (c.lo, s.neginf)]
-            if c.drop or not added:
+    # A repair that adds values (rows imputed at the median, ±Inf clipped to the edges)
+    # can narrow a column's bulk enough for a far value to need clipping: judge each such
+    # column again as it will be once fixed, and take the new clips its findings propose.
+    once_fixed = {}
+    for name, c in cols.items():
+        s = stats.columns[name]
+        added = []
+        if c.impute and name in medians:
+            added.append((medians[name], s.missing))
+        if c.lo is not None and c.hi is not None and (s.posinf or s.neginf):
+            added += [(c.hi, s.posinf), (c.lo, s.neginf)]
+        if not c.drop and added:
+            once_fixed[name] = _with_values(s, added)
+    if once_fixed:
+        fixed_stats = replace(stats, columns={**stats.columns, **once_fixed})
+        fixed_ctx = replace(ctx, stats=fixed_stats)
+        before = {(f.code, f.column, p) for f, p in proposed}
+        for f in run_rules(fixed_ctx):
+            if f.column not in once_fixed:
                 continue
-            fixed = _with_values(s, added)
-            if _outliers(fixed, ctx):
-                bounds = _bulk_bounds(fixed, ctx)
-                if bounds is not None:
-                    clip(name, *bounds, "LC108 feature-outlier (once fixed)")
+            for p in propose(f, fixed_ctx, strategies):
+                if isinstance(p, Clip) and (f.code, f.column, p) not in before:
+                    clip(p.column, p.lo, p.hi, f"{_tag(f)} (once fixed)")
 
     steps += _column_steps(report, cols, medians, strategies)
     reindex_step = _reindex_step(report, steps, reindex)
@@ -323,10 +253,6 @@ def _note(f: Finding, why: str | None = None) -> str:
 
 def _with_values(s: ColumnStats, added: list[tuple[float, int]]) -> ColumnStats:
     """``s`` with ``count`` more finite rows holding ``value``: moments and extremes."""
-    from copy import copy
-
-    from labelcheck.stats.column import EXTREMES_K
-
     m = _Moments.of(s)
     out = copy(s)
     top, bottom = list(s.top), list(s.bottom)
@@ -342,31 +268,6 @@ def _with_values(s: ColumnStats, added: list[tuple[float, int]]) -> ColumnStats:
     out.n, out.mean, out.m2 = m.n, m.mean, m.m2
     out.top, out.bottom, out.distinct = top, bottom, distinct
     return out
-
-
-def _outliers(s: ColumnStats, ctx: RuleContext) -> list[tuple[Any, int]]:
-    from labelcheck.rules._extremes import sparse_extremes
-
-    return sparse_extremes(s, ctx.options.thresholds)
-
-
-def _bulk_bounds(s: ColumnStats, ctx: RuleContext) -> tuple[float, float] | None:
-    """[lo, hi] of the values that are not LC108 outliers (from the kept extremes)."""
-    from labelcheck.rules._extremes import sparse_extremes
-
-    outliers = {v for v, _ in sparse_extremes(s, ctx.options.thresholds)}
-    lo, hi = s.min, s.max
-    if hi in outliers:
-        rest = [v for v in s.top if v not in outliers]
-        if not rest:
-            return None
-        hi = rest[0]
-    if lo in outliers:
-        rest = [v for v in s.bottom if v not in outliers]
-        if not rest:
-            return None
-        lo = rest[0]
-    return float(lo), float(hi)  # type: ignore[arg-type]
 
 
 def _column_steps(

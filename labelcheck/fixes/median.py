@@ -129,7 +129,7 @@ def _finite(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
         array = array.dictionary_decode()
     if not pa.types.is_floating(array.type):
         array = array.cast(pa.float64())
-    from labelcheck.fixes.plan import _float_numpy  # not to_numpy: it imports pandas
+    from labelcheck.io.arrow import float_numpy  # not to_numpy: it imports pandas
 
-    values = _float_numpy(array.drop_null())
+    values = float_numpy(array.drop_null())
     return values[np.isfinite(values)]

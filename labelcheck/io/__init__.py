@@ -1,5 +1,6 @@
-"""Readers and writers: the only code that knows about file formats."""
+"""Readers, writers and converters: the only code that knows formats and dataframe libraries."""
 
-from labelcheck.io.readers import Source, open_source
+from labelcheck.io.readers import open_source
+from labelcheck.io.source import SchemaChanged, Source, Unit, reads_column_subsets
 
-__all__ = ["Source", "open_source"]
+__all__ = ["SchemaChanged", "Source", "Unit", "open_source", "reads_column_subsets"]

@@ -12,8 +12,7 @@ from __future__ import annotations
 import glob as globlib
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -22,9 +21,19 @@ import numpy as np
 import pyarrow as pa
 
 from labelcheck.errors import InputError
-
-#: Rows per record batch produced from sources that are not already batched.
-BATCH_ROWS = 1 << 20
+from labelcheck.io.frames import arrays_source, dataset_source, open_object
+from labelcheck.io.parquet import open_parquet
+from labelcheck.io.source import (
+    REEXPORT,
+    SchemaChanged,
+    Source,
+    Unit,
+    arrow_error,
+    pandas_index_columns,
+    select,
+    strip_metadata,
+    unify,
+)
 
 FORMATS: dict[str, str] = {
     ".parquet": "parquet",
@@ -42,32 +51,6 @@ FORMATS: dict[str, str] = {
     ".npz": "npz",
 }
 _FORMAT_LIST = "Parquet, CSV, Arrow IPC/Feather, JSON Lines, .npy/.npz"
-
-Unit = Callable[[Sequence[str] | None], Iterator[pa.RecordBatch]]
-
-
-class SchemaChanged(Exception):
-    """A streamed CSV or JSON Lines file revealed a wider type late; the scan restarts."""
-
-
-@dataclass
-class Source:
-    """A dataset as independent units of Arrow record batches."""
-
-    name: str
-    format: str
-    schema: pa.Schema
-    units: list[Unit]
-    num_rows: int | None = None
-    paths: list[str] = field(default_factory=list)
-    reopen: Callable[[], Source] | None = None  # a fresh source after SchemaChanged
-    #: Columns pandas wrote for a DataFrame's index (``__index_level_0__``): row ids, not features.
-    index_columns: tuple[str, ...] = ()
-
-    def batches(self, columns: Sequence[str] | None = None) -> Iterator[pa.RecordBatch]:
-        """Every record batch of every unit, in order."""
-        for unit in self.units:
-            yield from unit(columns)
 
 
 # --------------------------------------------------------------------- entry
@@ -126,7 +109,7 @@ def _open_files(name: str, paths: list[str]) -> Source:
         if os.path.getsize(p) == 0:
             raise InputError(f"{p}: the file is empty (0 bytes); re-export it or remove it")
     opener = {
-        "parquet": _open_parquet,
+        "parquet": open_parquet,
         "csv": _open_csv,
         "ipc": _open_ipc,
         "jsonl": _open_jsonl,
@@ -149,95 +132,6 @@ def _format_of(path: str, *, strict: bool = True) -> str | None:
             f"use one of {_FORMAT_LIST}"
         )
     return fmt
-
-
-def _arrow_error(path: str, what: str, exc: Exception) -> InputError:
-    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return InputError(f"{path}: not a valid {what} file ({detail}); {_REEXPORT}")
-
-
-_REEXPORT = "if it was truncated or corrupted in a copy, re-export it"
-
-
-# ------------------------------------------------------------------ Parquet
-def _open_parquet(name: str, paths: list[str]) -> Source:
-    import pyarrow.parquet as pq
-
-    units: list[Unit] = []
-    groups: list[tuple[str, int, list[str]]] = []
-    schema: pa.Schema | None = None
-    rows = 0
-    for path in paths:
-        try:
-            meta = pq.read_metadata(path)
-            file_schema = meta.schema.to_arrow_schema()
-        except (pa.ArrowException, OSError) as exc:
-            raise _arrow_error(path, "Parquet", exc) from None
-        if schema is None:
-            schema = file_schema
-        elif not file_schema.equals(schema):
-            schema = _unify(name, schema, file_schema, path)
-        rows += meta.num_rows
-        groups.extend((path, i, file_schema.names) for i in range(meta.num_row_groups))
-    assert schema is not None
-    index = _pandas_index_columns(schema)
-    schema = _strip_metadata(schema)
-    units.extend(partial(_parquet_row_group, *group, schema) for group in groups)
-    return Source(name, "parquet", schema, units, rows, index_columns=index)
-
-
-def _parquet_row_group(
-    path: str, index: int, names: list[str], schema: pa.Schema, columns: Sequence[str] | None
-):
-    import pyarrow.parquet as pq
-
-    wanted = list(columns) if columns is not None else schema.names
-    try:
-        table = pq.ParquetFile(path).read_row_group(
-            index, columns=[c for c in wanted if c in names]
-        )
-    except (pa.ArrowException, OSError) as exc:
-        raise _arrow_error(path, "Parquet", exc) from None
-    for batch in table.to_batches():
-        yield _conform(batch, schema, wanted)
-
-
-def _conform(batch: pa.RecordBatch, schema: pa.Schema, wanted: list[str]) -> pa.RecordBatch:
-    """``wanted`` columns in order; a column this part lacks is all null (parts may differ)."""
-    if batch.schema.names == wanted:
-        return batch
-    arrays = [
-        batch.column(name)
-        if name in batch.schema.names
-        else pa.nulls(batch.num_rows, schema.field(name).type)
-        for name in wanted
-    ]
-    return pa.RecordBatch.from_arrays(arrays, names=wanted)
-
-
-def _unify(name: str, a: pa.Schema, b: pa.Schema, path: str) -> pa.Schema:
-    try:
-        return pa.unify_schemas([a, b], promote_options="permissive")
-    except (pa.ArrowException, TypeError) as exc:
-        raise InputError(
-            f"{path}: its columns do not match the other parts of {name} ({exc}); "
-            "scan the parts separately or rewrite them with one schema"
-        ) from None
-
-
-def _strip_metadata(schema: pa.Schema) -> pa.Schema:
-    return schema.remove_metadata()
-
-
-def _pandas_index_columns(schema: pa.Schema) -> tuple[str, ...]:
-    """Columns that ``DataFrame.to_parquet``/``to_feather`` stored for the index."""
-    try:
-        meta = schema.pandas_metadata or {}
-    except ValueError:  # malformed pandas metadata: treat every column as data
-        return ()
-    return tuple(
-        c for c in meta.get("index_columns", []) if isinstance(c, str) and c in schema.names
-    )
 
 
 # ---------------------------------------------------------------------- CSV
@@ -270,7 +164,7 @@ def _open_csv(name: str, paths: list[str], column_types: dict[str, pa.DataType] 
             for f in file_schema:
                 if f.name in schema.names and schema.field(f.name).type != f.type:
                     column_types[f.name] = pa.string()  # numbers in one part, text in another
-            schema = _unify(
+            schema = unify(
                 name, _retype(schema, column_types), _retype(file_schema, column_types), path
             )
         else:
@@ -357,34 +251,30 @@ def _open_ipc(name: str, paths: list[str]) -> Source:
                 units.append(partial(_ipc_stream, path))
                 rows = None  # a stream has no footer that counts its rows
             except (pa.ArrowException, OSError) as exc:
-                raise _arrow_error(path, "Arrow IPC/Feather", exc) from None
+                raise arrow_error(path, "Arrow IPC/Feather", exc) from None
         except OSError as exc:
-            raise _arrow_error(path, "Arrow IPC/Feather", exc) from None
-        schema = file_schema if schema is None else _unify(name, schema, file_schema, path)
+            raise arrow_error(path, "Arrow IPC/Feather", exc) from None
+        schema = file_schema if schema is None else unify(name, schema, file_schema, path)
     assert schema is not None
-    index = _pandas_index_columns(schema)
-    return Source(name, "ipc", _strip_metadata(schema), units, rows, index_columns=index)
-
-
-def _select(batch: pa.RecordBatch, columns: Sequence[str] | None) -> pa.RecordBatch:
-    return batch if columns is None else batch.select(list(columns))
+    index = pandas_index_columns(schema)
+    return Source(name, "ipc", strip_metadata(schema), units, rows, index_columns=index)
 
 
 def _ipc_batch(path: str, index: int, columns: Sequence[str] | None):
     try:
         batch = pa.ipc.open_file(pa.memory_map(path)).get_batch(index)
     except (pa.ArrowException, OSError) as exc:
-        raise _arrow_error(path, "Arrow IPC/Feather", exc) from None
-    yield _select(batch, columns)
+        raise arrow_error(path, "Arrow IPC/Feather", exc) from None
+    yield select(batch, columns)
 
 
 def _ipc_stream(path: str, columns: Sequence[str] | None):
     try:
         with pa.ipc.open_stream(pa.memory_map(path)) as stream:
             for batch in stream:
-                yield _select(batch, columns)
+                yield select(batch, columns)
     except (pa.ArrowException, OSError) as exc:
-        raise _arrow_error(path, "Arrow IPC stream", exc) from None
+        raise arrow_error(path, "Arrow IPC stream", exc) from None
 
 
 # --------------------------------------------------------------- JSON Lines
@@ -411,7 +301,7 @@ def _open_jsonl(
     schema: pa.Schema | None = None
     for path in paths:
         file_schema = _jsonl_schema(path, types, mixed)
-        schema = file_schema if schema is None else _unify(name, schema, file_schema, path)
+        schema = file_schema if schema is None else unify(name, schema, file_schema, path)
     assert schema is not None
 
     def reopen() -> Source:
@@ -439,7 +329,7 @@ def _jsonl_schema(path: str, types: dict[str, pa.DataType], mixed: set[str]) -> 
             )
         except (pa.ArrowException, OSError) as exc:
             if not _jsonl_widen(exc, types, mixed):
-                raise _arrow_error(path, "JSON Lines", exc) from None
+                raise arrow_error(path, "JSON Lines", exc) from None
             continue
         schema = reader.schema
         reader.close()
@@ -450,7 +340,7 @@ def _jsonl_schema(path: str, types: dict[str, pa.DataType], mixed: set[str]) -> 
                 t = types[f.name] = pa.float64()
             fields.append(pa.field(f.name, t))
         return pa.schema(fields)
-    raise InputError(f"{path}: the JSON column types keep changing; {_REEXPORT}")
+    raise InputError(f"{path}: the JSON column types keep changing; {REEXPORT}")
 
 
 def _jsonl_widen(exc: Exception, types: dict[str, pa.DataType], mixed: set[str]) -> bool:
@@ -484,11 +374,11 @@ def _jsonl_batches(
     try:
         reader = pjson.open_json(path, parse_options=pjson.ParseOptions(explicit_schema=schema))
         for batch in reader:
-            yield _select(batch, columns)
+            yield select(batch, columns)
     except (pa.ArrowException, OSError) as exc:
         if _jsonl_widen(exc, types, mixed):
             raise SchemaChanged from None
-        raise _arrow_error(path, "JSON Lines", exc) from None
+        raise arrow_error(path, "JSON Lines", exc) from None
 
 
 def _jsonl_rows(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -507,7 +397,7 @@ def _jsonl_rows(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
                 row = json.loads(line)
             except ValueError as exc:
                 raise InputError(
-                    f"{path}: line {number} is not valid JSON ({exc}); {_REEXPORT}"
+                    f"{path}: line {number} is not valid JSON ({exc}); {REEXPORT}"
                 ) from None
             if not isinstance(row, dict):
                 raise InputError(f"{path}: line {number} is not a JSON object; one object a line")
@@ -583,7 +473,7 @@ def _open_npy(name: str, paths: list[str]) -> Source:
     try:
         array = np.load(path, mmap_mode="r", allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
-        raise InputError(f"{path}: not a valid .npy file ({exc}); {_REEXPORT}") from None
+        raise InputError(f"{path}: not a valid .npy file ({exc}); {REEXPORT}") from None
     return arrays_source(name, array, None, fmt="npy")
 
 
@@ -599,7 +489,7 @@ def _open_npz(name: str, paths: list[str]) -> Source:
         archive = np.load(path, allow_pickle=False)
         keys = list(archive.keys())
     except (ValueError, OSError, EOFError) as exc:
-        raise InputError(f"{path}: not a valid .npz file ({exc}); {_REEXPORT}") from None
+        raise InputError(f"{path}: not a valid .npz file ({exc}); {REEXPORT}") from None
     x_key = next((k for k in _NPZ_X if k in keys), None)
     y_key = next((k for k in _NPZ_Y if k in keys), None)
     if x_key is None:
@@ -610,89 +500,6 @@ def _open_npz(name: str, paths: list[str]) -> Source:
                 f"{path}: holds arrays {keys}; save the features as 'X' and the labels as 'y'"
             )
     return arrays_source(name, archive[x_key], archive[y_key] if y_key else None, fmt="npz")
-
-
-def arrays_source(
-    name: str, X: Any, y: Any = None, *, fmt: str = "numpy", label: str = "y"
-) -> Source:
-    """A source over numpy ``X`` (n, d) and optional ``y`` (n,) or (n, k)."""
-    X = np.asarray(X) if not isinstance(X, np.ndarray) else X
-    if X.ndim == 1:
-        X = X.reshape(-1, 1)
-    if X.ndim != 2:
-        raise InputError(
-            f"{name}: expected a 2-D feature array X of shape (rows, features), got shape "
-            f"{X.shape}; reshape it with X.reshape(len(X), -1)"
-        )
-    names = [f"x{i}" for i in range(X.shape[1])]
-    if y is not None:
-        y = np.asarray(y)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y.ravel()
-        if len(y) != len(X):
-            raise InputError(
-                f"{name}: X has {len(X)} rows but y has {len(y)}; they must have one label per row"
-            )
-    fields = [pa.field(n, _arrow_type(X.dtype)) for n in names]
-    if y is not None:
-        fields.append(pa.field(label, _arrow_type(y.dtype, ndim=y.ndim)))
-    schema = pa.schema(fields)
-    units: list[Unit] = [
-        partial(_array_slice, X, y, schema, start, min(start + BATCH_ROWS, len(X)))
-        for start in range(0, max(len(X), 1), BATCH_ROWS)
-    ]
-    return Source(name, fmt, schema, units, len(X))
-
-
-def _arrow_type(dtype: np.dtype, ndim: int = 1) -> pa.DataType:
-    if dtype.kind in "OSU":
-        base = pa.string()
-    else:
-        try:
-            base = pa.from_numpy_dtype(dtype)
-        except (pa.ArrowNotImplementedError, TypeError):
-            base = pa.string()
-    return pa.list_(base) if ndim == 2 else base
-
-
-def _array_slice(X, y, schema: pa.Schema, start: int, stop: int, columns):
-    cols = []
-    chunk = np.asarray(X[start:stop])
-    for i in range(chunk.shape[1]):
-        cols.append(_numpy_to_arrow(chunk[:, i], schema.field(i).type))
-    if y is not None:
-        part = np.asarray(y[start:stop])
-        if part.ndim == 2:
-            flat = pa.array(part.reshape(-1))
-            offsets = pa.array(np.arange(0, part.size + 1, part.shape[1], dtype=np.int32))
-            cols.append(pa.ListArray.from_arrays(offsets, flat))
-        elif part.dtype.kind in "iufb":
-            cols.append(_numpy_to_arrow(part, schema.field(len(cols)).type))
-        else:
-            cols.append(
-                pa.array(
-                    part.tolist() if part.dtype.kind == "O" else part,
-                    type=schema.field(len(cols)).type,
-                    from_pandas=True,
-                )
-            )
-    batch = pa.RecordBatch.from_arrays(cols, schema=schema)
-    yield _select(batch, columns)
-
-
-def _numpy_to_arrow(values: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
-    """A numeric or bool numpy column as Arrow; NaN stays NaN (it is not null).
-
-    Built from buffers rather than with ``pa.array``, whose first call makes
-    pyarrow import pandas (~0.3 s the CLI does not need).
-    """
-    if values.dtype.kind not in "iufb" or pa.types.is_dictionary(arrow_type):
-        return pa.array(values, type=arrow_type)
-    if values.dtype.kind == "b":
-        data = np.packbits(np.ascontiguousarray(values), bitorder="little")
-    else:  # native byte order: a '>f8' .npy file is big-endian
-        data = np.ascontiguousarray(values, dtype=values.dtype.newbyteorder("="))
-    return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(data)])
 
 
 # -------------------------------------------------------------------- URLs
@@ -707,14 +514,14 @@ def _open_url(url: str) -> Source:
     except (pa.ArrowException, OSError, ValueError):
         dataset = _fsspec_dataset(url)
     try:
-        source = _dataset_source(url, dataset)
+        source = dataset_source(url, dataset)
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{url}: cannot list the Parquet parts ({exc}); check the URL") from None
     if not source.units:
         raise InputError(f"{url}: no Parquet file there; check the URL")
     source.format = "parquet"
-    source.index_columns = _pandas_index_columns(source.schema)
-    source.schema = _strip_metadata(source.schema)
+    source.index_columns = pandas_index_columns(source.schema)
+    source.schema = strip_metadata(source.schema)
     return source
 
 
@@ -739,69 +546,3 @@ def _fsspec_dataset(url: str) -> Any:
     except (pa.ArrowException, OSError, ValueError) as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{url}: cannot open ({detail}); check the URL and credentials") from None
-
-
-# ---------------------------------------------------------------- in memory
-def open_object(obj: Any, *, name: str | None = None) -> Source:
-    """A source over a pandas/polars/pyarrow object or a numpy ``(X, y)`` pair."""
-    module = type(obj).__module__.split(".")[0]
-    if isinstance(obj, tuple) and len(obj) == 2:
-        return arrays_source(name or "(X, y)", obj[0], obj[1])
-    if isinstance(obj, np.ndarray):
-        return arrays_source(name or "array", obj, None)
-    if isinstance(obj, pa.Table):
-        return table_source(name or "pyarrow.Table", obj)
-    if isinstance(obj, pa.RecordBatch):
-        return table_source(name or "pyarrow.RecordBatch", pa.Table.from_batches([obj]))
-    if module == "pyarrow":
-        import pyarrow.dataset as ds
-
-        if isinstance(obj, ds.Dataset):
-            return _dataset_source(name or "pyarrow.dataset", obj)
-    if module == "pandas":
-        import pandas as pd
-
-        if isinstance(obj, pd.DataFrame):
-            try:
-                table = pa.Table.from_pandas(obj, preserve_index=False)
-            except (pa.ArrowException, TypeError, ValueError) as exc:
-                raise InputError(
-                    f"{name or 'DataFrame'}: a column cannot be converted to Arrow ({exc}); "
-                    "cast mixed-type object columns to str or a number"
-                ) from None
-            return table_source(name or "pandas.DataFrame", table)
-    if module == "polars":
-        import polars as pl
-
-        if isinstance(obj, pl.LazyFrame):
-            obj = obj.collect()
-        if isinstance(obj, pl.DataFrame):
-            return table_source(name or "polars.DataFrame", obj.to_arrow())
-    if module == "dask":
-        raise InputError("a dask DataFrame needs the Dask engine: scan(ddf, engine='dask')")
-    raise InputError(
-        f"cannot scan an object of type {type(obj).__name__}; pass a path, a pandas/polars "
-        "DataFrame, a pyarrow Table or a numpy (X, y) tuple"
-    )
-
-
-def table_source(name: str, table: pa.Table, *, fmt: str = "memory") -> Source:
-    batches = table.to_batches(max_chunksize=BATCH_ROWS)
-    units: list[Unit] = [partial(_one_batch, b) for b in batches]
-    index = _pandas_index_columns(table.schema)
-    return Source(
-        name, fmt, _strip_metadata(table.schema), units, table.num_rows, index_columns=index
-    )
-
-
-def _one_batch(batch: pa.RecordBatch, columns: Sequence[str] | None):
-    yield _select(batch, columns)
-
-
-def _dataset_source(name: str, dataset: Any) -> Source:
-    units: list[Unit] = [partial(_fragment_batches, f) for f in dataset.get_fragments()]
-    return Source(name, "dataset", dataset.schema, units, None)
-
-
-def _fragment_batches(fragment: Any, columns: Sequence[str] | None):
-    yield from fragment.to_batches(columns=list(columns) if columns is not None else None)

@@ -1,71 +1,32 @@
 """The rule catalogue (SPEC §4). Codes are a public contract: never renumber.
 
 Each rule lives in its own module, named after its code (``lc205_...``), whose
-docstring is its documentation. This module is the one registry of codes.
+docstring is its documentation and which owns its fix. The catalogue is the
+set of those modules, found here by name: adding a rule is adding its file.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import re
 from collections.abc import Iterable
 
 from labelcheck.errors import InputError
-from labelcheck.rules import (
-    lc001_empty_dataset,
-    lc101_feature_nan,
-    lc102_feature_inf,
-    lc103_feature_scale,
-    lc104_feature_scale_spread,
-    lc105_feature_constant,
-    lc106_feature_precision_overflow,
-    lc107_feature_non_numeric,
-    lc108_feature_outlier,
-    lc109_feature_range_violation,
-    lc201_label_missing,
-    lc202_label_inf,
-    lc203_label_negative,
-    lc204_label_out_of_range,
-    lc205_label_sparse_outlier,
-    lc206_label_zero_symmetric,
-    lc207_label_non_contiguous,
-    lc208_label_non_integer,
-    lc209_label_loss_domain,
-    lc210_label_rare_class,
-    lc211_label_imbalance,
-    lc212_label_scale,
-    lc213_label_string,
-    lc214_label_unknown_class,
-)
-from labelcheck.rules.base import Finding, Rule, RuleContext, TaskInfo
+from labelcheck.options import Strategies
+from labelcheck.rules.base import Finding, Proposal, Rule, RuleContext, TaskInfo
 
-_MODULES = (
-    lc001_empty_dataset,
-    lc101_feature_nan,
-    lc102_feature_inf,
-    lc103_feature_scale,
-    lc104_feature_scale_spread,
-    lc105_feature_constant,
-    lc106_feature_precision_overflow,
-    lc107_feature_non_numeric,
-    lc108_feature_outlier,
-    lc109_feature_range_violation,
-    lc201_label_missing,
-    lc202_label_inf,
-    lc203_label_negative,
-    lc204_label_out_of_range,
-    lc205_label_sparse_outlier,
-    lc206_label_zero_symmetric,
-    lc207_label_non_contiguous,
-    lc208_label_non_integer,
-    lc209_label_loss_domain,
-    lc210_label_rare_class,
-    lc211_label_imbalance,
-    lc212_label_scale,
-    lc213_label_string,
-    lc214_label_unknown_class,
-)
+_RULE_MODULE = re.compile(r"lc\d{3}_\w+")
+
+
+def _catalogue() -> dict[str, Rule]:
+    names = sorted(m.name for m in pkgutil.iter_modules(__path__) if _RULE_MODULE.fullmatch(m.name))
+    rules = [importlib.import_module(f"{__name__}.{name}").check for name in names]
+    return {r.code: r for r in sorted(rules, key=lambda r: r.code)}
+
 
 #: Every rule by code, in catalogue order.
-RULES: dict[str, Rule] = {m.check.code: m.check for m in _MODULES}
+RULES: dict[str, Rule] = _catalogue()
 
 
 def get_rule(code: str) -> Rule:
@@ -93,6 +54,13 @@ def resolve_codes(codes: Iterable[str], option: str) -> tuple[str, ...]:
                     f"{', '.join(RULES)} (or a prefix such as LC2)"
                 )
             out.extend(c for c in matched if c not in out)
+    if option == "--select" and not out:
+        # An empty selection would switch every rule off and pass anything (an unset CI
+        # variable in `--select "$CODES"`): refuse it.
+        raise InputError(
+            "--select: no rule code given (empty selection); name codes or prefixes such as "
+            "LC2, or leave --select out to run every rule"
+        )
     return tuple(out)
 
 
@@ -105,4 +73,20 @@ def run_rules(ctx: RuleContext) -> list[Finding]:
     return findings
 
 
-__all__ = ["RULES", "Finding", "Rule", "RuleContext", "TaskInfo", "get_rule", "run_rules"]
+def propose(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+    """What ``finding`` asks of a fix plan, as its rule says."""
+    return RULES[finding.code].proposals(finding, ctx, how)
+
+
+__all__ = [
+    "RULES",
+    "Finding",
+    "Proposal",
+    "Rule",
+    "RuleContext",
+    "TaskInfo",
+    "get_rule",
+    "propose",
+    "resolve_codes",
+    "run_rules",
+]

@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
-from labelcheck.options import ScanOptions, Severity
-from labelcheck.stats.column import ColumnStats, _py
+from labelcheck.options import ScanOptions, Severity, Strategies
+from labelcheck.stats.column import ColumnStats, to_python
 from labelcheck.stats.dataset import DatasetStats
+from labelcheck.text import fmt, fmt_values, plural
+
+__all__ = ["fmt", "fmt_values", "plural"]  # rule modules import them from here
 
 #: The steps a fix plan is made of (labelcheck/fixes/plan.py); a rule names one as its fix.
 StepName = Literal[
@@ -66,15 +69,86 @@ class Finding:
 
 
 def _json_value(value: Any) -> Any:
-    value = _py(value)
+    value = to_python(value)
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)  # JSON has no NaN/Inf
     return value
 
 
+# ------------------------------------------------------------------ proposals
+# What a finding asks of a fix plan, in generic terms (fixes/ fits and orders them, and
+# never needs to know which rule asked). A rule's ``fix`` function returns a list of them.
+@dataclass(frozen=True)
+class DropRows:
+    """Drop the rows whose ``column`` is missing, infinite, or one of ``values``."""
+
+    column: str
+    when: Literal["missing", "inf", "in"]
+    values: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class Clip:
+    """Clip ``column`` (±Inf included) to ``[lo, hi]``."""
+
+    column: str
+    lo: float
+    hi: float
+
+
+@dataclass(frozen=True)
+class Impute:
+    """Replace null/NaN in ``column`` by its exact median (fitted by fixes/)."""
+
+    column: str
+
+
+@dataclass(frozen=True)
+class DropColumn:
+    column: str
+    note: str = ""  # appended to the reason: "(no value at all)"
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Bring ``columns`` to unit scale (normalize or standardize, per ``--scale``)."""
+
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Reindex:
+    """Map the label's classes to 0..K-1 (sorted by value; mapping saved)."""
+
+    note: str = ""  # appended to the reason: "(kept as classes)"
+
+
+@dataclass(frozen=True)
+class ScaleTarget:
+    """Standardize the regression target (inverse saved)."""
+
+
+@dataclass(frozen=True)
+class Unfixed:
+    """No step can fix it; ``why`` (else the finding's fix title) tells the user."""
+
+    why: str | None = None
+
+
+Proposal = DropRows | Clip | Impute | DropColumn | Scale | Reindex | ScaleTarget | Unfixed
+Fixer = Callable[["Finding", "RuleContext", Strategies], list[Proposal]]
+
+
 @dataclass(frozen=True)
 class Rule:
-    """A rule: its identity, its default severity and fix, and its check function."""
+    """A rule: its identity, its default severity and fix, and its check function.
+
+    A rule with a ``fix`` says how to repair a finding in its own module: a
+    ``fix(finding, ctx, strategies) -> list[Proposal]`` function registered
+    with :meth:`fixer`; a rule whose fix needs no data of its own (a column to
+    drop, labels to reindex, features to scale, a target to standardize) may
+    rely on :func:`default_proposals`.
+    """
 
     code: str
     name: str
@@ -84,6 +158,18 @@ class Rule:
     summary: str
     doc: str
     check: Callable[[RuleContext], Iterable[Finding]] = field(repr=False)
+    propose: Fixer | None = field(default=None, repr=False, compare=False)
+
+    def fixer(self, fn: Fixer) -> Fixer:
+        """Decorator: ``fn`` derives this rule's fix proposals (``@check.fixer``)."""
+        object.__setattr__(self, "propose", fn)
+        return fn
+
+    def proposals(self, finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+        """What ``finding`` asks of a fix plan (``[Unfixed()]`` when nothing can fix it)."""
+        if self.propose is not None:
+            return self.propose(finding, ctx, how)
+        return default_proposals(finding, ctx)
 
     def sections(self) -> dict[str, str]:
         """The doc's sections by heading (``## What it does`` ...)."""
@@ -132,7 +218,6 @@ class RuleContext:
     stats: DatasetStats
     options: ScanOptions
     task: TaskInfo
-    _rule: Rule | None = None
 
     @property
     def label_name(self) -> str | None:
@@ -160,7 +245,7 @@ class RuleContext:
     @cached_property
     def label_outliers(self) -> list[tuple[Any, int]]:
         """The sparse outlier label values (LC205), shared by the label rules."""
-        from labelcheck.rules._extremes import sparse_extremes
+        from labelcheck.rules.extremes import sparse_extremes
 
         lab = self.numeric_label
         if lab is None or not self.classification or self.options.hinge:
@@ -198,26 +283,24 @@ class RuleContext:
             column=column,
             message=message,
             rows=rows,
-            values=tuple(_py(v) for v in list(values)[:MAX_VALUES]),
+            values=tuple(to_python(v) for v in list(values)[:MAX_VALUES]),
             fix=fix or rule.fix,
             fix_title=fix_title or rule.fix_title,
         )
 
 
-def fmt(value: Any) -> str:
-    """A number as a person writes it: 8000, 0.5, 1.2e+06, 'cat'."""
-    value = _py(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return repr(value)
-
-
-def fmt_values(values: Sequence[Any], limit: int = 5) -> str:
-    shown = ", ".join(fmt(v) for v in values[:limit])
-    return shown + (f", ... ({len(values) - limit} more)" if len(values) > limit else "")
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+def default_proposals(finding: Finding, ctx: RuleContext) -> list[Proposal]:
+    """The proposal a generic fix name implies (the finding's ``fix``, which may differ
+    from its rule's default: LC107 proposes ``cast`` for numbers stored as text)."""
+    column, label = finding.column, ctx.label_name
+    if finding.fix == "drop-column" and column is not None and column != label:
+        return [DropColumn(column)]
+    if finding.fix in ("normalize", "standardize"):
+        targets = [column] if column is not None else [n for n, _ in ctx.numeric_features()]
+        targets = [t for t in targets if t in ctx.stats.columns and t != label]
+        return [Scale(tuple(targets))] if targets else [Unfixed()]
+    if finding.fix == "reindex-labels" and column is not None and column == label:
+        return [Reindex()]
+    if finding.fix == "scale-target" and column is not None and column == label:
+        return [ScaleTarget()]
+    return [Unfixed()]

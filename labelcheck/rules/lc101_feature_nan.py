@@ -16,7 +16,7 @@ x0: [0.1, NaN, 0.7, ...]   # 3 NaN among 100,000 rows
 
 ## Fix
 Drop the rows (`labelcheck fix`, the default) or impute the column's median
-(`--nan-strategy median`). Dropping changes the dataset's size; both are
+(`--nan median`). Dropping changes the dataset's size; both are
 recorded in the fix plan.
 
 ## References
@@ -27,7 +27,18 @@ recorded in the fix plan.
 
 from collections.abc import Iterator
 
-from labelcheck.rules.base import Finding, RuleContext, plural, rule
+from labelcheck.options import Strategies
+from labelcheck.rules.base import (
+    DropColumn,
+    DropRows,
+    Finding,
+    Impute,
+    Proposal,
+    RuleContext,
+    Unfixed,
+    plural,
+    rule,
+)
 
 
 @rule(
@@ -52,3 +63,16 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 
 def _n(count: int, what: str) -> str:
     return f"{count:,} {what}" if count else ""
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+    column = finding.column
+    stats = ctx.stats.columns.get(column) if column is not None else None
+    if column is None or stats is None or column == ctx.label_name:
+        return [Unfixed()]
+    if not stats.n:  # no value at all: dropping every row would leave nothing
+        return [DropColumn(column, "(no value at all)")]
+    if how.nan == "median":
+        return [Impute(column)]
+    return [DropRows(column, "missing")]

@@ -16,7 +16,7 @@ ratio = clicks / impressions   # impressions == 0 -> inf
 
 ## Fix
 Drop the rows (the default), or clip the column to its finite range
-(`--inf-strategy clip`).
+(`--inf clip`).
 
 ## References
 - Quantco/dataframely#182: Inf needs its own policy, apart from NaN.
@@ -24,7 +24,17 @@ Drop the rows (the default), or clip the column to its finite range
 
 from collections.abc import Iterator
 
-from labelcheck.rules.base import Finding, RuleContext, plural, rule
+from labelcheck.options import Strategies
+from labelcheck.rules.base import (
+    Clip,
+    DropRows,
+    Finding,
+    Proposal,
+    RuleContext,
+    Unfixed,
+    plural,
+    rule,
+)
 
 
 @rule(
@@ -48,3 +58,16 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 rows=stats.inf,
                 values=values,
             )
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+    column = finding.column
+    stats = ctx.stats.columns.get(column) if column is not None else None
+    if column is None or stats is None or column == ctx.label_name:
+        return [Unfixed()]
+    if how.inf == "drop":
+        return [DropRows(column, "inf")]
+    if not stats.n:  # no finite value to clip to: LC101's fix drops the column
+        return []
+    return [Clip(column, stats.min, stats.max)]  # type: ignore[arg-type]

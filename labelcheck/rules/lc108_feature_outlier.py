@@ -29,8 +29,20 @@ drop the rows if the values are sentinels for "missing".
 
 from collections.abc import Iterator
 
-from labelcheck.rules._extremes import sparse_extremes
-from labelcheck.rules.base import Finding, RuleContext, fmt, fmt_values, plural, rule
+from labelcheck.options import Strategies
+from labelcheck.rules.base import (
+    Clip,
+    Finding,
+    Proposal,
+    RuleContext,
+    Unfixed,
+    fmt,
+    fmt_values,
+    plural,
+    rule,
+)
+from labelcheck.rules.extremes import sparse_extremes
+from labelcheck.stats.column import ColumnStats
 
 
 @rule(
@@ -60,3 +72,32 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             rows=rows,
             values=values,
         )
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+    column = finding.column
+    stats = ctx.stats.columns.get(column) if column is not None else None
+    if column is None or stats is None:
+        return [Unfixed()]
+    bounds = bulk_bounds(stats, ctx)
+    if bounds is None:
+        return [Unfixed("the range of the other values is not known exactly")]
+    return [Clip(column, *bounds)]
+
+
+def bulk_bounds(s: ColumnStats, ctx: RuleContext) -> tuple[float, float] | None:
+    """[lo, hi] of the values that are not outliers (from the extremes the stats keep)."""
+    outliers = {v for v, _ in sparse_extremes(s, ctx.options.thresholds)}
+    lo, hi = s.min, s.max
+    if hi in outliers:
+        rest = [v for v in s.top if v not in outliers]
+        if not rest:
+            return None
+        hi = rest[0]
+    if lo in outliers:
+        rest = [v for v in s.bottom if v not in outliers]
+        if not rest:
+            return None
+        lo = rest[0]
+    return float(lo), float(hi)  # type: ignore[arg-type]

@@ -24,7 +24,8 @@ Drop the rows (there is no sound way to impute a label).
 
 from collections.abc import Iterator
 
-from labelcheck.rules.base import Finding, RuleContext, plural, rule
+from labelcheck.options import Strategies
+from labelcheck.rules.base import DropRows, Finding, Proposal, RuleContext, plural, rule
 
 
 @rule(
@@ -50,3 +51,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         f"{rows:,} missing labels ({detail}) in {plural(lab.count, 'row')}; drop those rows",
         rows=rows,
     )
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+    return [DropRows(finding.column, "missing")] if finding.column else []

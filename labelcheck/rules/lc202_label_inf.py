@@ -18,7 +18,8 @@ Drop the rows.
 
 from collections.abc import Iterator
 
-from labelcheck.rules.base import Finding, RuleContext, plural, rule
+from labelcheck.options import Strategies
+from labelcheck.rules.base import DropRows, Finding, Proposal, RuleContext, plural, rule
 
 
 @rule(
@@ -40,3 +41,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             rows=lab.inf,
             values=values,
         )
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+    return [DropRows(finding.column, "inf")] if finding.column else []

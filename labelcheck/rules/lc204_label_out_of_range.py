@@ -28,7 +28,17 @@ labels are genuinely wrong.
 
 from collections.abc import Iterator
 
-from labelcheck.rules.base import Finding, RuleContext, fmt_values, plural, rule
+from labelcheck.options import Strategies
+from labelcheck.rules.base import (
+    DropRows,
+    Finding,
+    Proposal,
+    Reindex,
+    RuleContext,
+    fmt_values,
+    plural,
+    rule,
+)
 
 
 @rule(
@@ -82,3 +92,17 @@ def _too_many_names(ctx: RuleContext, k: int) -> Iterator[Finding]:
         rows=sum(c for _, c in extra),
         values=[v for v, _ in extra],
     )
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+    """Reindex when the classes fit in n_classes outputs; else drop the ids >= n_classes."""
+    if finding.column is None or finding.column != ctx.label_name:
+        return []
+    k = ctx.options.n_classes
+    lab = ctx.label
+    items = lab.sorted_distinct() if lab is not None else None
+    if k is None or lab is None or items is None or len(items) <= k or lab.kind == "string":
+        # More names than outputs: which to drop is the user's call (the message says so).
+        return [Reindex()]
+    return [DropRows(finding.column, "in", tuple(v for v, _ in items if v >= k))]

@@ -33,8 +33,19 @@ class; if it is an ignore marker (255, -100), pass `--ignore-index`.
 
 from collections.abc import Iterator
 
+from labelcheck.options import Strategies
 from labelcheck.rules._labels import marker_hint
-from labelcheck.rules.base import Finding, RuleContext, fmt, fmt_values, plural, rule
+from labelcheck.rules.base import (
+    DropRows,
+    Finding,
+    Proposal,
+    Reindex,
+    RuleContext,
+    fmt,
+    fmt_values,
+    plural,
+    rule,
+)
 
 
 @rule(
@@ -62,3 +73,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         rows=rows,
         values=values,
     )
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+    if finding.column is None:
+        return []
+    if how.outliers == "reindex":
+        return [Reindex("(kept as classes)")]
+    values = [v for v, _ in ctx.label_outliers] or list(finding.values)
+    return [DropRows(finding.column, "in", tuple(values))]

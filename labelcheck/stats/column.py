@@ -78,7 +78,7 @@ def _is_text(t: pa.DataType) -> bool:
     return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
 
 
-def _py(value: Any) -> Any:
+def to_python(value: Any) -> Any:
     """A plain Python scalar: ints for integral floats, so JSON shows 8000 not 8000.0."""
     if isinstance(value, np.generic):
         value = value.item()
@@ -372,8 +372,8 @@ class ColumnStats:
         }
         if self.kind in ("numeric", "bool", "list"):
             out.update(
-                min=_py(self.min),
-                max=_py(self.max),
+                min=to_python(self.min),
+                max=to_python(self.max),
                 mean=None if self.n == 0 else self.mean,
                 std=None if self.n == 0 else self.std,
             )
@@ -550,11 +550,11 @@ def _value_counts(
             return None
         start = int(base) if values.dtype.kind in "iu" else float(base)
         keys = [start + off for off in offsets.tolist()]
-        return {_py(k): int(c) for k, c in zip(keys, counts[offsets].tolist(), strict=True)}
+        return {to_python(k): int(c) for k, c in zip(keys, counts[offsets].tolist(), strict=True)}
     uniq, counts = np.unique(values, return_counts=True)
     if uniq.size > cap:
         return None
-    return {_py(v): int(c) for v, c in zip(uniq.tolist(), counts.tolist(), strict=True)}
+    return {to_python(v): int(c) for v, c in zip(uniq.tolist(), counts.tolist(), strict=True)}
 
 
 def _merge_counts(a: dict[Any, int], b: dict[Any, int], cap: int) -> dict[Any, int] | None:

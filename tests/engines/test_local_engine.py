@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 import labelcheck
 from labelcheck.api import make_options
 from labelcheck.engines.local import _groups, compute_stats
-from labelcheck.io.readers import open_source, table_source
+from labelcheck.io.frames import table_source
+from labelcheck.io.readers import open_source
 from labelcheck.stats.column import EXTREMES_K, ColumnStats, _Bounds, _extremes, _moments
 from labelcheck.stats.dataset import plan_columns
 
@@ -80,11 +81,11 @@ def test_split_row_groups_equal_the_whole_table(wide_file, workers):
     src = open_source(path)
     assert len(src.units) == 3
     plan = plan_columns(src.schema, options, src.name)
-    _, split = compute_stats(src, plan, options, workers=workers)
+    split = compute_stats(src, plan, options, workers=workers)
     # The reference: one unsplit in-memory unit, read once, single thread.
     ref_src = table_source("t", table)
     ref_src.units = [lambda columns: iter(table.select(columns).to_batches(max_chunksize=ROWS))]
-    _, ref = compute_stats(ref_src, plan, options, workers=1)
+    ref = compute_stats(ref_src, plan, options, workers=1)
     _assert_same_stats(split, ref)
     assert split.rows == ROWS
     assert split.ignored_rows == 50  # counted once, not once per column group

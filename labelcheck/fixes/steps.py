@@ -1,0 +1,298 @@
+"""The step kernels: one function per plan step, with its parameters and its description.
+
+Each step is vectorised over one Arrow record batch (``pyarrow.compute`` and
+numpy, no per-row Python). Numeric transforms keep a float column's type and
+give float64 for integer, bool and decimal columns; class ids come out as
+int64. Adding a step is adding a :class:`StepKind` to :data:`STEPS` (and its
+name to :data:`~labelcheck.rules.base.StepName`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+
+from labelcheck.errors import InputError
+from labelcheck.io.arrow import bits, bool_array, decoded, false_if_null, float_array, float_numpy
+from labelcheck.io.arrow import string_array as _strings
+from labelcheck.text import fmt, fmt_values
+
+if TYPE_CHECKING:
+    from labelcheck.fixes.plan import Step
+
+#: Values shown in one-line descriptions and error messages, at most.
+SHOW = 8
+#: Significant digits of fitted parameters in descriptions (the JSON keeps them exact).
+DIGITS = 6
+
+
+@dataclass
+class Applied:
+    """What applying one step to one batch needs besides the step: the caller's choices."""
+
+    drop_unknown: bool = False
+    where: str = "data"
+    unknown_dropped: int = 0  # rows with unseen labels dropped (drop_unknown=True)
+
+
+#: ``apply(step, batch, column_index, applied) -> (batch, rows changed)``
+Kernel = Callable[["Step", pa.RecordBatch, int, Applied], tuple[pa.RecordBatch, int]]
+
+
+@dataclass(frozen=True)
+class StepKind:
+    """A step: the parameters it must carry, how it reads, what it does to a batch."""
+
+    params: tuple[str, ...]
+    describe: Callable[[Step], str]
+    apply: Kernel
+    counts_rows: bool = False  # whether ``rows`` counts rows it changed (drop, impute, clip)
+
+
+def fmt_list(values: Sequence[Any]) -> str:
+    return fmt_values(values, SHOW, DIGITS)
+
+
+def _n(step: Step, default: str = "") -> str:
+    if step.rows is None:
+        return default
+    return f"{step.rows:,} row{'s' if step.rows != 1 else ''} "
+
+
+def _num(value: Any) -> str:
+    return fmt(value, DIGITS)
+
+
+# ================================================================= drop-rows
+WHEN = ("missing", "inf", "in")
+
+
+def _describe_drop(step: Step) -> str:
+    p = step.params
+    what = {
+        "missing": "is null/NaN",
+        "inf": "is +Inf/-Inf",
+        "in": f"is one of {fmt_list(p.get('values', []))}",
+    }[p["when"]]
+    return f"drop-rows    {_n(step, 'rows ')}where {step.column!r} {what}"
+
+
+def _drop_rows(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
+    import pyarrow.compute as pc
+
+    drop = _drop_mask(decoded(batch.column(index)), step.params)
+    changed = int(pc.sum(drop).as_py() or 0)
+    return (batch.filter(pc.invert(drop)) if changed else batch), changed
+
+
+def _drop_mask(array: pa.Array, p: dict[str, Any]) -> pa.Array:
+    import pyarrow.compute as pc
+
+    when = p["when"]
+    if when == "missing":
+        return pc.is_null(array, nan_is_null=pa.types.is_floating(array.type))
+    if when == "inf":
+        if not pa.types.is_floating(array.type):
+            return bool_array(np.zeros(len(array), dtype=bool))
+        return false_if_null(pc.is_inf(array))
+    arr, value_set = _common(array, p.get("values", []))
+    return false_if_null(pc.is_in(arr, value_set=value_set))
+
+
+def _common(array: pa.Array, values: Sequence[Any]) -> tuple[pa.Array, pa.Array]:
+    """The array and a set of plan values in one comparable type (8000 vs an int8 column)."""
+    if (
+        pa.types.is_integer(array.type)
+        or pa.types.is_floating(array.type)
+        or pa.types.is_decimal(array.type)
+    ):
+        numeric = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        return array.cast(pa.float64()), float_array(
+            np.array(numeric, dtype=np.float64), pa.float64(), None
+        )
+    if pa.types.is_boolean(array.type):
+        return array, bool_array(np.array([v for v in values if isinstance(v, bool)], bool))
+    return array.cast(pa.string()), _strings([str(v) for v in values])
+
+
+# =============================================================== drop-column
+def _describe_drop_column(step: Step) -> str:
+    return f"drop-column  {step.column!r}"
+
+
+def _drop_column(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
+    return batch.remove_column(index), 0
+
+
+# ============================================================ reindex-labels
+def identity(classes: Sequence[Any]) -> bool:
+    """Whether the classes already are 0..K-1."""
+    return all(
+        isinstance(c, int | float) and not isinstance(c, bool) and c == i
+        for i, c in enumerate(classes)
+    )
+
+
+def _describe_reindex(step: Step) -> str:
+    classes = step.params["classes"]
+    pairs = ", ".join(f"{_num(c)} -> {i}" for i, c in enumerate(classes[:SHOW]))
+    more = f", ... ({len(classes) - SHOW} more)" if len(classes) > SHOW else ""
+    ident = " (already 0..K-1: recorded to refuse unseen labels)" if identity(classes) else ""
+    return f"reindex      {step.column!r}: {pairs}{more}{ident}"
+
+
+def _reindex_labels(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
+    import pyarrow.compute as pc
+
+    col, p = step.column, step.params
+    array = decoded(batch.column(index))
+    classes = p["classes"]
+    arr, value_set = _common(array, classes)
+    ids = pc.index_in(arr, value_set=value_set)
+    unknown = pc.is_null(ids)
+    marker = p.get("ignore_index")
+    if marker is not None and pa.types.is_floating(arr.type):
+        marker_f = float_array(np.array([marker], np.float64), pa.float64(), None)[0]
+        marker_i = pa.Array.from_buffers(
+            pa.int32(), 1, [None, pa.py_buffer(np.array([marker], np.int32))]
+        )[0]
+        is_marker = false_if_null(pc.equal(arr, marker_f))
+        ids = pc.if_else(is_marker, marker_i, ids)
+        unknown = pc.and_(unknown, pc.invert(is_marker))
+    n_unknown = int(pc.sum(unknown).as_py() or 0)
+    new = ids.cast(pa.int64())
+    if n_unknown:
+        if not a.drop_unknown:
+            raise _unknown_labels(array, unknown, n_unknown, classes, col, a.where)
+        keep = pc.invert(unknown)
+        a.unknown_dropped += n_unknown
+        batch, new = batch.filter(keep), new.filter(keep)
+    return batch.set_column(index, pa.field(col, new.type), new), 0
+
+
+def _unknown_labels(
+    array: pa.Array, unknown: pa.Array, n: int, classes: list[Any], column: str, where: str
+) -> InputError:
+    import pyarrow.compute as pc
+
+    seen = array.filter(unknown)
+    uniq = pc.unique(seen.drop_null()).to_pylist()
+    shown = fmt_list(sorted(uniq, key=lambda v: (str(type(v)), v))[:SHOW])
+    if seen.null_count:
+        shown = f"null, {shown}" if shown else "null"
+    return InputError(
+        f"{where}: {n:,} row{'s' if n > 1 else ''} in column {column!r} "
+        f"with labels the plan does not know: {shown}"
+        f"{' ...' if len(uniq) > SHOW else ''} (its {len(classes)} classes: "
+        f"{fmt_list(classes)}); pass --drop-unknown (drop_unknown=True) to drop those rows, "
+        "or refit the plan on data that has them"
+    )
+
+
+# ========================================================== numeric transforms
+def _as_float(
+    array: pa.Array, column: str, step: str, where: str
+) -> tuple[np.ndarray, np.ndarray | None, pa.DataType]:
+    """Values as float64 numpy (nulls -> NaN), the null mask, and the output type."""
+    t = array.type
+    if pa.types.is_floating(t):
+        out_type = t if not pa.types.is_float16(t) else pa.float32()
+    elif pa.types.is_integer(t) or pa.types.is_boolean(t) or pa.types.is_decimal(t):
+        out_type = pa.float64()
+    else:
+        raise InputError(
+            f"{where}: column {column!r} is {t}, but the plan's {step} step needs numbers; "
+            "apply the plan to data with the same column types it was fitted on"
+        )
+    nulls = bits(array.is_null()) if array.null_count else None
+    if not pa.types.is_floating(t) or array.null_count:
+        array = array.cast(pa.float64())
+    values = float_numpy(array)
+    if nulls is not None:
+        values = np.where(nulls, np.nan, values)
+    return values, nulls, out_type
+
+
+def _numeric(
+    fn: Callable[[np.ndarray, dict[str, Any]], tuple[np.ndarray, int, bool]],
+) -> Kernel:
+    """A kernel from ``fn(values, params) -> (values, rows changed, nulls filled)``."""
+
+    def kernel(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
+        col = step.column
+        values, nulls, out_type = _as_float(decoded(batch.column(index)), col, step.step, a.where)
+        values, changed, filled = fn(values, step.params)
+        np_type = np.float32 if out_type == pa.float32() else np.float64
+        new = float_array(
+            np.ascontiguousarray(values, dtype=np_type), out_type, None if filled else nulls
+        )
+        return batch.set_column(index, pa.field(col, out_type), new), changed
+
+    return kernel
+
+
+def _impute(values: np.ndarray, p: dict[str, Any]) -> tuple[np.ndarray, int, bool]:
+    holes = np.isnan(values)
+    return np.where(holes, float(p["value"]), values), int(holes.sum()), True
+
+
+def _clip(values: np.ndarray, p: dict[str, Any]) -> tuple[np.ndarray, int, bool]:
+    lo, hi = float(p["min"]), float(p["max"])
+    changed = int(np.count_nonzero((values < lo) | (values > hi)))
+    return np.clip(values, lo, hi), changed, False
+
+
+def _normalize(values: np.ndarray, p: dict[str, Any]) -> tuple[np.ndarray, int, bool]:
+    lo, hi = float(p["min"]), float(p["max"])
+    out = (values - lo) * (2.0 / (hi - lo)) - 1.0 if hi > lo else values * 0.0
+    return out, 0, False
+
+
+def _standardize(values: np.ndarray, p: dict[str, Any]) -> tuple[np.ndarray, int, bool]:
+    mean, std = float(p["mean"]), float(p["std"])
+    return ((values - mean) / std if std > 0 else values * 0.0), 0, False
+
+
+def _describe_impute(step: Step) -> str:
+    value, method = _num(step.params["value"]), step.params.get("method", "value")
+    return f"impute       {step.column!r}: null/NaN -> {value} ({method})"
+
+
+def _describe_clip(step: Step) -> str:
+    p = step.params
+    return f"clip         {step.column!r} to [{_num(p['min'])}, {_num(p['max'])}]"
+
+
+def _describe_normalize(step: Step) -> str:
+    p = step.params
+    return f"normalize    {step.column!r}: [{_num(p['min'])}, {_num(p['max'])}] -> [-1, 1]"
+
+
+def _describe_standardize(step: Step) -> str:
+    p = step.params
+    return f"standardize  {step.column!r}: (x - {_num(p['mean'])}) / {_num(p['std'])}"
+
+
+def _describe_scale_target(step: Step) -> str:
+    p = step.params
+    return (
+        f"scale-target {step.column!r}: (y - {_num(p['mean'])}) / {_num(p['std'])}; "
+        "plan.inverse_target() undoes it"
+    )
+
+
+#: Every step, in the order :func:`~labelcheck.fixes.derive.derive_plan` emits them.
+STEPS: dict[str, StepKind] = {
+    "drop-rows": StepKind(("when",), _describe_drop, _drop_rows, counts_rows=True),
+    "clip": StepKind(("min", "max"), _describe_clip, _numeric(_clip), counts_rows=True),
+    "impute": StepKind(("value",), _describe_impute, _numeric(_impute), counts_rows=True),
+    "drop-column": StepKind((), _describe_drop_column, _drop_column),
+    "normalize": StepKind(("min", "max"), _describe_normalize, _numeric(_normalize)),
+    "standardize": StepKind(("mean", "std"), _describe_standardize, _numeric(_standardize)),
+    "reindex-labels": StepKind(("classes",), _describe_reindex, _reindex_labels),
+    "scale-target": StepKind(("mean", "std"), _describe_scale_target, _numeric(_standardize)),
+}

@@ -1,0 +1,292 @@
+"""In-memory data: numpy, pandas, polars, pyarrow and dask objects <-> Arrow.
+
+Both ways: :func:`open_object` makes a :class:`Source` of any of them (the
+scan), :func:`to_table` / :func:`like` turn one into an Arrow table and a fixed
+table back into the same kind of object (``plan.transform``). No other package
+knows these libraries; each is imported only when such an object arrives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from labelcheck.errors import InputError
+from labelcheck.io.arrow import decoded
+from labelcheck.io.source import Source, Unit, pandas_index_columns, select, strip_metadata
+
+#: Rows per record batch produced from sources that are not already batched.
+BATCH_ROWS = 1 << 20
+
+
+def library_of(obj: Any) -> str:
+    """The top-level module of an object's type: ``pandas``, ``polars``, ``dask`` ..."""
+    return type(obj).__module__.split(".")[0]
+
+
+def open_object(obj: Any, *, name: str | None = None) -> Source:
+    """A source over a pandas/polars/pyarrow object or a numpy ``(X, y)`` pair."""
+    module = library_of(obj)
+    if isinstance(obj, tuple) and len(obj) == 2:
+        return arrays_source(name or "(X, y)", obj[0], obj[1])
+    if isinstance(obj, np.ndarray):
+        return arrays_source(name or "array", obj, None)
+    if isinstance(obj, pa.Table):
+        return table_source(name or "pyarrow.Table", obj)
+    if isinstance(obj, pa.RecordBatch):
+        return table_source(name or "pyarrow.RecordBatch", pa.Table.from_batches([obj]))
+    if module == "pyarrow":
+        import pyarrow.dataset as ds
+
+        if isinstance(obj, ds.Dataset):
+            return dataset_source(name or "pyarrow.dataset", obj)
+    if module == "pandas":
+        import pandas as pd
+
+        if isinstance(obj, pd.DataFrame):
+            table = pandas_to_arrow(obj, name or "DataFrame")
+            return table_source(name or "pandas.DataFrame", table)
+    if module == "polars":
+        import polars as pl
+
+        if isinstance(obj, pl.LazyFrame):
+            obj = obj.collect()
+        if isinstance(obj, pl.DataFrame):
+            return table_source(name or "polars.DataFrame", obj.to_arrow())
+    if module == "dask":
+        return dask_source(obj, name)
+    raise InputError(
+        f"cannot scan an object of type {type(obj).__name__}; pass a path, a pandas/polars "
+        "DataFrame, a pyarrow Table or a numpy (X, y) tuple"
+    )
+
+
+def table_source(name: str, table: pa.Table, *, fmt: str = "memory") -> Source:
+    batches = table.to_batches(max_chunksize=BATCH_ROWS)
+    units: list[Unit] = [partial(_one_batch, b) for b in batches]
+    index = pandas_index_columns(table.schema)
+    return Source(
+        name, fmt, strip_metadata(table.schema), units, table.num_rows, index_columns=index
+    )
+
+
+def _one_batch(batch: pa.RecordBatch, columns: Sequence[str] | None):
+    yield select(batch, columns)
+
+
+def dataset_source(name: str, dataset: Any) -> Source:
+    units: list[Unit] = [partial(_fragment_batches, f) for f in dataset.get_fragments()]
+    return Source(name, "dataset", dataset.schema, units, None)
+
+
+def _fragment_batches(fragment: Any, columns: Sequence[str] | None):
+    yield from fragment.to_batches(columns=list(columns) if columns is not None else None)
+
+
+def arrays_source(
+    name: str, X: Any, y: Any = None, *, fmt: str = "numpy", label: str = "y"
+) -> Source:
+    """A source over numpy ``X`` (n, d) and optional ``y`` (n,) or (n, k)."""
+    X = np.asarray(X) if not isinstance(X, np.ndarray) else X
+    if X.ndim == 1:
+        X = X.reshape(-1, 1)
+    if X.ndim != 2:
+        raise InputError(
+            f"{name}: expected a 2-D feature array X of shape (rows, features), got shape "
+            f"{X.shape}; reshape it with X.reshape(len(X), -1)"
+        )
+    names = [f"x{i}" for i in range(X.shape[1])]
+    if y is not None:
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()
+        if len(y) != len(X):
+            raise InputError(
+                f"{name}: X has {len(X)} rows but y has {len(y)}; they must have one label per row"
+            )
+    fields = [pa.field(n, _arrow_type(X.dtype)) for n in names]
+    if y is not None:
+        fields.append(pa.field(label, _arrow_type(y.dtype, ndim=y.ndim)))
+    schema = pa.schema(fields)
+    units: list[Unit] = [
+        partial(_array_slice, X, y, schema, start, min(start + BATCH_ROWS, len(X)))
+        for start in range(0, max(len(X), 1), BATCH_ROWS)
+    ]
+    return Source(name, fmt, schema, units, len(X))
+
+
+def _arrow_type(dtype: np.dtype, ndim: int = 1) -> pa.DataType:
+    if dtype.kind in "OSU":
+        base = pa.string()
+    else:
+        try:
+            base = pa.from_numpy_dtype(dtype)
+        except (pa.ArrowNotImplementedError, TypeError):
+            base = pa.string()
+    return pa.list_(base) if ndim == 2 else base
+
+
+def _array_slice(X, y, schema: pa.Schema, start: int, stop: int, columns):
+    cols = []
+    chunk = np.asarray(X[start:stop])
+    for i in range(chunk.shape[1]):
+        cols.append(_numpy_to_arrow(chunk[:, i], schema.field(i).type))
+    if y is not None:
+        part = np.asarray(y[start:stop])
+        if part.ndim == 2:
+            flat = pa.array(part.reshape(-1))
+            offsets = pa.array(np.arange(0, part.size + 1, part.shape[1], dtype=np.int32))
+            cols.append(pa.ListArray.from_arrays(offsets, flat))
+        elif part.dtype.kind in "iufb":
+            cols.append(_numpy_to_arrow(part, schema.field(len(cols)).type))
+        else:
+            cols.append(
+                pa.array(
+                    part.tolist() if part.dtype.kind == "O" else part,
+                    type=schema.field(len(cols)).type,
+                    from_pandas=True,
+                )
+            )
+    batch = pa.RecordBatch.from_arrays(cols, schema=schema)
+    yield select(batch, columns)
+
+
+def _numpy_to_arrow(values: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
+    """A numeric or bool numpy column as Arrow; NaN stays NaN (it is not null).
+
+    Built from buffers rather than with ``pa.array``, whose first call makes
+    pyarrow import pandas (~0.3 s the CLI does not need).
+    """
+    if values.dtype.kind not in "iufb" or pa.types.is_dictionary(arrow_type):
+        return pa.array(values, type=arrow_type)
+    if values.dtype.kind == "b":
+        data = np.packbits(np.ascontiguousarray(values), bitorder="little")
+    else:  # native byte order: a '>f8' .npy file is big-endian
+        data = np.ascontiguousarray(values, dtype=values.dtype.newbyteorder("="))
+    return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(data)])
+
+
+# ------------------------------------------------------------------- pandas
+def pandas_to_arrow(df: Any, name: str = "DataFrame") -> pa.Table:
+    """A pandas DataFrame as Arrow, without pandas' metadata (it would restore old dtypes)."""
+    try:
+        return pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
+    except (pa.ArrowException, TypeError, ValueError) as exc:
+        raise InputError(
+            f"{name}: a column cannot be converted to Arrow ({exc}); cast mixed-type "
+            "object columns to str or a number"
+        ) from None
+
+
+def pandas_partition_to_arrow(frame: Any, schema: pa.Schema | None, name: str) -> pa.Table:
+    """A pandas partition as Arrow; NaN in numpy float columns stays NaN, as in the file.
+
+    (``Table.from_pandas`` would turn it into null: a Parquet file scanned
+    through ``dd.read_parquet`` must give the findings of the file itself.)
+    """
+    try:
+        arrays, fields = [], []
+        for i, column in enumerate(frame.columns):
+            series = frame.iloc[:, i]
+            target = schema.field(i).type if schema is not None else None
+            if isinstance(series.dtype, np.dtype) and series.dtype.kind == "f":
+                array = pa.array(series.to_numpy(), type=target)
+            else:
+                array = pa.Array.from_pandas(series, type=target)
+            arrays.append(array)
+            fields.append(pa.field(str(column), array.type))
+        return pa.Table.from_arrays(arrays, schema=schema or pa.schema(fields))
+    except (pa.ArrowException, TypeError, ValueError) as exc:
+        raise InputError(
+            f"{name}: a partition cannot be converted to Arrow ({exc}); cast mixed-type "
+            "object columns to str or a number"
+        ) from None
+
+
+# --------------------------------------------------------------------- dask
+def is_dask_frame(obj: Any) -> bool:
+    if library_of(obj) != "dask":
+        return False
+    import dask.dataframe as dd
+
+    return isinstance(obj, dd.DataFrame)
+
+
+def dask_source(ddf: Any, name: str | None = None) -> Source:
+    """A dask DataFrame: its schema, and the frame itself for the Dask engine to map
+    its partitions on the cluster (``Source.frame``); no unit reads it here."""
+    if not is_dask_frame(ddf):
+        raise InputError(f"cannot scan an object of type {type(ddf).__name__}")
+    name = name or getattr(ddf, "_labelcheck_name", None) or "dask.DataFrame"
+    if ddf.npartitions == 0:
+        raise InputError(f"{name}: the DataFrame has no partitions; nothing to scan")
+    # The schema of the first partition: the meta of object columns says nothing.
+    first = ddf.get_partition(0).compute()
+    schema = pandas_partition_to_arrow(first, None, name).schema.remove_metadata()
+    return Source(name, "dask", schema, [], None, frame=ddf)
+
+
+def partition_batches(frame: Any, schema: pa.Schema, name: str, columns: Sequence[str] | None):
+    """Record batches of one pandas partition of a dask DataFrame, in ``schema``'s types."""
+    names = list(columns) if columns is not None else schema.names
+    part = pandas_partition_to_arrow(
+        frame[names], pa.schema([schema.field(c) for c in names]), name
+    )
+    yield from part.to_batches()
+
+
+# ------------------------------------------------------ fixed data, both ways
+def to_table(data: Any) -> tuple[pa.Table, str]:
+    """Arrow for ``plan.transform``: the table and the kind to convert the result back to."""
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data]), "batch"
+    if isinstance(data, pa.Table):
+        return data, "table"
+    module = library_of(data)
+    if module == "pandas":
+        return pandas_to_arrow(data), "pandas"
+    if module == "polars":
+        import polars as pl
+
+        if isinstance(data, pl.LazyFrame):
+            return data.collect().to_arrow(), "polars-lazy"
+        return data.to_arrow(), "polars"
+    raise InputError(
+        f"cannot transform an object of type {type(data).__name__}; pass a pyarrow "
+        "Table, a pandas/polars DataFrame (or LazyFrame) or numpy (X, y)"
+    )
+
+
+def like(table: pa.Table, kind: str) -> Any:
+    """``table`` as the kind of object :func:`to_table` was given."""
+    if kind == "batch":
+        return table.combine_chunks().to_batches()[0] if table.num_rows else table.to_batches()[0]
+    if kind == "pandas":
+        return table.to_pandas()
+    if kind in ("polars", "polars-lazy"):
+        import polars as pl
+
+        out = pl.from_arrow(table)
+        return out.lazy() if kind == "polars-lazy" else out
+    return table
+
+
+def table_to_arrays(table: pa.Table, label: str, *, with_y: bool = True):
+    """``(X, y)`` numpy arrays from a (fixed) table: features stacked as float columns."""
+    features = [n for n in table.column_names if n != label]
+    cols = [_column_numpy(table.column(n)) for n in features]
+    X = np.column_stack(cols) if cols else np.empty((table.num_rows, 0))
+    if not with_y or label not in table.column_names:
+        return X if not with_y else (X, None)
+    return X, _column_numpy(table.column(label))
+
+
+def _column_numpy(column: pa.ChunkedArray) -> np.ndarray:
+    column = decoded(column)
+    if column.null_count and (pa.types.is_integer(column.type) or pa.types.is_boolean(column.type)):
+        column = column.cast(pa.float64())
+    return column.to_numpy(zero_copy_only=False)
