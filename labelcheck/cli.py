@@ -227,11 +227,13 @@ def scan(
         from labelcheck.progress import progress_bar, wanted
 
         repo = _repo_config(config, no_config)
+        sources = [open_source(path) for path in paths]
+        if output is not None:
+            _guard(output, [*paths, *(p for src in sources for p in src.paths), schema, config])
         reports = []
         show = wanted(progress, output_format.value) and engine == "local"
-        for path in paths:
+        for path, src in zip(paths, sources, strict=True):
             options = _scan_options(path, repo, schema, settings)
-            src = open_source(path)
             with progress_bar(src, enabled=show, force=progress is True) as callback:
                 reports.append(
                     scan_source(src, options, engine=engine, scheduler=scheduler, progress=callback)
@@ -239,6 +241,13 @@ def scan(
         _emit(reports, output_format, output)
         if any(r.failed(fail_on.value) for r in reports):
             raise typer.Exit(1)
+
+
+def _guard(output: Path, inputs: list[Any]) -> None:
+    """A report or schema written with -o never replaces one of the command's inputs."""
+    from labelcheck.io.writers import guard_outputs
+
+    guard_outputs(inputs, [output], force=True)
 
 
 def _scan_options(path: str, repo: Any, schema: Path | None, settings: dict[str, Any]) -> Any:
@@ -291,7 +300,10 @@ def infer(
         from labelcheck.io import open_source
         from labelcheck.schema import dump_schema, infer_schema
 
-        report = scan_source(open_source(path), make_options(**settings))
+        src = open_source(path)
+        if output is not None:
+            _guard(output, [path, *src.paths])
+        report = scan_source(src, make_options(**settings))
         text = dump_schema(
             infer_schema(report),
             header=f"labelcheck schema inferred from {report.source} ({report.rows:,} rows)\n"
@@ -394,7 +406,8 @@ def fix(
         from labelcheck.api import make_strategies
         from labelcheck.fixes.apply import fix_file
 
-        options = _scan_options(path, _repo_config(config, no_config), schema, settings)
+        repo = _repo_config(config, no_config)
+        options = _scan_options(path, repo, schema, settings)
         strategies = make_strategies(**{s.name: settings[s.name] for s in FIX_SETTINGS})
         result = fix_file(
             path,
@@ -404,6 +417,7 @@ def fix(
             strategies=strategies,
             force=force,
             progress=_bars(progress),
+            inputs=[p for p in (_schema_for(path, schema, repo), config) if p is not None],
         )
         p, t = result.plan, result.tally
         typer.echo(
@@ -441,7 +455,8 @@ def apply(
     with _user_errors():
         from labelcheck.fixes.apply import apply_file, describe_applied
 
-        _drift_gate(path, _schema_for(path, schema, _repo_config(config, no_config)))
+        schema = _schema_for(path, schema, _repo_config(config, no_config))
+        _drift_gate(path, schema)
         result = apply_file(
             str(plan),
             path,
@@ -449,6 +464,7 @@ def apply(
             force=force,
             drop_unknown=drop_unknown,
             progress=_bars(progress),
+            inputs=[p for p in (schema, config) if p is not None],
         )
         t = result.tally
         typer.echo(

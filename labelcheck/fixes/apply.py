@@ -155,22 +155,6 @@ def default_plan_path(output: str | os.PathLike[str]) -> Path:
     return out.with_name(f"{stem}.plan.json")
 
 
-def check_outputs(inputs: Sequence[str], outputs: Sequence[Path], force: bool) -> None:
-    """Refuse to overwrite an input (ever) or an existing output (without force)."""
-    from labelcheck.io.writers import output_format
-
-    ins = {os.path.realpath(p) for p in inputs if os.path.exists(p)}
-    for out in outputs:
-        if os.path.realpath(out) in ins:
-            raise InputError(f"{out}: is an input; write the output to another file")
-        if out.is_dir():
-            raise InputError(f"{out}: is a directory; give an output file name")
-        if out.exists() and not force:
-            raise InputError(f"{out}: already exists; pass --force to overwrite it")
-    if outputs:
-        output_format(outputs[0])
-
-
 def write_fixed(
     source: Source,
     plan: FixPlan,
@@ -178,8 +162,12 @@ def write_fixed(
     *,
     drop_unknown: bool = False,
     progress: Progress | None = None,
+    into: Path | None = None,
 ) -> Tally:
-    """Transform ``source`` batch by batch into ``output`` (atomically); return the tally."""
+    """Transform ``source`` batch by batch into ``output`` (atomically); return the tally.
+
+    ``into``: a temporary path to fill instead (see :func:`~labelcheck.io.writers.atomic_paths`).
+    """
     from labelcheck.io.writers import write_batches
 
     plan.check_schema(source.schema.names, source.name)
@@ -204,7 +192,7 @@ def write_fixed(
             # Drop this unit before the reader decodes the next (else two sit in memory).
             del batch
 
-    write_batches(output, schema, batches(), label=plan.label)
+    write_batches(output, schema, batches(), label=plan.label, into=into)
     return tally
 
 
@@ -226,24 +214,31 @@ def fix_file(
     strategies: Strategies | None = None,
     force: bool = False,
     progress: ProgressBars | None = None,
+    inputs: Sequence[str | os.PathLike[str]] = (),
 ) -> FixResult:
     """Scan ``path``, fit a plan, write the fixed data to ``output`` and the plan beside it.
 
     ``progress(source, label)`` opens a progress callback for each pass (the CLI's bars).
+    ``inputs``: the command's other input files (a schema), never to be overwritten.
     """
+    from labelcheck.io.writers import atomic_paths, guard_outputs, output_format
+
     output = Path(output)
     plan_out = Path(plan_path) if plan_path is not None else default_plan_path(output)
-    if plan_out == output:
+    if os.path.abspath(plan_out) == os.path.abspath(output):
         raise InputError(f"{output}: the plan and the data cannot be the same file")
+    output_format(output)
     src = open_source(path)
-    check_outputs([path, *src.paths], [output, plan_out], force)
+    guard_outputs([path, *src.paths, *inputs], [output, plan_out], force=force)
     bars = progress or _no_bars
     with bars(src, "scanning") as callback:
         plan, report, src = fit_plan(src, options or ScanOptions(), strategies, progress=callback)
-    with bars(src, "writing") as callback:
-        tally = write_fixed(src, plan, output, progress=callback)
-    record_counts(plan, tally)
-    plan.save(plan_out)
+    # The data and its plan are one unit: both written to temporary files, then renamed.
+    with atomic_paths(output, plan_out) as (tmp_data, tmp_plan):
+        with bars(src, "writing") as callback:
+            tally = write_fixed(src, plan, output, progress=callback, into=tmp_data)
+        record_counts(plan, tally)
+        tmp_plan.write_text(plan.to_json() + "\n", encoding="utf-8")
     return FixResult(plan, tally, output, plan_out, report)
 
 
@@ -255,13 +250,21 @@ def apply_file(
     force: bool = False,
     drop_unknown: bool = False,
     progress: ProgressBars | None = None,
+    inputs: Sequence[str | os.PathLike[str]] = (),
 ) -> FixResult:
-    """Replay a saved plan (never refitted) on ``path``, streaming into ``output``."""
+    """Replay a saved plan (never refitted) on ``path``, streaming into ``output``.
+
+    ``inputs``: the command's other input files (a schema), never to be overwritten.
+    """
+    from labelcheck.io.writers import guard_outputs, output_format
+
+    plan_file = None if isinstance(plan, FixPlan) else plan
+    output = Path(output)
+    output_format(output)
+    src = open_source(path)
+    guard_outputs([path, *src.paths, plan_file, *inputs], [output], force=force)
     if not isinstance(plan, FixPlan):
         plan = FixPlan.load(plan)
-    output = Path(output)
-    src = open_source(path)
-    check_outputs([path, *src.paths], [output], force)
     with (progress or _no_bars)(src, "applying") as callback:
         tally = _write_with_restart(src, plan, output, drop_unknown, callback)
     return FixResult(plan, tally, output)

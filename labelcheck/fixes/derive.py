@@ -121,11 +121,15 @@ class _Moments:
             self.n, self.mean, self.m2 = 0, 0.0, 0.0
             return
         mean = (self.n * self.mean - count * value) / n
-        self.m2 = max(self.m2 - (value - mean) ** 2 * n * count / self.n, 0.0)
+        d = value - mean  # d * d is inf, not OverflowError, for values near 1e160 and beyond
+        self.m2 = max(self.m2 - d * d * n * count / self.n, 0.0)
         self.n, self.mean = n, mean
 
     @property
     def std(self) -> float:
+        """The standard deviation; NaN when the sums overflowed float64 (values ~1e154+)."""
+        if not (math.isfinite(self.mean) and math.isfinite(self.m2)):
+            return math.nan
         return math.sqrt(self.m2 / self.n) if self.n else 0.0
 
 
@@ -229,7 +233,7 @@ def derive_plan(
     if reindex_step is not None:
         steps.append(reindex_step)
     lab = stats.label
-    if scale_target and lab is not None and lab.n and lab.std > 0:
+    if scale_target and lab is not None and lab.n and math.isfinite(lab.std) and lab.std > 0:
         steps.append(
             Step("scale-target", label, {"mean": lab.mean, "std": lab.std}, scale_target)  # type: ignore[arg-type]
         )
@@ -305,10 +309,13 @@ def _column_steps(
             m.add(value, s.missing)
             imputes.append(Step("impute", name, {"value": value, "method": "median"}, c.impute))
         if c.scale and lo is not None and hi is not None:
-            if st.scale == "minmax" and hi > lo:
-                scales.append(Step("normalize", name, {"min": lo, "max": hi}, c.scale))
-            elif st.scale == "standard" and m.std > 0:
+            if st.scale == "standard" and m.std > 0:
                 scales.append(Step("standardize", name, {"mean": m.mean, "std": m.std}, c.scale))
+            elif hi > lo and (st.scale == "minmax" or not math.isfinite(m.std)):
+                # minmax, or a standard deviation beyond float64 (values ~1e154 and up):
+                # min and max are exact whatever the magnitude.
+                why = c.scale if st.scale == "minmax" else f"{c.scale} (std overflows float64)"
+                scales.append(Step("normalize", name, {"min": lo, "max": hi}, why))
     return [*clips, *imputes, *drops, *scales]
 
 

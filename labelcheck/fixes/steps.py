@@ -225,11 +225,22 @@ def _numeric(
     def kernel(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
         col = step.column
         values, nulls, out_type = _as_float(decoded(batch.column(index)), col, step.step, a.where)
-        values, changed, filled = fn(values, step.params)
-        np_type = np.float32 if out_type == pa.float32() else np.float64
-        new = float_array(
-            np.ascontiguousarray(values, dtype=np_type), out_type, None if filled else nulls
-        )
+        with np.errstate(over="ignore", invalid="ignore"):
+            out, changed, filled = fn(values, step.params)
+            out = np.ascontiguousarray(
+                out, dtype=np.float32 if out_type == pa.float32() else np.float64
+            )
+        # A fix never creates NaN or Inf: a value the fitted parameters cannot map into the
+        # output type (new data far outside the training range) is an error, not a NaN.
+        created = (np.isfinite(values) | (filled & np.isnan(values))) & ~np.isfinite(out)
+        if created.any():
+            raise InputError(
+                f"{a.where}: the plan's {step.step} step would turn {int(created.sum()):,} "
+                f"value(s) of column {col!r} (e.g. {fmt(values[created][0])}) into NaN or "
+                f"Inf in {out_type}; they lie far outside the range the plan was fitted on "
+                "(refit the plan on data that includes them, or clip them first)"
+            )
+        new = float_array(out, out_type, None if filled else nulls)
         return batch.set_column(index, pa.field(col, out_type), new), changed
 
     return kernel
@@ -246,15 +257,21 @@ def _clip(values: np.ndarray, p: dict[str, Any]) -> tuple[np.ndarray, int, bool]
     return np.clip(values, lo, hi), changed, False
 
 
+# Both scale before they subtract: halving is exact in binary floating point, so the
+# results are those of (x - lo) * 2 / (hi - lo) - 1 and (x - mean) / std, but hi - lo and
+# x - mean cannot overflow even for values near +-1.8e308.
 def _normalize(values: np.ndarray, p: dict[str, Any]) -> tuple[np.ndarray, int, bool]:
     lo, hi = float(p["min"]), float(p["max"])
-    out = (values - lo) * (2.0 / (hi - lo)) - 1.0 if hi > lo else values * 0.0
-    return out, 0, False
+    if not hi > lo:
+        return values * 0.0, 0, False
+    return (values * 0.5 - lo * 0.5) * (2.0 / (hi * 0.5 - lo * 0.5)) - 1.0, 0, False
 
 
 def _standardize(values: np.ndarray, p: dict[str, Any]) -> tuple[np.ndarray, int, bool]:
     mean, std = float(p["mean"]), float(p["std"])
-    return ((values - mean) / std if std > 0 else values * 0.0), 0, False
+    if not std > 0:
+        return values * 0.0, 0, False
+    return (values * 0.5 - mean * 0.5) / std * 2.0, 0, False
 
 
 def _describe_impute(step: Step) -> str:

@@ -9,27 +9,104 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from labelcheck.errors import InputError
 from labelcheck.io.readers import FORMATS
+
+
+def _not_writable(target: Path, folder: Path, exc: OSError) -> InputError:
+    why = exc.strerror or type(exc).__name__
+    return InputError(
+        f"{target}: cannot write to the folder {folder} ({why}); choose a writable output path"
+    )
+
+
+def _temp_beside(target: Path) -> Path:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise _not_writable(target, target.parent, exc) from None
+    os.close(fd)
+    return Path(tmp)
+
+
+def _publish(tmp: Path, target: Path) -> None:
+    # mkstemp makes the file 0600; give it the mode a plain open() would (umask).
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise _not_writable(target, target.parent, exc) from None
+
+
+@contextlib.contextmanager
+def atomic_paths(*targets: str | os.PathLike[str]) -> Iterator[list[Path]]:
+    """Temporary paths beside ``targets``, renamed over them together on success only.
+
+    Outputs that belong together (fixed data and its plan) appear as one unit:
+    every temporary file is written before any is renamed, and if a rename
+    fails the outputs already renamed are removed again.
+    """
+    paths = [Path(t) for t in targets]
+    temps: list[Path] = []
+    done: list[Path] = []
+    try:
+        temps.extend(_temp_beside(t) for t in paths)
+        yield temps
+        for tmp, target in zip(temps, paths, strict=True):
+            _publish(tmp, target)
+            done.append(target)
+    except BaseException:
+        for tmp in temps:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        if done and len(done) < len(paths):  # half a unit: take it back
+            for target in done:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(target)
+        raise
 
 
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it over ``target`` on success only."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        # mkstemp makes the file 0600; give it the mode a plain open() would (umask).
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with atomic_paths(target) as (tmp,):
+        yield tmp
+
+
+def guard_outputs(
+    inputs: Iterable[str | os.PathLike[str] | None],
+    outputs: Iterable[str | os.PathLike[str]],
+    *,
+    force: bool = True,
+) -> None:
+    """Refuse, before anything is read or written, an output that would lose data.
+
+    An output may never be one of the command's inputs (data, plan, schema,
+    reference; also through ``..`` or a symlink), whatever ``force`` says; it
+    may not be a directory; an existing one needs ``force``; its folder must
+    take a new file (probed, since root ignores permission bits but not
+    ``chattr +i`` or a read-only mount).
+    """
+    ins = {os.path.realpath(p) for p in inputs if p is not None and os.path.exists(p)}
+    for out in map(Path, outputs):
+        if os.path.realpath(out) in ins:
+            raise InputError(
+                f"{out}: is an input of this command; write the output to another file"
+            )
+        if out.is_dir():
+            raise InputError(f"{out}: is a directory; give an output file name")
+        if out.exists() and not force:
+            raise InputError(f"{out}: already exists; pass --force to overwrite it")
+        folder = next(p for p in [out.parent, *out.parent.parents] if p.exists() or p == p.parent)
+        try:
+            fd, probe = tempfile.mkstemp(prefix=".labelcheck-probe.", dir=folder)
+        except OSError as exc:
+            raise _not_writable(out, folder, exc) from None
+        os.close(fd)
+        os.unlink(probe)
 
 
 def atomic_write_text(target: str | os.PathLike[str], text: str) -> None:
@@ -46,8 +123,6 @@ _COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd"}
 
 def output_format(target: str | os.PathLike[str]) -> tuple[str, str | None]:
     """The format and stream compression an output path asks for, by its suffix."""
-    from labelcheck.errors import InputError
-
     name = os.fspath(target).lower()
     compression = next((c for s, c in _COMPRESSION.items() if name.endswith(s)), None)
     if compression:
@@ -67,51 +142,66 @@ def write_batches(
     batches: Iterable[Any],
     *,
     label: str | None = None,
+    into: Path | None = None,
 ) -> None:
     """Stream Arrow record batches to ``target`` atomically, one batch in memory at a time.
 
     The format follows the suffix; ``.npz`` writes ``X`` (the non-label columns
     stacked) and ``y`` (``label``), spooled to disk so memory stays bounded.
+    ``into``: a temporary path of :func:`atomic_paths` to fill instead (the
+    caller renames it with the outputs it belongs with).
     """
+    fmt, compression = output_format(target)
+    with contextlib.nullcontext(into) if into is not None else atomic_path(target) as tmp:
+        _write(tmp, target, fmt, compression, schema, batches, label)
+
+
+def _write(
+    tmp: Path,
+    target: str | os.PathLike[str],
+    fmt: str,
+    compression: str | None,
+    schema: Any,
+    batches: Iterable[Any],
+    label: str | None,
+) -> None:
     import pyarrow as pa
 
-    fmt, compression = output_format(target)
-    with atomic_path(target) as tmp:
-        if fmt == "parquet":
-            import pyarrow.parquet as pq
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
 
-            # Dictionary-encoding floats (normalized features) only costs time and memory.
-            dictionary = [f.name for f in schema if not pa.types.is_floating(f.type)]
-            with pq.ParquetWriter(tmp, schema, use_dictionary=dictionary) as writer:
-                for batch in batches:
-                    writer.write_batch(batch)
-        elif fmt == "ipc":
-            with pa.ipc.new_file(str(tmp), schema) as writer:
-                for batch in batches:
-                    writer.write_batch(batch)
-        elif fmt == "csv":
-            import pyarrow.csv as pcsv
+        # Dictionary-encoding floats (normalized features) only costs time and memory.
+        dictionary = [f.name for f in schema if not pa.types.is_floating(f.type)]
+        with pq.ParquetWriter(tmp, schema, use_dictionary=dictionary) as writer:
+            for batch in batches:
+                writer.write_batch(batch)
+    elif fmt == "ipc":
+        with pa.ipc.new_file(str(tmp), schema) as writer:
+            for batch in batches:
+                writer.write_batch(batch)
+    elif fmt == "csv":
+        import pyarrow.csv as pcsv
 
-            delimiter = "\t" if ".tsv" in os.fspath(target).lower() else ","
-            with (
-                pa.output_stream(str(tmp), compression=compression) as sink,
-                pcsv.CSVWriter(
-                    sink, schema, write_options=pcsv.WriteOptions(delimiter=delimiter)
-                ) as writer,
-            ):
-                for batch in batches:
-                    writer.write_batch(batch)
-        elif fmt == "jsonl":
-            with pa.output_stream(str(tmp), compression=compression) as sink:
-                for batch in batches:
-                    if batch.num_rows:
-                        # pandas' C JSON writer: no per-row Python (15 significant digits).
-                        text = batch.to_pandas().to_json(
-                            orient="records", lines=True, double_precision=15, force_ascii=False
-                        )
-                        sink.write((text.rstrip("\n") + "\n").encode("utf-8"))
-        else:
-            _write_npz(Path(tmp), schema, batches, label)
+        delimiter = "\t" if ".tsv" in os.fspath(target).lower() else ","
+        with (
+            pa.output_stream(str(tmp), compression=compression) as sink,
+            pcsv.CSVWriter(
+                sink, schema, write_options=pcsv.WriteOptions(delimiter=delimiter)
+            ) as writer,
+        ):
+            for batch in batches:
+                writer.write_batch(batch)
+    elif fmt == "jsonl":
+        with pa.output_stream(str(tmp), compression=compression) as sink:
+            for batch in batches:
+                if batch.num_rows:
+                    # pandas' C JSON writer: no per-row Python (15 significant digits).
+                    text = batch.to_pandas().to_json(
+                        orient="records", lines=True, double_precision=15, force_ascii=False
+                    )
+                    sink.write((text.rstrip("\n") + "\n").encode("utf-8"))
+    else:
+        _write_npz(Path(tmp), schema, batches, label)
 
 
 def _write_npz(tmp: Path, schema: Any, batches: Iterable[Any], label: str | None) -> None:
