@@ -66,7 +66,9 @@ def test_apply_refuses_to_create_inf_from_far_out_new_data():
     with pytest.raises(labelcheck.InputError, match="into NaN or Inf"):
         plan.transform(pa.table({"x": [1e300, 0.0]}))
     wide = FixPlan([Step("normalize", "x", {"min": -1e308, "max": 1e308})], columns=["x"])
-    assert wide.transform(pa.table({"x": [1.7e308]})).column("x").to_pylist() == [1.7]
+    assert wide.transform(pa.table({"x": [1.7e308]})).column("x").to_pylist() == [
+        pytest.approx(1.7)
+    ]
     float32 = FixPlan([Step("standardize", "x", {"mean": 0.0, "std": 1e-30})], columns=["x"])
     with pytest.raises(labelcheck.InputError, match="float"):
         float32.transform(pa.table({"x": pa.array([1e10], pa.float32())}))

@@ -147,10 +147,12 @@ def test_outputs_of_a_unit_appear_together_or_not_at_all(tmp_path, monkeypatch):
         real(src, dst)
 
     monkeypatch.setattr(writers.os, "replace", fail_second)
-    with pytest.raises(InputError, match="cannot write"):
-        with writers.atomic_paths(first, second) as (a, b):
-            a.write_text("data")
-            b.write_text("plan")
+    with (
+        pytest.raises(InputError, match="cannot write"),
+        writers.atomic_paths(first, second) as (a, b),
+    ):
+        a.write_text("data")
+        b.write_text("plan")
     assert not first.exists() and not second.exists()
     assert list(tmp_path.iterdir()) == []  # no temporary file left either
 
