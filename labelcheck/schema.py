@@ -324,8 +324,12 @@ def infer_schema(report: Any) -> dict[str, Any]:
         if items is not None and items:
             classes = [_plain(v) for v, _ in items]
             ints = [c for c in classes if isinstance(c, int) and not isinstance(c, bool)]
+            cap = report.options.thresholds.max_classes
             if len(ints) == len(classes) and min(ints) >= 0:
-                out["n_classes"] = max(ints) + 1
+                # Ids as sparse as 2**63 are not an output layer's size: leave n_classes
+                # out (LC207 says to reindex) rather than record max + 1.
+                if max(ints) < max(cap, 2 * len(ints)):
+                    out["n_classes"] = max(ints) + 1
             elif all(isinstance(c, str) for c in classes):
                 out["n_classes"] = len(classes)
             out["classes"] = classes

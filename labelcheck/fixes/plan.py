@@ -243,7 +243,7 @@ class FixPlan:
                 f"class ids {fmt_list(np.unique(ids[bad]).tolist())} are outside 0.."
                 f"{len(classes) - 1}, the {len(classes)} classes of this plan"
             )
-        return np.asarray(classes)[ids]
+        return _classes_array(classes)[ids]
 
     def inverse_target(self, y: Any) -> np.ndarray:
         """Undo ``scale-target`` on predictions (identity when the target was not scaled)."""
@@ -346,6 +346,17 @@ class FixPlan:
         src = arrays_source("(X, y)", X, y, label=label)
         table = pa.Table.from_batches(list(src.batches()), schema=src.schema)
         return table_to_arrays(self._table(table, **kw), label, with_y=y is not None)
+
+
+def _classes_array(classes: list[Any]) -> np.ndarray:
+    """The classes as numpy, exactly: ids beyond int64 as uint64 (numpy would pick float64)."""
+    if classes and all(isinstance(c, int) and not isinstance(c, bool) for c in classes):
+        if min(classes) >= -(2**63) and max(classes) < 2**63:
+            return np.array(classes, dtype=np.int64)
+        if min(classes) >= 0 and max(classes) < 2**64:
+            return np.array(classes, dtype=np.uint64)
+        return np.array(classes, dtype=object)
+    return np.asarray(classes)
 
 
 def load_plan(path: str | os.PathLike[str]) -> FixPlan:

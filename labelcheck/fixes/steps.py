@@ -17,7 +17,15 @@ import numpy as np
 import pyarrow as pa
 
 from labelcheck.errors import InputError
-from labelcheck.io.arrow import bits, bool_array, decoded, false_if_null, float_array, float_numpy
+from labelcheck.io.arrow import (
+    bits,
+    bool_array,
+    decoded,
+    false_if_null,
+    float_array,
+    float_numpy,
+    int_array,
+)
 from labelcheck.io.arrow import string_array as _strings
 from labelcheck.text import fmt, fmt_values
 
@@ -104,12 +112,25 @@ def _drop_mask(array: pa.Array, p: dict[str, Any]) -> pa.Array:
 
 
 def _common(array: pa.Array, values: Sequence[Any]) -> tuple[pa.Array, pa.Array]:
-    """The array and a set of plan values in one comparable type (8000 vs an int8 column)."""
-    if (
-        pa.types.is_integer(array.type)
-        or pa.types.is_floating(array.type)
-        or pa.types.is_decimal(array.type)
-    ):
+    """The array and a set of plan values in one comparable type (8000 vs an int8 column).
+
+    Integer columns compare as 64-bit integers, exactly: ids near 2**63 or 2**64 - 1
+    do not fit float64 (which would also merge neighbouring ids).
+    """
+    if pa.types.is_integer(array.type):
+        unsigned = pa.types.is_unsigned_integer(array.type)
+        target = pa.uint64() if unsigned else pa.int64()
+        lo, hi = (0, 2**64 - 1) if unsigned else (-(2**63), 2**63 - 1)
+        ints = [
+            int(v)
+            for v in values
+            if isinstance(v, int | float) and not isinstance(v, bool) and float(v).is_integer()
+        ]
+        keep = np.array(
+            [v for v in ints if lo <= v <= hi], dtype=np.uint64 if unsigned else np.int64
+        )
+        return array.cast(target), int_array(keep, target)
+    if pa.types.is_floating(array.type) or pa.types.is_decimal(array.type):
         numeric = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
         return array.cast(pa.float64()), float_array(
             np.array(numeric, dtype=np.float64), pa.float64(), None
@@ -210,7 +231,9 @@ def _as_float(
         )
     nulls = bits(array.is_null()) if array.null_count else None
     if not pa.types.is_floating(t) or array.null_count:
-        array = array.cast(pa.float64())
+        # Unsafe: an integer feature beyond 2**53 becomes the nearest float64 (a scaled
+        # feature is a float anyway); labels never come here (they compare exactly).
+        array = array.cast(pa.float64(), safe=False)
     values = float_numpy(array)
     if nulls is not None:
         values = np.where(nulls, np.nan, values)

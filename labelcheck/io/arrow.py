@@ -22,6 +22,12 @@ def float_array(values: np.ndarray, arrow_type: pa.DataType, nulls: np.ndarray |
     return pa.Array.from_buffers(arrow_type, len(values), [validity, pa.py_buffer(values)])
 
 
+def int_array(values: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
+    """A null-free int64 or uint64 Arrow array of ``values``."""
+    data = np.ascontiguousarray(values, dtype=np.uint64 if arrow_type == pa.uint64() else np.int64)
+    return pa.Array.from_buffers(arrow_type, len(data), [None, pa.py_buffer(data)])
+
+
 def bool_array(values: np.ndarray) -> pa.Array:
     bits = pa.py_buffer(np.packbits(np.asarray(values, dtype=bool), bitorder="little"))
     return pa.Array.from_buffers(pa.bool_(), len(values), [None, bits])

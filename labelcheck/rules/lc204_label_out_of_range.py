@@ -60,11 +60,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     if lab is None or lab.max is None or lab.max < k:
         return
     items = lab.sorted_distinct()
-    if items is not None:
+    if items is not None:  # exact, also for ids beyond 2**53 (max is a float)
         bad = [(v, c) for v, c in items if v >= k]
         values, rows = [v for v, _ in bad], sum(c for _, c in bad)
     else:
         values, rows = sorted({v for v in lab.top if v >= k}), None
+    if not values:
+        return
     count = plural(rows, "row") if rows is not None else "rows"
     yield ctx.finding(
         check,
