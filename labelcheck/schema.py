@@ -91,7 +91,7 @@ def _describe(error: Any) -> str:
         missing = re.findall(r"'([^']+)' is a required property", error.message)
         key = missing[0] if missing else error.message
         fix = " (add `version: 1` at the top)" if key == "version" else ""
-        return f"missing required key {key!r}{fix}"
+        return f"{where + ': ' if where else ''}missing required key {key!r}{fix}"
     if error.validator == "const" and where == "version":
         return f"unsupported version {error.instance!r}; this labelcheck reads version 1"
     if error.validator == "enum":

@@ -157,11 +157,18 @@ class FixPlan:
                 f"{where}: plan format version {version!r}, this labelcheck reads version "
                 f"{PLAN_VERSION}; refit it with `labelcheck fix` or upgrade labelcheck"
             )
+        from labelcheck.schema import validate
+
         steps = data.get("steps")
         if not isinstance(steps, list):
             raise InputError(f"{where}: 'steps' must be a list of steps")
+        parsed = [Step.from_dict(s, f"{where}: step {i + 1}") for i, s in enumerate(steps)]
+        # Then every key's type, one line naming the step and the key ("steps[0].min:
+        # expected a number, got 'a'"), as for schema files: the plan format is a $defs
+        # entry of the same JSON Schema.
+        validate(data, where, "plan")
         return cls(
-            steps=[Step.from_dict(s, f"{where}: step {i + 1}") for i, s in enumerate(steps)],
+            steps=parsed,
             label=data.get("label"),
             columns=list(data.get("columns") or []),
             task=data.get("task"),
