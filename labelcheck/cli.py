@@ -21,7 +21,7 @@ import typer
 from typer.core import TyperGroup
 
 from labelcheck.engines import ENGINES
-from labelcheck.errors import InputError
+from labelcheck.errors import InputError, NothingLeftError
 from labelcheck.options import FIX_SETTINGS, SCAN_SETTINGS, Setting
 
 
@@ -90,6 +90,9 @@ def _user_errors() -> Iterator[None]:
         yield
     except InputError as exc:
         _fail(str(exc))
+    except NothingLeftError as exc:  # the data, not the command, is the problem: exit 1
+        typer.echo(f"labelcheck: {exc}", err=True)
+        raise typer.Exit(1) from None
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
     except BrokenPipeError:  # `labelcheck scan ... | head`
@@ -395,13 +398,20 @@ def fix(
         typer.Option("--plan", help="Where to save the plan; default: OUT with .plan.json."),
     ] = None,
     force: ForceOpt = False,
+    allow_empty: Annotated[
+        bool,
+        typer.Option("--allow-empty", help="Write the output even when every row is dropped."),
+    ] = False,
     schema: SchemaOpt = None,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
     progress: ProgressOpt = None,
     **settings: Any,
 ) -> None:
-    """Repair the data (streaming) and save the fitted plan to replay with `apply`."""
+    """Repair the data (streaming) and save the fitted plan to replay with `apply`.
+
+    Exit 1, writing nothing, when every row would be dropped (see --allow-empty).
+    """
     with _user_errors():
         from labelcheck.api import make_strategies
         from labelcheck.fixes.apply import fix_file
@@ -418,6 +428,7 @@ def fix(
             force=force,
             progress=_bars(progress),
             inputs=[p for p in (_schema_for(path, schema, repo), config) if p is not None],
+            allow_empty=allow_empty,
         )
         p, t = result.plan, result.tally
         typer.echo(

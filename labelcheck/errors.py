@@ -3,6 +3,7 @@
 ``InputError`` is a problem with what the user gave us (a missing file, a bad
 option); the CLI prints its one-line message and exits 2. ``DataValidationError``
 means the data was read fine but has error-level findings; it carries the report.
+``NothingLeftError``: a fix would drop every row (the CLI exits 1, writing nothing).
 """
 
 from __future__ import annotations
@@ -27,3 +28,7 @@ class DataValidationError(LabelcheckError, ValueError):
     def __init__(self, report: Report) -> None:
         self.report = report
         super().__init__(report.error_message())
+
+
+class NothingLeftError(LabelcheckError, ValueError):
+    """A fix would drop every row: an empty training set is not a fix."""

@@ -27,6 +27,7 @@ def fix(
     *,
     label: str | None = None,
     options: ScanOptions | None = None,
+    allow_empty: bool = False,
     **settings: Any,
 ) -> tuple[Any, FixPlan]:
     """Repair what would break training; return ``(fixed, plan)``.
@@ -48,6 +49,9 @@ def fix(
         scan; its options are then used and the scan keywords ignored.
     label, options
         As for :func:`labelcheck.scan`.
+    allow_empty
+        Return an empty result when every row is dropped; by default that raises
+        :class:`~labelcheck.errors.NothingLeftError` (an empty training set is not a fix).
     **settings
         The repair strategies of :data:`labelcheck.options.FIX_SETTINGS`:
         ``nan_strategy`` (LC101: ``"drop"`` the rows or impute the exact
@@ -75,4 +79,4 @@ def fix(
         options = report.options
     elif options is None:
         options = make_options(label, **scan_settings)
-    return fix_object(source, report, options, strategies)
+    return fix_object(source, report, options, strategies, allow_empty=allow_empty)

@@ -126,6 +126,7 @@ def fit_plan(
     plan = derive_plan(current, strategies, medians=medians, drops=drops)
     plan.source = report.source
     plan.rows_in = report.rows
+    plan.rows_out = current.rows  # expected; the write counts what really went out
     return plan, report, source
 
 
@@ -196,6 +197,21 @@ def write_fixed(
     return tally
 
 
+def refuse_empty(plan: FixPlan, name: str) -> None:
+    """An empty training set is not a fix: say which steps take every row."""
+    from labelcheck.errors import NothingLeftError
+
+    if plan.rows_in and plan.rows_out == 0:
+        why = ", ".join(
+            dict.fromkeys(s.reason for s in plan.steps if s.step == "drop-rows" and s.reason)
+        )
+        raise NothingLeftError(
+            f"{name}: the fix would drop all {plan.rows_in:,} rows ({why}); nothing written. "
+            "Repair the data at its source, choose other strategies (--nan median, --inf "
+            "clip), or pass --allow-empty to write the empty file"
+        )
+
+
 def record_counts(plan: FixPlan, tally: Tally) -> None:
     """Put the rows each step changed, as applied, into the plan (and the totals)."""
     for i, step in enumerate(plan.steps):
@@ -215,8 +231,12 @@ def fix_file(
     force: bool = False,
     progress: ProgressBars | None = None,
     inputs: Sequence[str | os.PathLike[str]] = (),
+    allow_empty: bool = False,
 ) -> FixResult:
     """Scan ``path``, fit a plan, write the fixed data to ``output`` and the plan beside it.
+
+    Raises :class:`~labelcheck.errors.NothingLeftError`, writing nothing, when every row
+    would be dropped (unless ``allow_empty``).
 
     ``progress(source, label)`` opens a progress callback for each pass (the CLI's bars).
     ``inputs``: the command's other input files (a schema), never to be overwritten.
@@ -233,6 +253,8 @@ def fix_file(
     bars = progress or _no_bars
     with bars(src, "scanning") as callback:
         plan, report, src = fit_plan(src, options or ScanOptions(), strategies, progress=callback)
+    if not allow_empty:
+        refuse_empty(plan, report.source)
     # The data and its plan are one unit: both written to temporary files, then renamed.
     with atomic_paths(output, plan_out) as (tmp_data, tmp_plan):
         with bars(src, "writing") as callback:
@@ -287,10 +309,13 @@ def fix_object(
     report: Report | None,
     options: ScanOptions,
     strategies: Strategies,
+    allow_empty: bool = False,
 ) -> tuple[Any, FixPlan]:
     """The library's ``fix`` on an in-memory object or a path (returns a Table for paths)."""
     src = open_source(data)
-    plan, _, src = fit_plan(src, options, strategies, report)
+    plan, first, src = fit_plan(src, options, strategies, report)
+    if not allow_empty:
+        refuse_empty(plan, first.source)
     tally = Tally()
     if isinstance(data, str | os.PathLike) or type(data).__module__.startswith("pyarrow.dataset"):
         schema = plan.output_schema(src.schema)
