@@ -45,13 +45,41 @@ def check_keywords(given: Mapping[str, Any], settings: tuple[Setting, ...], wher
             )
 
 
-def _as_list(value: Any) -> tuple[str, ...] | None:
-    """A list option: one string is a one-element list (``select="LC2"``)."""
+def _bad(name: str, value: Any, expected: str) -> InputError:
+    return InputError(f"{name}={value!r}: expected {expected}, got {type(value).__name__}")
+
+
+def _checked(spec: Setting, value: Any) -> Any:
+    """A keyword's value checked against its declared kind (the library's type checks;
+    the CLI's are typer's): the error names the keyword, the value and the type."""
+    import numbers
+
     if value is None:
         return None
-    if isinstance(value, str):
-        return (value,)
-    return tuple(value)
+    if spec.kind is list:
+        if isinstance(value, str):
+            return (value,)  # select="LC2" means ["LC2"], not ["L", "C", "2"]
+        try:
+            items = tuple(value)
+        except TypeError:
+            raise _bad(spec.name, value, "a list of strings") from None
+        if not all(isinstance(v, str) for v in items):
+            raise _bad(spec.name, value, "a list of strings")
+        return items
+    if spec.kind is int:
+        integral = isinstance(value, numbers.Integral) or (
+            isinstance(value, float) and value.is_integer()
+        )
+        if isinstance(value, bool) or not integral:
+            raise _bad(spec.name, value, "an integer")
+        return int(value)
+    if spec.kind is float:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise _bad(spec.name, value, "a number")
+        return value
+    if not isinstance(value, str):
+        raise _bad(spec.name, value, "a string")
+    return value
 
 
 def make_options(
@@ -74,10 +102,13 @@ def make_options(
     check_keywords(settings, SCAN_SETTINGS, "scan")
     if isinstance(thresholds, Thresholds):
         thresholds = asdict(thresholds)
-    given: dict[str, Any] = {"label": label}
+    given: dict[str, Any] = {"label": _checked(_SCAN_KEYWORDS["label"], label)}
     for name, value in settings.items():
         spec = _SCAN_KEYWORDS[name]
-        given[spec.attr] = _as_list(value) if spec.kind is list else value
+        given[spec.attr] = _checked(spec, value)
+    for name, value in (("severity", severity), ("thresholds", thresholds)):
+        if value is not None and not isinstance(value, Mapping):
+            raise _bad(name, value, "a mapping")
     if given.get("ignore") == ():
         given["ignore"] = None  # "not given": the lower layers' ignores stay
     given["severity"] = dict(severity) if severity else None
@@ -97,6 +128,8 @@ def make_options(
 def make_strategies(**settings: Any) -> Strategies:
     """:class:`Strategies` from the keywords of ``FIX_SETTINGS`` (``nan_strategy=`` ...)."""
     check_keywords(settings, FIX_SETTINGS, "fix")
+    for spec in FIX_SETTINGS:
+        _checked(spec, settings.get(spec.name))
     return Strategies(
         **{s.attr: settings.get(s.name) or s.default for s in FIX_SETTINGS}  # type: ignore[arg-type]
     )

@@ -92,6 +92,7 @@ def arrays_source(
 ) -> Source:
     """A source over numpy ``X`` (n, d) and optional ``y`` (n,) or (n, k)."""
     X = np.asarray(X) if not isinstance(X, np.ndarray) else X
+    X = _numeric_features(name, X)
     if X.ndim == 1:
         X = X.reshape(-1, 1)
     if X.ndim != 2:
@@ -117,6 +118,25 @@ def arrays_source(
         for start in range(0, max(len(X), 1), BATCH_ROWS)
     ]
     return Source(name, fmt, schema, units, len(X))
+
+
+def _numeric_features(name: str, X: np.ndarray) -> np.ndarray:
+    """X as numbers: an object array of numbers is converted; complex or text is refused."""
+    if X.dtype.kind == "c":
+        raise InputError(
+            f"{name}: X holds complex numbers ({X.dtype}); a model takes real features: pass "
+            "np.abs(X) or stack X.real and X.imag as separate columns"
+        )
+    if X.dtype.kind == "O":
+        try:
+            return X.astype(np.float64)
+        except (TypeError, ValueError):
+            example = next((v for v in X.ravel() if not isinstance(v, int | float)), None)
+            raise InputError(
+                f"{name}: X is an object array holding non-numbers (e.g. {example!r}); "
+                "convert X to a numeric dtype (X.astype(float)) first"
+            ) from None
+    return X
 
 
 def _arrow_type(dtype: np.dtype, ndim: int = 1) -> pa.DataType:

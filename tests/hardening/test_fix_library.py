@@ -47,6 +47,7 @@ def test_all_null_labels_in_the_library():
 
 def test_polars_lazyframe_in_lazyframe_out():
     import polars as pl  # in the test extra
+
     lazy = pl.LazyFrame({"px": [0.0, 255.0, 128.0, 64.0], "label": [-1, 0, 1, 0]})
     fixed, plan = labelcheck.fix(lazy)
     assert isinstance(fixed, pl.LazyFrame)
