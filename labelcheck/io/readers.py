@@ -536,8 +536,8 @@ def _fsspec_dataset(url: str) -> Any:
         fs, path = fsspec.core.url_to_fs(url)
     except ImportError as exc:
         raise InputError(
-            f"{url}: no filesystem for {protocol}:// ({exc}); install fsspec and its "
-            f"{protocol} package (s3fs, gcsfs, ...)"
+            f"{url}: no filesystem for {protocol}:// ({exc}); pip install "
+            f"'labelcheck[remote]' and the {protocol} package (s3fs, gcsfs, ...)"
         ) from None
     except (ValueError, OSError) as exc:
         raise InputError(f"{url}: cannot open ({exc}); check the URL and credentials") from None

@@ -47,7 +47,9 @@ def plan_columns(
     names = list(schema.names)
     label = options.label
     reason = (
-        f"from {options.origins['label']}" if "label" in options.origins else "given with --label"
+        f"from {options.origins['label']}"
+        if "label" in options.origins
+        else "given (--label / label=)"
     )
     if label is not None and label not in names:
         close = [n for n in names if n.lower() == label.lower()]
