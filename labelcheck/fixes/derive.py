@@ -71,6 +71,8 @@ def drop_steps(report: Report, strategies: Strategies) -> list[Step]:
         params: dict[str, Any] = {"when": p.when}
         if p.when == "in":
             params["values"] = list(p.values)
+        elif p.bound is not None:
+            params["value"] = p.bound
         step = Step("drop-rows", p.column, params, _tag(f), f.rows)
         same = next((s for s in steps if (s.column, s.params["when"]) == (p.column, p.when)), None)
         if same is not None and p.when != "in":  # one filter per column and kind, all reasons
@@ -168,6 +170,7 @@ def derive_plan(
             steps.append(s)
     cols: dict[str, _Column] = {}
     reindex: list[str] = []
+    ids: tuple[int, ...] | None = None  # target ids other than 0..K-1 (a hinge loss)
     scale_target: str | None = None
     unfixed: list[str] = []
     ctx = _ctx(report)
@@ -199,6 +202,7 @@ def derive_plan(
                 col(t).scale = col(t).scale or tag
         elif isinstance(p, Reindex):
             reindex.append(" ".join(filter(None, [tag, p.note])))
+            ids = p.ids or ids
         elif isinstance(p, ScaleTarget):
             scale_target = tag
         elif isinstance(p, Unfixed):
@@ -229,7 +233,7 @@ def derive_plan(
                     clip(p.column, p.lo, p.hi, f"{_tag(f)} (once fixed)")
 
     steps += _column_steps(report, cols, medians, strategies)
-    reindex_step = _reindex_step(report, steps, reindex)
+    reindex_step = _reindex_step(report, steps, reindex, ids)
     if reindex_step is not None:
         steps.append(reindex_step)
     lab = stats.label
@@ -319,10 +323,14 @@ def _column_steps(
     return [*clips, *imputes, *drops, *scales]
 
 
-def _reindex_step(report: Report, steps: Iterable[Step], reasons: list[str]) -> Step | None:
+def _reindex_step(
+    report: Report, steps: Iterable[Step], reasons: list[str], ids: tuple[int, ...] | None
+) -> Step | None:
     """The label mapping: classes sorted by value, minus the values dropped above."""
     lab, label, options = report.stats.label, report.label, report.options
-    if lab is None or label is None or report.task.task != "classification" or options.hinge:
+    if lab is None or label is None or report.task.task != "classification":
+        return None
+    if options.hinge and ids is None:  # -1/1 targets stay as they are unless a rule maps them
         return None
     if lab.kind not in ("numeric", "bool", "string") or (lab.kind == "numeric" and lab.non_integer):
         return None
@@ -337,6 +345,8 @@ def _reindex_step(report: Report, steps: Iterable[Step], reasons: list[str]) -> 
     }
     classes = [v for v, _ in items if v not in dropped]
     params: dict[str, Any] = {"classes": classes}
+    if ids is not None and len(ids) == len(classes):
+        params["ids"] = list(ids)
     if options.ignore_index is not None:
         params["ignore_index"] = options.ignore_index
     reason = ", ".join(dict.fromkeys(reasons)) or "classification labels: classes recorded"

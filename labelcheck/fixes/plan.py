@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from labelcheck._version import __version__
 from labelcheck.errors import InputError
-from labelcheck.fixes.steps import STEPS, WHEN, Applied, fmt_list
+from labelcheck.fixes.steps import STEPS, WHEN, Applied, fmt_list, target_ids
 from labelcheck.io.arrow import empty_batch
 from labelcheck.rules.base import StepName
 
@@ -66,6 +66,8 @@ class Step:
             raise InputError(
                 f"{where}: drop-rows 'when' must be one of {', '.join(WHEN)}, got {data['when']!r}"
             )
+        if name == "drop-rows" and data["when"] in ("below", "at-most") and "value" not in data:
+            raise InputError(f"{where}: drop-rows when {data['when']!r} needs a 'value'")
         reason = str(data.pop("reason", "") or "")
         rows = data.pop("rows", None)
         return cls(name, column, data, reason, rows)
@@ -244,13 +246,20 @@ class FixPlan:
             ids = ids.astype(np.int64)
         elif ids.dtype.kind not in "iub":
             raise InputError(f"decode_labels takes integer class ids, got dtype {ids.dtype}")
-        bad = (ids < 0) | (ids >= len(classes))
+        step = self.step("reindex-labels", self.label)
+        assert step is not None
+        targets = np.array(target_ids(step.params), dtype=np.int64)
+        order = np.argsort(targets)
+        pos = np.clip(np.searchsorted(targets[order], ids), 0, len(targets) - 1)
+        bad = targets[order][pos] != ids
         if bad.any():
+            shown = f"{targets.min()}..{targets.max()}" if "ids" not in step.params else targets
             raise InputError(
-                f"class ids {fmt_list(np.unique(ids[bad]).tolist())} are outside 0.."
-                f"{len(classes) - 1}, the {len(classes)} classes of this plan"
+                f"class ids {fmt_list(np.unique(ids[bad]).tolist())} are outside "
+                f"{shown if isinstance(shown, str) else fmt_list(shown.tolist())}, "
+                f"the {len(classes)} classes of this plan"
             )
-        return _classes_array(classes)[ids]
+        return _classes_array(classes)[order][pos]
 
     def inverse_target(self, y: Any) -> np.ndarray:
         """Undo ``scale-target`` on predictions (identity when the target was not scaled)."""

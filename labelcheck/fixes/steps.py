@@ -76,7 +76,7 @@ def _num(value: Any) -> str:
 
 
 # ================================================================= drop-rows
-WHEN = ("missing", "inf", "in")
+WHEN = ("missing", "inf", "in", "below", "at-most")
 
 
 def _describe_drop(step: Step) -> str:
@@ -85,6 +85,8 @@ def _describe_drop(step: Step) -> str:
         "missing": "is null/NaN",
         "inf": "is +Inf/-Inf",
         "in": f"is one of {fmt_list(p.get('values', []))}",
+        "below": f"is below {_num(p.get('value'))}",
+        "at-most": f"is at most {_num(p.get('value'))}",
     }[p["when"]]
     return f"drop-rows    {_n(step, 'rows ')}where {step.column!r} {what}"
 
@@ -107,6 +109,12 @@ def _drop_mask(array: pa.Array, p: dict[str, Any]) -> pa.Array:
         if not pa.types.is_floating(array.type):
             return bool_array(np.zeros(len(array), dtype=bool))
         return false_if_null(pc.is_inf(array))
+    if when in ("below", "at-most"):
+        if not (pa.types.is_integer(array.type) or pa.types.is_floating(array.type)):
+            return bool_array(np.zeros(len(array), dtype=bool))
+        bound = float_array(np.array([p["value"]], np.float64), pa.float64(), None)[0]
+        compare = pc.less if when == "below" else pc.less_equal
+        return false_if_null(compare(array.cast(pa.float64(), safe=False), bound))
     arr, value_set = _common(array, p.get("values", []))
     return false_if_null(pc.is_in(arr, value_set=value_set))
 
@@ -158,11 +166,17 @@ def identity(classes: Sequence[Any]) -> bool:
     )
 
 
+def target_ids(params: dict[str, Any]) -> list[int]:
+    """The id each class becomes: ``ids`` if the plan says (a hinge loss's -1, 1), else 0..K-1."""
+    return list(params.get("ids") or range(len(params["classes"])))
+
+
 def _describe_reindex(step: Step) -> str:
-    classes = step.params["classes"]
-    pairs = ", ".join(f"{_num(c)} -> {i}" for i, c in enumerate(classes[:SHOW]))
+    classes, ids = step.params["classes"], target_ids(step.params)
+    pairs = ", ".join(f"{_num(c)} -> {i}" for c, i in zip(classes[:SHOW], ids, strict=False))
     more = f", ... ({len(classes) - SHOW} more)" if len(classes) > SHOW else ""
-    ident = " (already 0..K-1: recorded to refuse unseen labels)" if identity(classes) else ""
+    same = identity(classes) and "ids" not in step.params
+    ident = " (already 0..K-1: recorded to refuse unseen labels)" if same else ""
     return f"reindex      {step.column!r}: {pairs}{more}{ident}"
 
 
@@ -186,6 +200,8 @@ def _reindex_labels(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
         unknown = pc.and_(unknown, pc.invert(is_marker))
     n_unknown = int(pc.sum(unknown).as_py() or 0)
     new = ids.cast(pa.int64())
+    if "ids" in p:  # positions -> the plan's target ids (-1, 1 for a hinge loss)
+        new = pc.take(int_array(np.array(p["ids"]), pa.int64()), new)
     if n_unknown:
         if not a.drop_unknown:
             raise _unknown_labels(array, unknown, n_unknown, classes, col, a.where)

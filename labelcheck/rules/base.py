@@ -80,11 +80,13 @@ def _json_value(value: Any) -> Any:
 # never needs to know which rule asked). A rule's ``fix`` function returns a list of them.
 @dataclass(frozen=True)
 class DropRows:
-    """Drop the rows whose ``column`` is missing, infinite, or one of ``values``."""
+    """Drop the rows whose ``column`` is missing, infinite, one of ``values``, below
+    ``bound`` or at most ``bound``."""
 
     column: str
-    when: Literal["missing", "inf", "in"]
+    when: Literal["missing", "inf", "in", "below", "at-most"]
     values: tuple[Any, ...] = ()
+    bound: float | None = None
 
 
 @dataclass(frozen=True)
@@ -118,9 +120,11 @@ class Scale:
 
 @dataclass(frozen=True)
 class Reindex:
-    """Map the label's classes to 0..K-1 (sorted by value; mapping saved)."""
+    """Map the label's classes (sorted by value) to 0..K-1, or to ``ids`` (a hinge loss's
+    -1, 1); the mapping is saved and decodes predictions."""
 
     note: str = ""  # appended to the reason: "(kept as classes)"
+    ids: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ def _clip(**params):
         (lambda p: p["steps"].append(_clip(min=0)), "on 'x0' lacks max"),
         (
             lambda p: p["steps"][0].__setitem__("when", "sometimes"),
-            "'when' must be one of missing, inf, in, got 'sometimes'",
+            "'when' must be one of missing, inf, in, below, at-most, got 'sometimes'",
         ),
         (lambda p: p["steps"][0].__setitem__("rows", -3), "].rows: -3 is less than"),
         (lambda p: p.__setitem__("steps", {"a": 1}), "'steps' must be a list"),

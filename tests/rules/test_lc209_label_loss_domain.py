@@ -2,6 +2,7 @@
 
 import numpy as np
 import pyarrow as pa
+import pytest
 from lc_helpers import codes, one
 
 import labelcheck
@@ -63,3 +64,50 @@ def test_near_miss_valid_domains_and_no_loss(write, rng):
     y = rng.integers(0, 2, 300)
     y[0] = 2
     assert "LC209" not in codes(labelcheck.scan((X, y)))
+
+
+# ----------------------------------------------------------------- fixes, by loss
+def _fix(loss, y, **kw):
+    rng = np.random.default_rng(1)
+    table = pa.table({"a": rng.random(len(y)), "y": y})
+    return table, *labelcheck.fix(table, loss=loss, **kw)
+
+
+@pytest.mark.parametrize(
+    ("loss", "y", "expected", "decoded"),
+    [
+        ("hinge", [0, 1] * 10, [-1, 1] * 10, [0, 1]),
+        ("squared_hinge", [2, 7] * 10, [-1, 1] * 10, [2, 7]),
+        ("bce", [0, 255] * 10, [0, 1] * 10, [0, 255]),  # a 0/255 mask
+        ("binary_crossentropy", [-1, 1] * 10, [0, 1] * 10, [-1, 1]),
+    ],
+)
+def test_two_classes_are_mapped_to_the_losss_targets(loss, y, expected, decoded):
+    table, fixed, plan = _fix(loss, y)
+    assert fixed.column("y").to_pylist() == expected
+    assert plan.decode_labels(expected[:2]).tolist() == decoded
+    assert not labelcheck.scan(fixed, loss=loss).by_code("LC209")  # rescan is clean
+    assert plan.transform(table).column("y").to_pylist() == expected  # replays the same
+
+
+def test_bce_with_three_classes_is_unfixed_with_the_loss_to_use():
+    _, fixed, plan = _fix("bce", [0, 1, 2] * 10)
+    (note,) = [u for u in plan.unfixed if u.startswith("LC209")]
+    assert "use a categorical loss (sparse_categorical_crossentropy)" in note
+    assert fixed.column("y").to_pylist() == [0, 1, 2] * 10
+
+
+@pytest.mark.parametrize(
+    ("loss", "y", "kept"),
+    [
+        ("poisson", [3.0, -1.0, 2.0, 0.0], [3.0, 2.0, 0.0]),
+        ("kl_divergence", [0.5, -0.1, 0.2, 0.3], [0.5, 0.2, 0.3]),
+        ("msle", [3.0, -1.0, -2.0, -0.5], [3.0, -0.5]),  # -1 itself is out: log(1 + y)
+    ],
+)
+def test_targets_outside_the_domain_are_dropped_and_counted(loss, y, kept):
+    _, fixed, plan = _fix(loss, y * 5, task="regression")
+    assert fixed.column("y").to_pylist() == kept * 5
+    (drop,) = [s for s in plan.steps if s.step == "drop-rows"]
+    assert drop.rows == (len(y) - len(kept)) * 5 and "LC209" in drop.reason
+    assert plan.rows_in - plan.rows_out == drop.rows
