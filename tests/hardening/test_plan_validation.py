@@ -41,8 +41,22 @@ def _clip(**params):
         ),
         (lambda p: p["steps"][0].__setitem__("rows", -3), "].rows: -3 is less than"),
         (lambda p: p.__setitem__("steps", {"a": 1}), "'steps' must be a list"),
+        (lambda p: p["steps"][-1].__setitem__("ids", [1]), "1 'ids' for 5 'classes'"),
+        (
+            lambda p: p["steps"].insert(0, {"step": "drop-rows", "column": "y", "when": "below"}),
+            "drop-rows when 'below' needs a 'value'",
+        ),
     ],
-    ids=["min-text", "classes-string", "missing-max", "bad-when", "negative-rows", "steps-dict"],
+    ids=[
+        "min-text",
+        "classes-string",
+        "missing-max",
+        "bad-when",
+        "negative-rows",
+        "steps-dict",
+        "ids-length",
+        "below-without-value",
+    ],
 )
 def test_a_bad_plan_is_one_line_naming_the_step_and_key(plan, tmp_path, mutate, message):
     bad = json.loads(json.dumps(plan))
