@@ -69,12 +69,12 @@ class Step:
         if name == "drop-rows" and data["when"] in ("below", "at-most") and "value" not in data:
             raise InputError(f"{where}: drop-rows when {data['when']!r} needs a 'value'")
         ids, classes = data.get("ids"), data.get("classes")
-        if name == "reindex-labels" and isinstance(ids, list) and isinstance(classes, list):
-            if len(ids) != len(classes):
-                raise InputError(
-                    f"{where}: reindex-labels has {len(ids)} 'ids' for {len(classes)} "
-                    "'classes'; give one id per class"
-                )
+        lists = isinstance(ids, list) and isinstance(classes, list)
+        if name == "reindex-labels" and lists and len(ids) != len(classes):
+            raise InputError(
+                f"{where}: reindex-labels has {len(ids)} 'ids' for {len(classes)} "
+                "'classes'; give one id per class"
+            )
         reason = str(data.pop("reason", "") or "")
         rows = data.pop("rows", None)
         return cls(name, column, data, reason, rows)
