@@ -241,6 +241,14 @@ class RuleContext:
         lab = self.label
         return lab if lab is not None and lab.kind in ("numeric", "bool") and lab.n else None
 
+    def feature_of(self, finding: Finding) -> tuple[str, ColumnStats] | None:
+        """The feature a finding is about, with its stats (None for the label or no column)."""
+        column = finding.column
+        stats = self.stats.columns.get(column) if column is not None else None
+        if column is None or stats is None or column == self.label_name:
+            return None
+        return column, stats
+
     def numeric_features(self) -> Iterable[tuple[str, ColumnStats]]:
         for name, stats in self.stats.features().items():
             if stats.kind in ("numeric", "bool"):

@@ -67,10 +67,10 @@ def _n(count: int, what: str) -> str:
 
 @check.fixer
 def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
-    column = finding.column
-    stats = ctx.stats.columns.get(column) if column is not None else None
-    if column is None or stats is None or column == ctx.label_name:
+    feature = ctx.feature_of(finding)
+    if feature is None:
         return [Unfixed()]
+    column, stats = feature
     if not stats.n:  # no value at all: dropping every row would leave nothing
         return [DropColumn(column, "(no value at all)")]
     if how.nan == "median":

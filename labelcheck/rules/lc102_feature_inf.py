@@ -62,10 +62,10 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 
 @check.fixer
 def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
-    column = finding.column
-    stats = ctx.stats.columns.get(column) if column is not None else None
-    if column is None or stats is None or column == ctx.label_name:
+    feature = ctx.feature_of(finding)
+    if feature is None:
         return [Unfixed()]
+    column, stats = feature
     if how.inf == "drop":
         return [DropRows(column, "inf")]
     if not stats.n:  # no finite value to clip to: LC101's fix drops the column

@@ -76,10 +76,10 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 
 @check.fixer
 def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
-    column = finding.column
-    stats = ctx.stats.columns.get(column) if column is not None else None
-    if column is None or stats is None:
+    feature = ctx.feature_of(finding)
+    if feature is None:
         return [Unfixed()]
+    column, stats = feature
     bounds = bulk_bounds(stats, ctx)
     if bounds is None:
         return [Unfixed("the range of the other values is not known exactly")]
