@@ -167,7 +167,8 @@ def scan(
         The options of :data:`labelcheck.options.SCAN_SETTINGS`: ``n_classes``
         (enables LC204), ``task`` (``"auto"``, ``"classification"``,
         ``"regression"``), ``loss``, ``precision`` (``"fp32"``, ``"bf16"``,
-        ``"fp16"``), ``ignore_index``, ``features``, ``select``, ``ignore``
+        ``"fp16"``), ``ignore_index``, ``encoding`` (of CSV files: ``"latin-1"``,
+        ``"cp1252"``; default UTF-8), ``features``, ``select``, ``ignore``
         (rule codes or prefixes such as ``"LC2"``); and ``severity``,
         ``thresholds``, ``schema`` (a path to a YAML schema or a dict; its
         settings are the defaults, keywords given override them).
@@ -184,7 +185,11 @@ def scan(
     if options is None:
         options = make_options(label, **settings)
     return scan_source(
-        open_source(source), options, engine=engine, scheduler=scheduler, progress=progress
+        open_source(source, encoding=options.encoding),
+        options,
+        engine=engine,
+        scheduler=scheduler,
+        progress=progress,
     )
 
 

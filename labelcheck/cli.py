@@ -230,13 +230,13 @@ def scan(
         from labelcheck.progress import progress_bar, wanted
 
         repo = _repo_config(config, no_config)
-        sources = [open_source(path) for path in paths]
+        every = [_scan_options(path, repo, schema, settings) for path in paths]
+        sources = [open_source(p, encoding=o.encoding) for p, o in zip(paths, every, strict=True)]
         if output is not None:
             _guard(output, [*paths, *(p for src in sources for p in src.paths), schema, config])
         reports = []
         show = wanted(progress, output_format.value) and engine == "local"
-        for path, src in zip(paths, sources, strict=True):
-            options = _scan_options(path, repo, schema, settings)
+        for src, options in zip(sources, every, strict=True):
             with progress_bar(src, enabled=show, force=progress is True) as callback:
                 reports.append(
                     scan_source(src, options, engine=engine, scheduler=scheduler, progress=callback)
@@ -285,7 +285,11 @@ def _schema_for(path: str, schema: Path | None, repo) -> Path | None:
     return repo.schema_for(path) if repo is not None else None
 
 
-_INFER_SETTINGS = tuple(s for s in SCAN_SETTINGS if s.name in ("label", "task", "ignore_index"))
+_INFER_SETTINGS = tuple(
+    s for s in SCAN_SETTINGS if s.name in ("label", "task", "ignore_index", "encoding")
+)
+#: How to read the new data apply replays a plan on.
+_READ_SETTINGS = tuple(s for s in SCAN_SETTINGS if s.name == "encoding")
 
 
 @app.command()
@@ -303,10 +307,11 @@ def infer(
         from labelcheck.io import open_source
         from labelcheck.schema import dump_schema, infer_schema
 
-        src = open_source(path)
+        options = make_options(**settings)
+        src = open_source(path, encoding=options.encoding)
         if output is not None:
             _guard(output, [path, *src.paths])
-        report = scan_source(src, make_options(**settings))
+        report = scan_source(src, options)
         text = dump_schema(
             infer_schema(report),
             header=f"labelcheck schema inferred from {report.source} ({report.rows:,} rows)\n"
@@ -443,6 +448,7 @@ def fix(
 
 
 @app.command()
+@_with_settings(_READ_SETTINGS)
 def apply(
     plan: Annotated[Path, typer.Argument(help="A plan saved by `labelcheck fix`.")],
     path: Annotated[str, typer.Argument(help="New data: test, validation or inference.")],
@@ -456,6 +462,7 @@ def apply(
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
     progress: ProgressOpt = None,
+    **settings: Any,
 ) -> None:
     """Replay a saved plan on new data, without refitting (exit 2 on unseen labels).
 
@@ -465,9 +472,12 @@ def apply(
     """
     with _user_errors():
         from labelcheck.fixes.apply import apply_file, describe_applied
+        from labelcheck.options import check_encoding
 
+        encoding = settings.get("encoding") or "utf-8"
+        check_encoding(encoding)
         schema = _schema_for(path, schema, _repo_config(config, no_config))
-        _drift_gate(path, schema)
+        _drift_gate(path, schema, encoding)
         result = apply_file(
             str(plan),
             path,
@@ -476,6 +486,7 @@ def apply(
             drop_unknown=drop_unknown,
             progress=_bars(progress),
             inputs=[p for p in (schema, config) if p is not None],
+            encoding=encoding,
         )
         t = result.tally
         typer.echo(
@@ -494,7 +505,7 @@ def _bars(setting: bool | None):
     return lambda src, label: progress_bar(src, enabled=show, force=setting is True, label=label)
 
 
-def _drift_gate(path: str, schema: Path | None) -> None:
+def _drift_gate(path: str, schema: Path | None, encoding: str) -> None:
     """Refuse to apply a plan to data that drifted from its schema (LC109, LC214)."""
     if schema is None:
         return
@@ -502,8 +513,8 @@ def _drift_gate(path: str, schema: Path | None) -> None:
     from labelcheck.io import open_source
     from labelcheck.report.render import render
 
-    options = make_options(schema=schema, select=["LC109", "LC214"])
-    report = scan_source(open_source(path), options)
+    options = make_options(schema=schema, select=["LC109", "LC214"], encoding=encoding)
+    report = scan_source(open_source(path, encoding=encoding), options)
     if not report.ok:
         sys.stderr.write(render([report], "text"))
         typer.echo(

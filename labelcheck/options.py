@@ -103,6 +103,7 @@ class ScanOptions:
     loss: str | None = None
     precision: Precision = "fp32"
     ignore_index: float | None = None
+    encoding: str = "utf-8"  # of CSV files (how to read them, not what they mean)
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     severity: Mapping[str, Severity] = field(default_factory=dict)
@@ -133,6 +134,7 @@ class ScanOptions:
                     f"{', '.join(sorted(set(LOSS_ALIASES.values())))}"
                 )
             object.__setattr__(self, "loss", canonical)
+        check_encoding(self.encoding)
         # Rule codes arrive resolved (``select=("LC2",)`` is expanded by the face, which
         # knows the catalogue: options never import the rules, which import options).
         for code, sev in self.severity.items():
@@ -152,6 +154,21 @@ class ScanOptions:
         if code.startswith(self.ignore):
             return False
         return self.select is None or code.startswith(self.select)
+
+
+def check_encoding(encoding: object) -> None:
+    """Refuse an encoding Python does not know (or a bytes codec such as base64), up front."""
+    import codecs
+
+    try:
+        text = codecs.lookup(encoding)._is_text_encoding  # type: ignore[arg-type]
+    except (LookupError, TypeError):
+        text = False
+    if not text:
+        raise InputError(
+            f"unknown --encoding {encoding!r}; give a Python codec name such as utf-8, "
+            "latin-1 or cp1252"
+        )
 
 
 # ----------------------------------------------------------------- fixing
@@ -242,6 +259,9 @@ SCAN_SETTINGS: tuple[Setting, ...] = (
         "Label value meaning 'ignore this target' (e.g. -100).",
         kind=float,
         schema_key="ignore_index",
+    ),
+    Setting(
+        "encoding", "--encoding", "Text encoding of CSV files (e.g. latin-1) [default: utf-8]."
     ),
     Setting("select", "--select", "Only these rule codes or prefixes.", kind=list),
     Setting("ignore", "--ignore", "Skip these rule codes or prefixes.", kind=list),

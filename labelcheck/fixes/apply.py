@@ -248,11 +248,12 @@ def fix_file(
     if os.path.abspath(plan_out) == os.path.abspath(output):
         raise InputError(f"{output}: the plan and the data cannot be the same file")
     output_format(output)
-    src = open_source(path)
+    options = options or ScanOptions()
+    src = open_source(path, encoding=options.encoding)
     guard_outputs([path, *src.paths, *inputs], [output, plan_out], force=force)
     bars = progress or _no_bars
     with bars(src, "scanning") as callback:
-        plan, report, src = fit_plan(src, options or ScanOptions(), strategies, progress=callback)
+        plan, report, src = fit_plan(src, options, strategies, progress=callback)
     if not allow_empty:
         refuse_empty(plan, report.source)
     # The data and its plan are one unit: both written to temporary files, then renamed.
@@ -273,17 +274,19 @@ def apply_file(
     drop_unknown: bool = False,
     progress: ProgressBars | None = None,
     inputs: Sequence[str | os.PathLike[str]] = (),
+    encoding: str = "utf-8",
 ) -> FixResult:
     """Replay a saved plan (never refitted) on ``path``, streaming into ``output``.
 
-    ``inputs``: the command's other input files (a schema), never to be overwritten.
+    ``inputs``: the command's other input files (a schema), never to be overwritten;
+    ``encoding``: of a CSV ``path``.
     """
     from labelcheck.io.writers import guard_outputs, output_format
 
     plan_file = None if isinstance(plan, FixPlan) else plan
     output = Path(output)
     output_format(output)
-    src = open_source(path)
+    src = open_source(path, encoding=encoding)
     guard_outputs([path, *src.paths, plan_file, *inputs], [output], force=force)
     if not isinstance(plan, FixPlan):
         plan = FixPlan.load(plan)
@@ -312,7 +315,7 @@ def fix_object(
     allow_empty: bool = False,
 ) -> tuple[Any, FixPlan]:
     """The library's ``fix`` on an in-memory object or a path (returns a Table for paths)."""
-    src = open_source(data)
+    src = open_source(data, encoding=options.encoding)
     plan, first, src = fit_plan(src, options, strategies, report)
     if not allow_empty:
         refuse_empty(plan, first.source)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import glob as globlib
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -54,51 +54,96 @@ _FORMAT_LIST = "Parquet, CSV, Arrow IPC/Feather, JSON Lines, .npy/.npz"
 
 
 # --------------------------------------------------------------------- entry
-def open_source(source: Any, *, name: str | None = None) -> Source:
+def open_source(source: Any, *, name: str | None = None, encoding: str = "utf-8") -> Source:
     """Open a path, URL, glob, directory or in-memory object as a :class:`Source`.
 
+    ``encoding`` is the text encoding of CSV files (other formats ignore it).
     Raises :class:`~labelcheck.InputError` with a one-line message for anything
     that cannot be read.
     """
     if isinstance(source, Source):
         return source
     if isinstance(source, str | os.PathLike):
-        return open_path(os.fspath(source))
+        return open_path(os.fspath(source), encoding=encoding)
     return open_object(source, name=name)
 
 
-def open_path(location: str) -> Source:
+def open_path(location: str, *, encoding: str = "utf-8") -> Source:
     if "://" in location and not location.startswith("file://"):
         return _open_url(location)
     location = location.removeprefix("file://")
     if any(ch in location for ch in "*?[") and not os.path.exists(location):
-        paths = sorted(p for p in globlib.glob(location, recursive=True) if os.path.isfile(p))
+        paths = sorted(
+            p
+            for p in globlib.glob(location, recursive=True)
+            if os.path.isfile(p) and not labelcheck_output(p)
+        )
         if not paths:
             raise InputError(f"{location}: the pattern matches no file; check the glob")
-        return _open_files(location, paths)
+        # A glob is a list of files the user picked by name, often unrelated ones
+        # (`samples/*.parquet`): files with different columns are different datasets,
+        # and merging them would report every missing column as null (LC101). A
+        # directory stays one dataset whose parts may gain columns (schema evolution).
+        return _open_files(location, paths, encoding=encoding, same_columns=True)
     path = Path(location)
     if path.is_dir():
         # Skip hidden and underscore entries at any depth: _SUCCESS, _metadata,
-        # _delta_log/*.json, .ipynb_checkpoints/ are not data parts.
+        # _delta_log/*.json, .ipynb_checkpoints/ are not data parts; nor are the
+        # plans and reports labelcheck itself writes (`fix -o dir/fixed.parquet`).
         paths = sorted(
             str(p)
             for p in path.rglob("*")
             if p.is_file()
             and _format_of(str(p), strict=False)
             and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
+            and not labelcheck_output(str(p))
         )
         if not paths:
             raise InputError(
                 f"{location}: the directory holds no data file ({_FORMAT_LIST}); "
                 "point at a file or a directory of Parquet parts"
             )
-        return _open_files(location, paths)
+        return _open_files(location, paths, encoding=encoding)
     if not path.exists():
         raise InputError(f"{location}: no such file or directory; check the path")
-    return _open_files(location, [location])
+    if labelcheck_output(location):
+        raise InputError(
+            f"{location}: is a plan or report written by labelcheck, not data; "
+            "scan the data file it was made from"
+        )
+    return _open_files(location, [location], encoding=encoding)
 
 
-def _open_files(name: str, paths: list[str]) -> Source:
+#: The start of a JSON report (`scan --format json`) or plan (`fix`), pretty-printed:
+#: an object (or an array of them) whose first line is a lone brace, which no JSON
+#: Lines data file can have.
+_OWN_JSON = re.compile(
+    rb'\A\s*(\[\s*)?\{\s*\n\s*"(version|labelcheck_plan)"\s*:\s*\d+\s*,\s*"tool"\s*:\s*"labelcheck'
+)
+
+
+def labelcheck_output(path: str) -> bool:
+    """Whether ``path`` is a plan or JSON report labelcheck wrote (never data).
+
+    Plans are named ``*.plan.json``; reports in other formats (.md, .txt, .html)
+    have no data extension and are skipped anyway.
+    """
+    lower = path.lower()
+    if lower.endswith(".plan.json"):
+        return True
+    if not lower.endswith(".json"):
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(256)
+    except OSError:
+        return False
+    return _OWN_JSON.match(head) is not None
+
+
+def _open_files(
+    name: str, paths: list[str], *, encoding: str = "utf-8", same_columns: bool = False
+) -> Source:
     formats = {_format_of(p) for p in paths}
     if len(formats) > 1:
         raise InputError(
@@ -108,17 +153,54 @@ def _open_files(name: str, paths: list[str]) -> Source:
     for p in paths:
         if os.path.getsize(p) == 0:
             raise InputError(f"{p}: the file is empty (0 bytes); re-export it or remove it")
-    opener = {
+    if same_columns and len(paths) > 1:
+        _check_same_columns(name, fmt, paths, encoding)
+    source = _opener(fmt, encoding)(name, paths)
+    source.paths = paths
+    return source
+
+
+def _opener(fmt: str, encoding: str) -> Callable[[str, list[str]], Source]:
+    return {
         "parquet": open_parquet,
-        "csv": _open_csv,
+        "csv": partial(_open_csv, encoding=encoding),
         "ipc": _open_ipc,
         "jsonl": _open_jsonl,
         "npy": _open_npy,
         "npz": _open_npz,
     }[fmt]
-    source = opener(name, paths)
-    source.paths = paths
-    return source
+
+
+def _check_same_columns(name: str, fmt: str, paths: list[str], encoding: str) -> None:
+    """Refuse to merge files whose column names differ (see :func:`open_path`)."""
+    if fmt in ("npy", "npz"):
+        return  # one file at a time anyway: their openers say so
+    first: list[str] | None = None
+    for path in paths:
+        names = _opener(fmt, encoding)(path, [path]).schema.names
+        if first is None:
+            first = names
+            continue
+        if set(names) != set(first):
+            only_first = [n for n in first if n not in names]
+            only_this = [n for n in names if n not in first]
+            what = "; ".join(
+                part
+                for part in (
+                    f"only in {paths[0]}: {_names(only_first)}" if only_first else "",
+                    f"only in {path}: {_names(only_this)}" if only_this else "",
+                )
+                if part
+            )
+            raise InputError(
+                f"{name}: the files have different columns ({what}); files of different "
+                "schemas are different datasets: pass them as separate paths"
+            )
+
+
+def _names(names: list[str], limit: int = 8) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def _format_of(path: str, *, strict: bool = True) -> str | None:
@@ -138,7 +220,13 @@ def _format_of(path: str, *, strict: bool = True) -> str | None:
 _CSV_ERROR = re.compile(r"column #(\d+): CSV conversion error to (\w+)")
 
 
-def _open_csv(name: str, paths: list[str], column_types: dict[str, pa.DataType] | None = None):
+def _open_csv(
+    name: str,
+    paths: list[str],
+    column_types: dict[str, pa.DataType] | None = None,
+    *,
+    encoding: str = "utf-8",
+):
     import pyarrow.csv as pcsv
 
     column_types = dict(column_types or {})
@@ -147,13 +235,25 @@ def _open_csv(name: str, paths: list[str], column_types: dict[str, pa.DataType] 
         try:
             reader = pcsv.open_csv(
                 path,
+                read_options=_csv_read(encoding),
                 parse_options=_csv_parse(path),
                 convert_options=pcsv.ConvertOptions(column_types=column_types),
             )
         except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
-            raise _csv_error(path, exc) from None
+            raise _csv_error(path, exc, encoding) from None
         file_schema = reader.schema
         reader.close()
+        try:
+            # Text is never binary in a CSV: pyarrow falls back to binary for a
+            # column of invalid UTF-8, which is an encoding problem, not data.
+            # (A header of invalid UTF-8 fails as the names are decoded.)
+            undecodable = bool(file_schema.names) and any(
+                pa.types.is_binary(f.type) for f in file_schema
+            )
+        except UnicodeDecodeError:
+            undecodable = True
+        if undecodable:
+            raise _undecodable(path, encoding)
         # Integers inferred from the first block may meet a fraction later: read
         # every integer column as float64 from the start (exact up to 2**53).
         for f in file_schema:
@@ -173,17 +273,23 @@ def _open_csv(name: str, paths: list[str], column_types: dict[str, pa.DataType] 
     schema = _retype(schema, column_types)
 
     def reopen() -> Source:
-        src = _open_csv(name, paths, types)
+        src = _open_csv(name, paths, types, encoding=encoding)
         src.paths = paths
         return src
 
     types = column_types
-    units: list[Unit] = [partial(_csv_batches, path, types, schema) for path in paths]
+    units: list[Unit] = [partial(_csv_batches, path, types, schema, encoding) for path in paths]
     return Source(name, "csv", schema, units, None, reopen=reopen)
 
 
 def _retype(schema: pa.Schema, types: dict[str, pa.DataType]) -> pa.Schema:
     return pa.schema([pa.field(f.name, types.get(f.name, f.type)) for f in schema])
+
+
+def _csv_read(encoding: str):
+    import pyarrow.csv as pcsv
+
+    return pcsv.ReadOptions(encoding=encoding)
 
 
 def _csv_parse(path: str):
@@ -194,7 +300,11 @@ def _csv_parse(path: str):
 
 
 def _csv_batches(
-    path: str, types: dict[str, pa.DataType], schema: pa.Schema, columns: Sequence[str] | None
+    path: str,
+    types: dict[str, pa.DataType],
+    schema: pa.Schema,
+    encoding: str,
+    columns: Sequence[str] | None,
 ):
     import pyarrow.csv as pcsv
 
@@ -207,20 +317,27 @@ def _csv_batches(
         include_missing_columns=True,
     )
     try:
-        yield from pcsv.open_csv(path, parse_options=_csv_parse(path), convert_options=convert)
+        yield from pcsv.open_csv(
+            path,
+            read_options=_csv_read(encoding),
+            parse_options=_csv_parse(path),
+            convert_options=convert,
+        )
     except pa.ArrowInvalid as exc:
         match = _CSV_ERROR.search(str(exc))
+        if "UTF8" in str(exc):  # "conversion error to string: invalid UTF8 data"
+            raise _undecodable(path, encoding) from None
         if match and int(match.group(1)) < len(wanted):
             # A later block holds text in a column inferred as numeric: widen, restart.
             # (Column numbers count the output columns, which follow ``wanted``.)
             types[wanted[int(match.group(1))]] = pa.string()
             raise SchemaChanged from None
-        raise _csv_error(path, exc) from None
+        raise _csv_error(path, exc, encoding) from None
     except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
-        raise _csv_error(path, exc) from None
+        raise _csv_error(path, exc, encoding) from None
 
 
-def _csv_error(path: str, exc: Exception) -> InputError:
+def _csv_error(path: str, exc: Exception, encoding: str = "utf-8") -> InputError:
     detail = str(exc).strip().splitlines()[0]
     if "Expected" in detail and "columns" in detail:
         return InputError(
@@ -228,8 +345,49 @@ def _csv_error(path: str, exc: Exception) -> InputError:
             "as the header"
         )
     if isinstance(exc, UnicodeDecodeError) or "UTF8" in detail or "UTF-8" in detail:
-        return InputError(f"{path}: not UTF-8 text ({detail}); save the CSV as UTF-8")
+        return _undecodable(path, encoding)
     return InputError(f"{path}: cannot read CSV ({detail}); check the file is comma-separated")
+
+
+def _undecodable(path: str, encoding: str) -> InputError:
+    """The one-line error for text that is not in ``encoding``, with the byte offset."""
+    where = _first_undecodable(path, encoding)
+    at = f" at byte offset {where[0]:,} ({where[1]})" if where else ""
+    hint = (
+        "if it was saved in Latin-1 or Windows-1252 (Excel), pass --encoding latin-1"
+        if encoding.lower().replace("_", "-") in ("utf-8", "utf8")
+        else "pass the encoding it was saved in with --encoding (e.g. utf-8, cp1252)"
+    )
+    return InputError(f"{path}: not {encoding} text{at}; {hint}")
+
+
+def _first_undecodable(path: str, encoding: str) -> tuple[int, str] | None:
+    """Offset (in the decompressed text) and hex of the first byte ``encoding`` rejects.
+
+    Only on the error path: one streaming pass, in bounded memory.
+    """
+    import codecs
+
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    done = 0
+    try:
+        with pa.input_stream(path) as stream:  # decompresses .gz/.bz2/.zst by suffix
+            while chunk := stream.read(1 << 20):
+                pending = len(decoder.getstate()[0])
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    offset = done - pending + exc.start
+                    return offset, f"0x{exc.object[exc.start]:02x}"
+                done += len(chunk)
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError as exc:
+                return done - pending + exc.start, "an incomplete character at the end"
+    except (OSError, pa.ArrowException):
+        return None
+    return None
 
 
 # ---------------------------------------------------------- Arrow IPC/Feather

@@ -50,6 +50,15 @@ def _write(name: str, content: str | bytes) -> Callable[[Path], Path]:
     return make
 
 
+def _glob_of_different_files(tmp_path: Path) -> Path:
+    """Two unrelated samples picked by one quoted glob (the columns differ)."""
+    pq.write_table(pa.table({"x0": [0.1, 0.2], "y": [0, 1]}), tmp_path / "a.parquet")
+    pq.write_table(pa.table({"px": [3.0, 4.0], "target": [1, 0]}), tmp_path / "b.parquet")
+    return tmp_path / "*.parquet"
+
+
+LATIN1 = "x,y\n1.5,café\n2.5,thé\n".encode("latin-1")
+
 # (make the file, extra CLI args, text the one line must contain), by case id
 BAD_INPUTS = [
     pytest.param(
@@ -117,6 +126,45 @@ BAD_INPUTS = [
     pytest.param(_good, ["--fail-on", "sometimes"], ["--fail-on", "sometimes"], id="bad-fail-on"),
     pytest.param(_good, ["--format", "pdf"], ["--format", "pdf"], id="bad-format"),
     pytest.param(_good, ["--bogus"], ["--bogus"], id="unknown-option"),
+    pytest.param(
+        _write("latin1.csv", LATIN1),
+        [],
+        ["latin1.csv", "not utf-8 text at byte offset 11 (0xe9)", "--encoding latin-1"],
+        id="latin1-csv",
+    ),
+    pytest.param(
+        _write("latin1-header.csv", "x,température,y\n1,2,0\n".encode("latin-1")),
+        [],
+        ["latin1-header.csv", "at byte offset 6 (0xe9)", "--encoding latin-1"],
+        id="latin1-csv-header",
+    ),
+    pytest.param(
+        _write("cp1252.csv", LATIN1),
+        ["--encoding", "ascii"],
+        ["cp1252.csv", "not ascii text at byte offset 11", "--encoding"],
+        id="csv-not-in-the-given-encoding",
+    ),
+    pytest.param(
+        _good, ["--encoding", "klingon"], ["--encoding", "'klingon'"], id="unknown-encoding"
+    ),
+    pytest.param(_good, ["--encoding", "base64"], ["--encoding", "'base64'"], id="bytes-codec"),
+    pytest.param(
+        _glob_of_different_files,
+        [],
+        [
+            "*.parquet: the files have different columns",
+            "a.parquet: 'x0', 'y'",
+            "b.parquet: 'px', 'target'",
+            "pass them as separate paths",
+        ],
+        id="glob-of-files-with-different-columns",
+    ),
+    pytest.param(
+        lambda p: _write("r.json", '{\n  "version": 1,\n  "tool": "labelcheck 0.1.0"\n}\n')(p),
+        [],
+        ["r.json", "plan or report written by labelcheck, not data"],
+        id="scan-a-json-report",
+    ),
 ]
 
 
@@ -367,3 +415,95 @@ def test_names_and_values_that_look_like_rich_markup(tmp_path):
     assert result.exit_code == 1, result.output
     for text in ("[red]x", "feat[/]", "label '[y]'", "'[bold]a'", "markup[1].parquet"):
         assert text in result.stdout, text
+
+
+# ------------------------------------------------------------ encodings (#9)
+def test_latin1_csv_is_read_with_encoding(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(LATIN1)
+    before = path.read_bytes()
+    report = labelcheck.scan(path, encoding="latin-1")
+    assert sorted(report.stats.label.distinct) == ["café", "thé"]
+    result = CliRunner().invoke(app, ["scan", str(path), "--encoding", "latin-1"])
+    assert result.exit_code == 0, result.output
+    assert "café" in result.stdout or "2 rows" in result.stdout
+    with pytest.raises(labelcheck.InputError, match=r"latin1\.csv: not utf-8 .*--encoding latin-1"):
+        labelcheck.scan(path)
+    assert path.read_bytes() == before
+
+
+def test_latin1_csv_fix_and_apply(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"x,y\n" + b"".join(b"%d,caf\xe9\n%d,th\xe9\n" % (i, i) for i in range(20)))
+    out = tmp_path / "out.parquet"
+    refused = CliRunner().invoke(app, ["fix", str(path), "-o", str(out)])
+    _check_one_line(refused.exit_code, refused.stdout, refused.stderr, ["--encoding latin-1"])
+    assert not out.exists()
+    fixed = CliRunner().invoke(app, ["fix", str(path), "-o", str(out), "--encoding", "latin-1"])
+    assert fixed.exit_code == 0, fixed.output
+    assert pq.read_table(out).column("y").to_pylist()[:2] == [0, 1]  # café, thé reindexed
+    plan = tmp_path / "out.plan.json"
+    assert labelcheck.load_plan(plan).decode_labels([0, 1]).tolist() == ["café", "thé"]
+    out2 = tmp_path / "out2.parquet"
+    applied = CliRunner().invoke(
+        app, ["apply", str(plan), str(path), "-o", str(out2), "--encoding", "latin-1"]
+    )
+    assert applied.exit_code == 0, applied.output
+    _, plan2 = labelcheck.fix(path, encoding="latin-1")
+    assert plan2.decode_labels([1]).tolist() == ["thé"]
+
+
+def test_bad_byte_in_a_late_block_names_its_offset(tmp_path):
+    """pyarrow infers types from the first block; a bad byte 1.2 MB in fails later."""
+    path = tmp_path / "late.csv"
+    head = b"x,s\n" + b"1,a\n" * 300_000
+    path.write_bytes(head + b"2,caf\xe9\n")
+    for args in (["scan"], ["fix", "-o", str(tmp_path / "o.parquet")]):
+        result = CliRunner().invoke(app, [args[0], str(path), *args[1:]])
+        expect = [f"late.csv: not utf-8 text at byte offset {len(head) + 5:,} (0xe9)", "--encoding"]
+        _check_one_line(result.exit_code, result.stdout, result.stderr, expect)
+    assert not (tmp_path / "o.parquet").exists()
+
+
+# --------------------------------------------- what a data directory holds (#9)
+def test_a_folder_with_labelcheck_plans_and_reports_scans_its_data(tmp_path):
+    """`fix -o parts/fixed.parquet` writes its plan into the folder; rescanning must work."""
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for i in range(2):
+        pq.write_table(
+            pa.table({"x": np.arange(50) / 50, "y": np.arange(50) % 2}), parts / f"p{i}.parquet"
+        )
+    fixed = CliRunner().invoke(app, ["fix", str(parts), "-o", str(parts / "fixed.parquet")])
+    assert fixed.exit_code == 0, fixed.output
+    assert (parts / "fixed.plan.json").exists()
+    for fmt, name in (("json", "report.json"), ("markdown", "report.md"), ("text", "r.txt")):
+        scanned = CliRunner().invoke(
+            app, ["scan", str(parts), "--format", fmt, "-o", str(parts / name)]
+        )
+        assert scanned.exit_code == 0, scanned.output
+    several = CliRunner().invoke(
+        app, ["scan", str(parts), str(parts), "--format", "json", "-o", str(parts / "all.json")]
+    )
+    assert several.exit_code == 0, several.output
+    result = CliRunner().invoke(app, ["scan", str(parts), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    assert json.loads(result.stdout)["rows"] == 200  # 2 x 50 + fixed.parquet (100); no reports
+    globbed = CliRunner().invoke(app, ["scan", str(parts / "*.json*")])
+    assert "matches no file" in globbed.stderr  # plans and reports are never data
+
+
+def test_a_json_lines_file_is_still_data(tmp_path):
+    """Only labelcheck's own pretty-printed reports are skipped, not `.json` data."""
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "rows.json").write_text('{"version": 1, "tool": "labelcheck", "y": 0}\n' * 3)
+    assert labelcheck.scan(data).rows == 3
+
+
+def test_a_glob_over_files_with_the_same_columns_is_one_dataset(tmp_path):
+    for i in range(3):
+        pq.write_table(pa.table({"y": [i, i], "x": [0.5, 0.25]}), tmp_path / f"p{i}.parquet")
+    assert labelcheck.scan(tmp_path / "p*.parquet").rows == 6
