@@ -74,7 +74,14 @@ def validate(data: Any, source: str, definition: str = "schema") -> None:
         return
     # Unknown keys first (the commonest mistake: a typo), then the shallowest error.
     errors.sort(key=lambda e: (e.validator != "additionalProperties", len(e.absolute_path)))
-    raise InputError(f"{source}: {_describe(errors[0])}")
+    raise InputError(f"{source}: {_shorten(_describe(errors[0]))}")
+
+
+def _shorten(text: str, limit: int = 300) -> str:
+    """Keep a message one readable line: jsonschema quotes whole (maybe huge) values."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit // 2]} ... {text[-limit // 2 :]}"
 
 
 def _describe(error: Any) -> str:
@@ -116,11 +123,61 @@ def _key_path(path: Sequence[Any]) -> str:
 
 
 # ------------------------------------------------------------------------ YAML
+#: Bounds on a schema or configuration file, checked while it is composed, before
+#: anything is expanded: a 425-byte file of nested aliases ("billion laughs") would
+#: otherwise expand to 9**9 list items and take minutes and gigabytes to reject.
+MAX_YAML_BYTES = 8 << 20
+MAX_YAML_NODES = 1_000_000  # after expanding aliases; 10,000 classes are ~10,000 nodes
+MAX_YAML_DEPTH = 64
+
+
+class YamlTooLarge(Exception):
+    """A YAML document beyond the bounds above (read_yaml makes it an InputError)."""
+
+
 def _yaml_loader() -> type:
     import yaml
 
     class Loader(yaml.SafeLoader):
-        """SafeLoader that also reads `1e3` as a number (YAML 1.1 wants `1.0e+3`)."""
+        """SafeLoader that reads `1e3` as a number (YAML 1.1 wants `1.0e+3`) and bounds size.
+
+        Every node is counted as it is composed, an alias as the size of what it
+        stands for (known once its anchor is complete), so the expanded size is
+        known without expanding anything; nesting depth is bounded so that deep
+        brackets fail cleanly instead of exhausting Python's stack.
+        """
+
+        def __init__(self, stream: Any) -> None:
+            super().__init__(stream)
+            self._nodes = 0
+            self._depth = 0
+            self._sizes: dict[str, int] = {}
+
+        def _count(self, n: int) -> None:
+            self._nodes += n
+            if self._nodes > MAX_YAML_NODES:
+                raise YamlTooLarge(
+                    f"more than {MAX_YAML_NODES:,} values once its aliases are expanded"
+                )
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                anchor = self.peek_event().anchor
+                if anchor in self.anchors and anchor not in self._sizes:
+                    raise YamlTooLarge(f"the alias *{anchor} refers to itself")
+                self._count(self._sizes.get(anchor, 0))
+                return super().compose_node(parent, index)
+            self._depth += 1
+            if self._depth > MAX_YAML_DEPTH:
+                raise YamlTooLarge(f"nested more than {MAX_YAML_DEPTH} levels deep")
+            anchor = self.peek_event().anchor
+            before = self._nodes
+            self._count(1)
+            node = super().compose_node(parent, index)
+            self._depth -= 1
+            if anchor is not None:
+                self._sizes[anchor] = self._nodes - before
+            return node
 
     Loader.add_implicit_resolver(
         "tag:yaml.org,2002:float",
@@ -143,6 +200,12 @@ def read_yaml(path: str | os.PathLike[str], what: str = "schema") -> Any:
 
     name = os.fspath(path)
     try:
+        size = Path(name).stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise InputError(
+                f"{name}: the {what} file is {size:,} bytes, more than a {what} needs "
+                f"(limit {MAX_YAML_BYTES >> 20} MiB); check it is the right file"
+            )
         text = Path(name).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{name}: {what} file not found; check the path") from None
@@ -152,6 +215,8 @@ def read_yaml(path: str | os.PathLike[str], what: str = "schema") -> Any:
         raise InputError(f"{name}: cannot read the {what} file ({exc})") from None
     try:
         return yaml.load(text, Loader=_yaml_loader())  # a SafeLoader subclass: safe
+    except YamlTooLarge as exc:
+        raise InputError(f"{name}: {what} file too large or too deep: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -219,3 +220,72 @@ def test_the_wheel_ships_the_json_schema(tmp_path):
     with zipfile.ZipFile(wheel) as zf:
         shipped = json.loads(zf.read("labelcheck/schemas/labelcheck.schema.json"))
     assert shipped == json_schema()
+
+
+# ------------------------------------------------------------- hostile YAML (#9)
+def _alias_bomb(levels: int = 9) -> str:
+    """The "billion laughs" schema: 9 aliases a level, 9**levels values once expanded."""
+    lines = ["version: 1", "a0: &a0 [lol,lol,lol,lol,lol,lol,lol,lol,lol]"]
+    for i in range(1, levels):
+        lines.append(f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 9)}]")
+    lines.append(f"classes: *a{levels - 1}")
+    return "\n".join(lines) + "\n"
+
+
+HOSTILE_YAML = {
+    "alias-bomb": (_alias_bomb(), "once its aliases are expanded"),
+    "deep-nesting": ("version: 1\nclasses: " + "[" * 5000 + "]" * 5000 + "\n", "nested more"),
+    "recursive-alias": ("version: 1\nclasses: &c [0, *c]\n", "the alias *c refers to itself"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_YAML))
+def test_hostile_yaml_is_refused_before_expanding(tmp_path, case):
+    text, expected = HOSTILE_YAML[case]
+    assert len(_alias_bomb()) < 500  # 425 bytes in the report
+    schema = tmp_path / "s.yaml"
+    schema.write_text(text)
+    with pytest.raises(
+        InputError, match=rf"s\.yaml: schema file too large or too deep: .*{re.escape(expected)}"
+    ):
+        load_schema(schema)
+    data = tmp_path / "d.parquet"
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"x": [0.5, 0.25], "y": [0, 1]}), data)
+    proc = subprocess.run(
+        [sys.executable, "-m", "labelcheck", "scan", str(data), "--schema", str(schema)],
+        capture_output=True,
+        text=True,
+        timeout=60,  # a hang guard, not a speed target: unbounded, this took a minute
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and expected in proc.stderr, proc.stderr
+    assert schema.read_text() == text
+
+
+def test_a_yaml_bomb_in_the_repo_configuration(tmp_path):
+    from labelcheck.config import load_config
+
+    config = tmp_path / "labelcheck.yaml"
+    config.write_text(_alias_bomb().replace("classes:", "files:"))
+    with pytest.raises(InputError, match=r"labelcheck\.yaml: configuration file too large"):
+        load_config(config)
+
+
+def test_anchors_and_a_large_literal_schema_still_load(tmp_path):
+    """Aliases are fine within bounds; 20,000 literal classes are a schema, not a bomb."""
+    schema = tmp_path / "s.yaml"
+    schema.write_text("version: 1\nclasses: &c [0, 1, 2]\ndescription: ok\n")
+    assert load_schema(schema).data["classes"] == [0, 1, 2]
+    schema.write_text(f"version: 1\nclasses: [{', '.join(map(str, range(20_000)))}]\n")
+    assert len(load_schema(schema).data["classes"]) == 20_000
+
+
+def test_a_huge_value_in_an_error_message_is_shortened(tmp_path):
+    schema = tmp_path / "s.yaml"
+    schema.write_text(f"version: 1\nclasses: [{', '.join(['7'] * 50_000)}]\n")
+    with pytest.raises(InputError, match="non-unique") as info:
+        load_schema(schema)
+    assert len(str(info.value)) < 400
