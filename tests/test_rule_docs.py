@@ -45,6 +45,7 @@ SPEC_CATALOGUE: list[tuple[str, str, str, str | None]] = [
     ("LC212", "label-scale", "warning", "scale-target"),
     ("LC213", "label-string", "info", "reindex-labels"),
     ("LC214", "label-unknown-class", "error", None),
+    ("LC215", "label-unusable-type", "error", None),  # issue 9; SPEC §4 gains the row
 ]
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Fix")
 
