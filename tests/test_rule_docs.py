@@ -31,6 +31,7 @@ SPEC_CATALOGUE: list[tuple[str, str, str, str | None]] = [
     ("LC107", "feature-non-numeric", "warning", "drop-column"),
     ("LC108", "feature-outlier", "warning", "clip"),
     ("LC109", "feature-range-violation", "error", None),
+    ("LC111", "feature-duplicate-name", "error", None),  # issue 9; SPEC §4 gains the row
     ("LC201", "label-missing", "error", "drop-rows"),
     ("LC202", "label-inf", "error", "drop-rows"),
     ("LC203", "label-negative", "error", "reindex-labels"),

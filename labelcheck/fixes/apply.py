@@ -36,6 +36,7 @@ from labelcheck.fixes.plan import FixPlan, Step, Tally
 from labelcheck.io import SchemaChanged, Source, open_source
 from labelcheck.options import ScanOptions, Strategies
 from labelcheck.report import Report
+from labelcheck.stats.dataset import repeated_names
 
 #: Opens a progress callback (or None) for one pass over a source, labelled.
 ProgressBars = Callable[[Source, str], AbstractContextManager[Progress | None]]
@@ -221,6 +222,17 @@ def record_counts(plan: FixPlan, tally: Tally) -> None:
     plan.rows_out = tally.rows_out
 
 
+def unique_columns(src: Source) -> None:
+    """Refuse data whose column names repeat: the output would carry the ambiguity (LC111)."""
+    repeated = repeated_names(src.schema.names)
+    if repeated:
+        name, n = next(iter(repeated.items()))
+        raise InputError(
+            f"{src.name}: {n} columns are named {name!r} (repeated: "
+            f"{', '.join(map(repr, repeated))}); rename them so each name is unique, then fix"
+        )
+
+
 def fix_file(
     path: str,
     output: str | os.PathLike[str],
@@ -250,6 +262,7 @@ def fix_file(
     output_format(output)
     options = options or ScanOptions()
     src = open_source(path, encoding=options.encoding)
+    unique_columns(src)
     guard_outputs([path, *src.paths, *inputs], [output, plan_out], force=force)
     bars = progress or _no_bars
     with bars(src, "scanning") as callback:
@@ -287,6 +300,7 @@ def apply_file(
     output = Path(output)
     output_format(output)
     src = open_source(path, encoding=encoding)
+    unique_columns(src)
     guard_outputs([path, *src.paths, plan_file, *inputs], [output], force=force)
     if not isinstance(plan, FixPlan):
         plan = FixPlan.load(plan)
@@ -316,6 +330,7 @@ def fix_object(
 ) -> tuple[Any, FixPlan]:
     """The library's ``fix`` on an in-memory object or a path (returns a Table for paths)."""
     src = open_source(data, encoding=options.encoding)
+    unique_columns(src)
     plan, first, src = fit_plan(src, options, strategies, report)
     if not allow_empty:
         refuse_empty(plan, first.source)

@@ -193,6 +193,13 @@ def _numpy_to_arrow(values: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
 # ------------------------------------------------------------------- pandas
 def pandas_to_arrow(df: Any, name: str = "DataFrame") -> pa.Table:
     """A pandas DataFrame as Arrow, without pandas' metadata (it would restore old dtypes)."""
+    repeated = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
+    if repeated:
+        listed = ", ".join(map(repr, repeated))
+        raise InputError(
+            f"{name}: column names repeat ({listed}); "
+            "rename them so each name is unique (df.columns = [...])"
+        )
     try:
         return pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
     except (pa.ArrowException, TypeError, ValueError) as exc:

@@ -9,6 +9,7 @@ plan their reads without knowing any format.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -79,6 +80,12 @@ def reads_column_subsets(unit: Unit) -> bool:
 
 def arrow_error(path: str, what: str, exc: Exception) -> InputError:
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    twice = re.search(r"Column\(/([^)]*)\) was specified twice", detail)
+    if twice:  # {"a": 1, "a": 2}: a repeated key, not a corrupt file
+        return InputError(
+            f"{path}: the key {twice.group(1)!r} appears twice in one JSON object; "
+            "write each key once per line"
+        )
     return InputError(f"{path}: not a valid {what} file ({detail}); {REEXPORT}")
 
 

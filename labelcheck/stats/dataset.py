@@ -27,6 +27,8 @@ class ColumnPlan:
     # Distinct label values tracked before giving up (at least thresholds.max_classes,
     # so raising max_classes lets more classes be counted).
     distinct_cap: int = DISTINCT_CAP
+    #: Names that more than one column carries, with how many: not scanned (LC111).
+    repeated: tuple[tuple[str, int], ...] = ()
 
     @property
     def columns(self) -> list[str]:
@@ -45,6 +47,7 @@ def plan_columns(
     features unless named in ``--features``.
     """
     names = list(schema.names)
+    repeated = repeated_names(names)
     label = options.label
     reason = (
         f"from {options.origins['label']}"
@@ -77,11 +80,31 @@ def plan_columns(
             )
         features = tuple(f for f in options.features if f != label)
     else:
-        features = tuple(n for n in names if n != label and n not in index_columns)
+        features = tuple(
+            dict.fromkeys(
+                n for n in names if n != label and n not in index_columns and n not in repeated
+            )
+        )
+    # A repeated name is ambiguous (which 'a' is meant?): the unique columns are
+    # scanned and LC111 names the repeated ones; naming one explicitly is an error.
+    for name in [label, *features]:
+        if name in repeated:
+            what = "label" if name == label else "feature"
+            raise InputError(
+                f"{source_name}: the {what} column {name!r} is ambiguous: "
+                f"{repeated[name]} columns have that name; rename them so each name is unique"
+            )
     if options.exclude:  # schema `exclude: [id]`: never scanned
         features = tuple(f for f in features if f not in options.exclude)
     cap = max(DISTINCT_CAP, options.thresholds.max_classes)
-    return ColumnPlan(label, features, reason, cap)
+    return ColumnPlan(label, features, reason, cap, tuple(repeated.items()))
+
+
+def repeated_names(names: Sequence[str]) -> dict[str, int]:
+    """Column names carried by more than one column, with their counts (CSV ``a,a,b``)."""
+    from collections import Counter
+
+    return {name: n for name, n in Counter(names).items() if n > 1}
 
 
 def _list(names: list[str], limit: int = 12) -> str:
@@ -163,6 +186,7 @@ class DatasetStats:
                 "features": list(self.plan.features),
                 "label_reason": self.plan.label_reason,
                 "distinct_cap": self.plan.distinct_cap,
+                "repeated": [list(pair) for pair in self.plan.repeated],
             },
             "rows": self.rows,
             "ignored_rows": self.ignored_rows,
@@ -178,6 +202,7 @@ class DatasetStats:
                 tuple(p["features"]),
                 p["label_reason"],
                 p.get("distinct_cap", DISTINCT_CAP),
+                tuple((name, n) for name, n in p.get("repeated", ())),
             ),
             rows=data["rows"],
             ignored_rows=data["ignored_rows"],
