@@ -3,6 +3,25 @@
 Returns one of a closed set, each branch with an example input:
 classification (binary / multiclass / multilabel) or regression (continuous),
 and says why, so the report can state it.
+
+Integer labels with more distinct values than ``max_classes`` (10,000) are
+regression, unless they look like class ids of an extreme classification
+(face identities, product ids, words of a vocabulary). They do when all of:
+
+- they start at 0 or 1 (ids are numbered from one end),
+- every id in their range occurs (distinct count == max - min + 1: a dense
+  range, which the statistics know past the distinct cap from a bitmap),
+- ids repeat: on average at least 2 rows per id (a column of 0..n-1, each
+  once, is a row number, not a label).
+
+Examples both ways:
+
+- 50,000 identities 0..49,999, each in 2 photos -> classification;
+- 1..20,000, each 3 times -> classification (LC207 then says: not from 0);
+- prices in whole dollars, 12 to 950,000 -> regression (they do not start at
+  0, and most values in the range never occur);
+- counts 0..30,000 with gaps in the tail -> regression (not dense);
+- a row number 0..999,999, each once -> regression (no id repeats).
 """
 
 from __future__ import annotations
@@ -43,6 +62,16 @@ def detect_task(label: ColumnStats | None, options: ScanOptions) -> TaskInfo:
             f"fractional label values ({label.non_integer:,} of {label.n:,})",
         )
     max_classes = options.thresholds.max_classes
+    k = label.distinct_count
+    if (k is None or k > max_classes) and _dense_ids(label, k):
+        # [0, 0, 1, 1, ..., 49999, 49999]: every id of 0..K-1 present, each ~twice
+        assert k is not None
+        return TaskInfo(
+            "classification",
+            "multiclass",
+            f"integer labels {int(label.min)}..{int(label.max)} with every value present "
+            f"({k:,} class ids, {label.n / k:,.1f} rows each on average)",
+        )
     if label.distinct is None or len(label.distinct) > max_classes:
         # [17, 250, 3120, ...]: integer-valued, but too many values for class ids (counts, cents)
         many = (
@@ -64,11 +93,19 @@ def detect_task(label: ColumnStats | None, options: ScanOptions) -> TaskInfo:
     )
 
 
+def _dense_ids(label: ColumnStats, k: int | None) -> bool:
+    """Integer labels from 0 (or 1), every value of the range present, repeated (see above)."""
+    if k is None or label.min is None or label.max is None or label.non_integer:
+        return False
+    return label.min in (0, 1) and k == label.max - label.min + 1 and label.n >= 2 * k
+
+
 def _target_type(label: ColumnStats) -> str:
     if label.kind == "list":
         return "multilabel"
     if label.kind == "numeric" and label.non_integer:
         return "continuous"
-    if label.distinct is not None:
-        return "binary" if len(label.distinct) <= 2 else "multiclass"
+    k = label.distinct_count
+    if k is not None:
+        return "binary" if k <= 2 else "multiclass"
     return "unknown"

@@ -139,8 +139,55 @@ def test_the_report_states_the_task_and_why():
 
 def test_raising_max_classes_lets_more_classes_be_counted():
     rng = np.random.default_rng(1)
-    X, y = rng.random((60_000, 2)), np.arange(60_000) % 15_000  # 15,000 classes of 4 rows
+    # 15,000 classes of 4 rows, ids 0, 3, 6, ...: not a dense range of ids (see below)
+    X, y = rng.random((60_000, 2)), (np.arange(60_000) % 15_000) * 3
     assert labelcheck.scan((X, y)).task.task == "regression"  # past the default 10,000
     report = labelcheck.scan((X, y), thresholds={"max_classes": 20_000})
     assert report.task.task == "classification"
     assert report.task.reason == "integer-valued labels (15,000 distinct values)"
+
+
+# ------------------------------------------- many class ids: extreme classification (#9)
+def _ids(n_ids: int, repeat: int, start: int = 0, seed: int = 0) -> np.ndarray:
+    y = np.repeat(np.arange(start, start + n_ids), repeat)
+    np.random.default_rng(seed).shuffle(y)
+    return y
+
+
+def test_fifty_thousand_ids_each_twice_are_class_ids(tmp_path):
+    """Face identities: 0..49,999, two photos each. Was regression with LC212."""
+    import pyarrow.parquet as pq
+
+    y = _ids(50_000, 2)
+    path = tmp_path / "faces.parquet"
+    rng = np.random.default_rng(1)
+    pq.write_table(pa.table({"x": rng.random(len(y)), "y": y}), path, row_group_size=7_000)
+    report = labelcheck.scan(path)  # 15 row groups: the bitmaps merge across them
+    assert (report.task.task, report.task.target_type) == ("classification", "multiclass")
+    assert "0..49999 with every value present (50,000 class ids" in report.task.reason
+    assert not report.by_code("LC212")
+    assert report.stats.label.distinct is None and report.stats.label.distinct_count == 50_000
+    assert report.to_dict()["columns"]["y"]["distinct"] == 50_000
+    info = detect_task(label(_ids(20_000, 3, start=1)), make_options())
+    assert info.task == "classification" and "1..20000" in info.reason
+
+
+@pytest.mark.parametrize(
+    ("case", "values"),
+    [
+        # Prices in whole dollars: not from 0, most of the range never occurs.
+        ("prices", np.random.default_rng(2).integers(12, 950_000, 100_000)),
+        # A row number: dense from 0, but no id repeats.
+        ("row-number", _ids(60_000, 1)),
+        # Counts dense from 0 except for a gap in the tail.
+        ("counts-with-a-gap", np.r_[_ids(30_000, 3), 40_000]),
+        # Dense ids from 5: not numbered from one end.
+        ("from-5", _ids(20_000, 2, start=5)),
+        # Negative values: no bitmap, no class ids.
+        ("negative", np.r_[_ids(20_000, 2), -1]),
+    ],
+)
+def test_near_misses_stay_regression(case, values):
+    info = detect_task(label(values), make_options())
+    assert info.task == "regression", (case, info.reason)
+    assert "--task classification" in info.reason

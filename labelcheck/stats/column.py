@@ -12,6 +12,9 @@ threads, files and Dask partitions. Everything is exact:
   exactly by removing them from (n, mean, m2). No quantile sketch is needed;
 - for label columns: the number of fractional and negative values and the
   distinct values with their counts, up to a cap (past it, ``distinct`` is None);
+  past the cap, which integers in ``[0, PRESENT_LIMIT)`` occur, as a bitmap
+  (``present``, merged by OR), while every value is such an integer: enough to
+  tell 50,000 dense class ids from a regression target (task detection);
 - for list labels (one-hot / probability targets): rows with a negative entry
   and rows not summing to 1;
 - for string feature columns: how many values parse as numbers (LC107).
@@ -32,6 +35,9 @@ Kind = Literal["numeric", "bool", "string", "list", "other"]
 EXTREMES_K = 16
 #: Default cap on distinct values tracked for a label column.
 DISTINCT_CAP = 10_000
+#: Integer labels below this are tracked by presence past the cap: a bitmap of at
+#: most 2 MiB (16.7 million ids, more than the largest face-identity datasets).
+PRESENT_LIMIT = 1 << 24
 #: A string that parses as a number (LC107 says "numbers stored as strings").
 _NUMBER_RE = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$|^\s*[-+]?(inf|nan|infinity)\s*$"
 
@@ -110,6 +116,10 @@ class ColumnStats:
     negative: int = 0  # label columns only
     distinct: dict[Any, int] | None = None  # label columns only, None once past the cap
     distinct_cap: int = DISTINCT_CAP
+    # Past the cap: bit v set iff the integer v occurs (little-endian bits, no trailing
+    # zero byte, so equal sets are equal bytes); None while ``distinct`` holds the
+    # values, or once a value is not an integer in [0, PRESENT_LIMIT).
+    present: bytes | None = None
     numeric_strings: int = 0  # string columns: values that parse as numbers
     examples: list[Any] = field(default_factory=list)  # a few raw values of non-numeric columns
     list_rows: int = 0  # list labels: non-null rows
@@ -198,6 +208,8 @@ class ColumnStats:
             other.negative = int((values < 0).sum()) if lo < 0 else 0
             other.distinct = _value_counts(values, lo, hi, integral, self.distinct_cap)
             other.distinct_cap = self.distinct_cap
+            if other.distinct is None and other.non_integer == 0:
+                other.present = _bits_of_values(values, lo, hi)
         k = min(EXTREMES_K, n)
         if other.distinct is not None and len(other.distinct) <= _FEW_DISTINCT:
             # Few distinct labels: the extremes follow from the counts, no pass needed.
@@ -279,6 +291,7 @@ class ColumnStats:
             negative=self.negative,
             distinct=None if self.distinct is None else dict(self.distinct),
             distinct_cap=self.distinct_cap,
+            present=self.present,
             numeric_strings=self.numeric_strings + other.numeric_strings,
             examples=(self.examples + other.examples)[:3],
             list_rows=self.list_rows + other.list_rows,
@@ -300,7 +313,7 @@ class ColumnStats:
         """Fold the finite-value part of ``other`` into ``self`` (Chan et al.)."""
         if other.n == 0:
             if self.kind != "string" and self.track_labels and other.distinct is None:
-                self.distinct = None
+                self._merge_distinct(other)
             return
         if self.n == 0:
             self.mean, self.m2 = other.mean, other.m2
@@ -318,11 +331,21 @@ class ColumnStats:
         if self.kind != "string" and self.track_labels:
             self.non_integer += other.non_integer
             self.negative += other.negative
-            self.distinct = (
-                None
-                if self.distinct is None or other.distinct is None
-                else _merge_counts(self.distinct, other.distinct, self.distinct_cap)
-            )
+            self._merge_distinct(other)
+
+    def _merge_distinct(self, other: ColumnStats) -> None:
+        """Distinct counts while under the cap; past it, the union of the presence bitmaps."""
+        merged = (
+            None
+            if self.distinct is None or other.distinct is None
+            else _merge_counts(self.distinct, other.distinct, self.distinct_cap)
+        )
+        self.present = None if merged is not None else _or_bits(self._bits(), other._bits())
+        self.distinct = merged
+
+    def _bits(self) -> bytes | None:
+        """The presence bitmap of these values, from the counts while they are kept."""
+        return self.present if self.distinct is None else _bits_of_keys(self.distinct)
 
     # ------------------------------------------------------------ derived
     @property
@@ -352,6 +375,15 @@ class ColumnStats:
     def integer_valued(self) -> bool:
         return self.kind in ("numeric", "bool") and self.non_integer == 0
 
+    @property
+    def distinct_count(self) -> int | None:
+        """How many distinct values: exact under the cap, or from the bitmap past it."""
+        if self.distinct is not None:
+            return len(self.distinct)
+        if self.present is not None:
+            return int(np.bitwise_count(np.frombuffer(self.present, dtype=np.uint8)).sum())
+        return None
+
     def sorted_distinct(self) -> list[tuple[Any, int]] | None:
         """Distinct values and their counts, sorted by value; None when not tracked."""
         if self.distinct is None:
@@ -377,8 +409,8 @@ class ColumnStats:
                 mean=None if self.n == 0 else self.mean,
                 std=None if self.n == 0 else self.std,
             )
-        if self.distinct is not None:
-            out["distinct"] = len(self.distinct)
+        if self.distinct_count is not None:
+            out["distinct"] = self.distinct_count
         return out
 
     # ------------------------------------------------------- serialisation
@@ -555,6 +587,37 @@ def _value_counts(
     if uniq.size > cap:
         return None
     return {to_python(v): int(c) for v, c in zip(uniq.tolist(), counts.tolist(), strict=True)}
+
+
+def _bits_of_values(values: np.ndarray, lo: Any, hi: Any) -> bytes | None:
+    """The presence bitmap of integer-valued ``values`` (None outside [0, PRESENT_LIMIT))."""
+    if lo < 0 or hi >= PRESENT_LIMIT:
+        return None
+    seen = np.zeros(int(hi) + 1, dtype=bool)
+    seen[values.astype(np.int64, copy=False)] = True
+    return np.packbits(seen, bitorder="little").tobytes()
+
+
+def _bits_of_keys(counts: dict[Any, int]) -> bytes | None:
+    """The presence bitmap of the values counted in ``counts`` (None if not all eligible)."""
+    keys = list(counts)
+    if not all(type(k) is int and 0 <= k < PRESENT_LIMIT for k in keys):
+        return None
+    if not keys:
+        return b""
+    ids = np.fromiter(keys, dtype=np.int64, count=len(keys))
+    return _bits_of_values(ids, 0, int(ids.max()))
+
+
+def _or_bits(a: bytes | None, b: bytes | None) -> bytes | None:
+    """Union of two presence bitmaps; unknown (None) if either is."""
+    if a is None or b is None:
+        return None
+    if len(a) < len(b):
+        a, b = b, a
+    out = np.frombuffer(a, dtype=np.uint8).copy()
+    out[: len(b)] |= np.frombuffer(b, dtype=np.uint8)
+    return out.tobytes()
 
 
 def _merge_counts(a: dict[Any, int], b: dict[Any, int], cap: int) -> dict[Any, int] | None:

@@ -280,3 +280,51 @@ def test_dataset_stats_refuse_to_merge_different_columns():
     b = DatasetStats.empty(t2.schema, plan_columns(t2.schema, ScanOptions(), "b"))
     with pytest.raises(ValueError, match="different column sets"):
         a.merge(b)
+
+
+# ------------------------------------------------ presence bitmap past the cap (#9)
+ids = st.lists(
+    st.one_of(st.integers(0, 300), st.sampled_from([0, 1, 2, 299]), st.none()), max_size=80
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    data=st.data(),
+    vals=ids,
+    cap=st.integers(0, 12),
+    arrow_type=st.sampled_from([pa.int64(), pa.int32(), pa.uint16(), pa.float64()]),
+)
+def test_presence_bitmap_merges_to_the_whole(data, vals, cap, arrow_type):
+    """Past the cap, the set of ids is kept exactly (as a bitmap) whatever the split."""
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(vals)), max_size=4)))
+    bounds = [0, *cuts, len(vals)]
+    array = pa.array(vals, type=arrow_type)
+    whole = stats_of(array, label=True, cap=cap)
+    assert_same(merged(array, bounds, label=True, cap=cap), whole)  # present included
+    assert whole.distinct_count == len({v for v in vals if v is not None})
+    if whole.distinct is not None:
+        assert whole.present is None  # one representation at a time
+    i, j = sorted(data.draw(st.lists(st.integers(0, len(vals)), min_size=2, max_size=2)))
+    a, b, c = (stats_of(p, label=True, cap=cap) for p in parts(array, [0, i, j, len(vals)]))
+    assert_same(a.merge(b).merge(c), a.merge(b.merge(c)))
+    assert_same(a.merge(b), b.merge(a))
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), vals=ids, bad=st.sampled_from([-1, 0.5, 2**24]))
+def test_presence_is_unknown_once_a_value_is_not_a_small_id(data, vals, bad):
+    values = [*vals, bad]
+    cut = data.draw(st.integers(0, len(values)))
+    array = pa.array(values, type=pa.float64())
+    whole = stats_of(array, label=True, cap=0)
+    assert whole.distinct is None and whole.present is None and whole.distinct_count is None
+    assert_same(merged(array, [0, cut, len(values)], label=True, cap=0), whole)
+
+
+def test_presence_bitmap_of_many_ids_and_its_size():
+    y = np.repeat(np.arange(50_000), 2)
+    s = ColumnStats.of(pa.array(y), label=True)
+    assert s.distinct is None and s.distinct_count == 50_000
+    assert len(s.present) == 50_000 // 8  # one bit an id
+    assert ColumnStats.from_dict(s.to_dict()).present == s.present  # Dask transport
