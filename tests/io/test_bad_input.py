@@ -160,6 +160,18 @@ BAD_INPUTS = [
         id="glob-of-files-with-different-columns",
     ),
     pytest.param(
+        _write("dup-label.csv", "x,y,y\n1,0,0\n2,1,1\n"),
+        [],
+        ["dup-label.csv", "label column 'y' is ambiguous: 2 columns have that name", "rename"],
+        id="repeated-label-name",
+    ),
+    pytest.param(
+        _write("dup-key.jsonl", '{"x": 1, "x": 2, "y": 0}\n'),
+        [],
+        ["dup-key.jsonl", "the key 'x' appears twice in one JSON object"],
+        id="jsonl-repeated-key",
+    ),
+    pytest.param(
         lambda p: _write("r.json", '{\n  "version": 1,\n  "tool": "labelcheck 0.1.0"\n}\n')(p),
         [],
         ["r.json", "plan or report written by labelcheck, not data"],
