@@ -36,7 +36,8 @@ ONE_TO_TEN = SAMPLES / "labels_1_to_10.feather"
 SPEC_CODES = [
     "LC001",
     *(f"LC1{i:02d}" for i in range(1, 10)),
-    *(f"LC2{i:02d}" for i in range(1, 15)),
+    "LC111",  # issue 9: feature-duplicate-name
+    *(f"LC2{i:02d}" for i in range(1, 16)),  # LC215 (issue 9): label-unusable-type
 ]
 
 
