@@ -200,13 +200,15 @@ def read_yaml(path: str | os.PathLike[str], what: str = "schema") -> Any:
 
     name = os.fspath(path)
     try:
-        size = Path(name).stat().st_size
-        if size > MAX_YAML_BYTES:
+        # Read at most the bound (+1 to tell): /dev/zero or a huge file fails at once.
+        with open(name, "rb") as fh:
+            data = fh.read(MAX_YAML_BYTES + 1)
+        if len(data) > MAX_YAML_BYTES:
             raise InputError(
-                f"{name}: the {what} file is {size:,} bytes, more than a {what} needs "
+                f"{name}: the {what} file is larger than a {what} needs "
                 f"(limit {MAX_YAML_BYTES >> 20} MiB); check it is the right file"
             )
-        text = Path(name).read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise InputError(f"{name}: {what} file not found; check the path") from None
     except IsADirectoryError:

@@ -11,8 +11,9 @@ regression, unless they look like class ids of an extreme classification
 - they start at 0 or 1 (ids are numbered from one end),
 - every id in their range occurs (distinct count == max - min + 1: a dense
   range, which the statistics know past the distinct cap from a bitmap),
-- ids repeat: on average at least 2 rows per id (a column of 0..n-1, each
-  once, is a row number, not a label).
+- ids repeat: on average at least 1.5 rows per id (a column of 0..n-1, each
+  once, is a row number, not a label; ids each twice stay class ids when a
+  few rows are null or NaN).
 
 Examples both ways:
 
@@ -97,7 +98,11 @@ def _dense_ids(label: ColumnStats, k: int | None) -> bool:
     """Integer labels from 0 (or 1), every value of the range present, repeated (see above)."""
     if k is None or label.min is None or label.max is None or label.non_integer:
         return False
-    return label.min in (0, 1) and k == label.max - label.min + 1 and label.n >= 2 * k
+    return label.min in (0, 1) and k == label.max - label.min + 1 and label.n >= _REPEATS * k
+
+
+#: Rows per id, on average, that make dense integer labels class ids (see above).
+_REPEATS = 1.5
 
 
 def _target_type(label: ColumnStats) -> str:

@@ -170,6 +170,13 @@ def test_fifty_thousand_ids_each_twice_are_class_ids(tmp_path):
     assert report.to_dict()["columns"]["y"]["distinct"] == 50_000
     info = detect_task(label(_ids(20_000, 3, start=1)), make_options())
     assert info.task == "classification" and "1..20000" in info.reason
+    # A few labels missing (NaN) or set aside (--ignore-index) do not change the task.
+    y = _ids(30_000, 2).astype(float)
+    y[:7] = np.nan
+    assert detect_task(label(y), make_options()).task == "classification"
+    y[:7] = -100
+    found = labelcheck.scan(pa.table({"x": np.zeros(len(y)), "y": y}), ignore_index=-100)
+    assert found.task.task == "classification" and found.stats.ignored_rows == 7
 
 
 @pytest.mark.parametrize(

@@ -289,3 +289,14 @@ def test_a_huge_value_in_an_error_message_is_shortened(tmp_path):
     with pytest.raises(InputError, match="non-unique") as info:
         load_schema(schema)
     assert len(str(info.value)) < 400
+
+
+def test_an_endless_schema_file_is_refused_after_the_bound(tmp_path):
+    """/dev/zero (size 0 to stat) or a huge file: read at most the bound, then refuse."""
+    from labelcheck.schema import MAX_YAML_BYTES
+
+    huge = tmp_path / "huge.yaml"
+    huge.write_text("version: 1\ndescription: " + "x" * MAX_YAML_BYTES + "\n")
+    for path in (huge, Path("/dev/zero")):
+        with pytest.raises(InputError, match="larger than a schema needs"):
+            load_schema(path)
