@@ -73,13 +73,11 @@ def open_path(location: str, *, encoding: str = "utf-8") -> Source:
         return _open_url(location)
     location = location.removeprefix("file://")
     if any(ch in location for ch in "*?[") and not os.path.exists(location):
-        paths = sorted(
-            p
-            for p in globlib.glob(location, recursive=True)
-            if os.path.isfile(p) and not labelcheck_output(p)
-        )
+        matched = [p for p in globlib.glob(location, recursive=True) if os.path.isfile(p)]
+        paths = sorted(p for p in matched if not labelcheck_output(p))
         if not paths:
-            raise InputError(f"{location}: the pattern matches no file; check the glob")
+            only_own = " but labelcheck's own plans and reports" if matched else ""
+            raise InputError(f"{location}: the pattern matches no file{only_own}; check the glob")
         # A glob is a list of files the user picked by name, often unrelated ones
         # (`samples/*.parquet`): files with different columns are different datasets,
         # and merging them would report every missing column as null (LC101). A
@@ -239,7 +237,7 @@ def _open_csv(
                 parse_options=_csv_parse(path),
                 convert_options=pcsv.ConvertOptions(column_types=column_types),
             )
-        except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
+        except (pa.ArrowException, OSError, UnicodeError) as exc:
             raise _csv_error(path, exc, encoding) from None
         file_schema = reader.schema
         reader.close()
@@ -250,7 +248,7 @@ def _open_csv(
             undecodable = bool(file_schema.names) and any(
                 pa.types.is_binary(f.type) for f in file_schema
             )
-        except UnicodeDecodeError:
+        except UnicodeError:
             undecodable = True
         if undecodable:
             raise _undecodable(path, encoding)
@@ -333,7 +331,7 @@ def _csv_batches(
             types[wanted[int(match.group(1))]] = pa.string()
             raise SchemaChanged from None
         raise _csv_error(path, exc, encoding) from None
-    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
+    except (pa.ArrowException, OSError, UnicodeError) as exc:
         raise _csv_error(path, exc, encoding) from None
 
 
@@ -344,7 +342,7 @@ def _csv_error(path: str, exc: Exception, encoding: str = "utf-8") -> InputError
             f"{path}: ragged CSV ({detail}); every row needs the same number of fields "
             "as the header"
         )
-    if isinstance(exc, UnicodeDecodeError) or "UTF8" in detail or "UTF-8" in detail:
+    if isinstance(exc, UnicodeError) or "UTF8" in detail or "UTF-8" in detail:
         return _undecodable(path, encoding)
     return InputError(f"{path}: cannot read CSV ({detail}); check the file is comma-separated")
 
@@ -379,12 +377,14 @@ def _first_undecodable(path: str, encoding: str) -> tuple[int, str] | None:
                 except UnicodeDecodeError as exc:
                     offset = done - pending + exc.start
                     return offset, f"0x{exc.object[exc.start]:02x}"
+                except UnicodeError as exc:  # "UTF-16 stream does not start with BOM"
+                    return done - pending, str(exc)
                 done += len(chunk)
             pending = len(decoder.getstate()[0])
             try:
                 decoder.decode(b"", final=True)
-            except UnicodeDecodeError as exc:
-                return done - pending + exc.start, "an incomplete character at the end"
+            except UnicodeError:
+                return done - pending, "an incomplete character at the end"
     except (OSError, pa.ArrowException):
         return None
     return None

@@ -145,6 +145,12 @@ BAD_INPUTS = [
         id="csv-not-in-the-given-encoding",
     ),
     pytest.param(
+        _write("plain.csv", "x,y\n1,0\n"),
+        ["--encoding", "utf-16"],
+        ["plain.csv", "not utf-16 text at byte offset 0", "does not start with BOM"],
+        id="utf16-without-a-bom",
+    ),
+    pytest.param(
         _good, ["--encoding", "klingon"], ["--encoding", "'klingon'"], id="unknown-encoding"
     ),
     pytest.param(_good, ["--encoding", "base64"], ["--encoding", "'base64'"], id="bytes-codec"),
@@ -504,7 +510,7 @@ def test_a_folder_with_labelcheck_plans_and_reports_scans_its_data(tmp_path):
 
     assert json.loads(result.stdout)["rows"] == 200  # 2 x 50 + fixed.parquet (100); no reports
     globbed = CliRunner().invoke(app, ["scan", str(parts / "*.json*")])
-    assert "matches no file" in globbed.stderr  # plans and reports are never data
+    assert "matches no file but labelcheck's own plans and reports" in globbed.stderr
 
 
 def test_a_json_lines_file_is_still_data(tmp_path):
