@@ -69,6 +69,7 @@ class Format(StrEnum):
     json = "json"
     markdown = "markdown"
     github = "github"
+    html = "html"
 
 
 class FailOn(StrEnum):

@@ -77,6 +77,22 @@ class Report:
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
+    def to_html(self, *, reference: Report | None = None) -> str:
+        """The report as one self-contained HTML page (plots inline; needs matplotlib).
+
+        ``reference`` is the split this one was checked against: its class
+        counts and feature histograms are drawn beside these.
+        """
+        from labelcheck.report.html import render_html
+
+        return render_html([self], reference=reference)
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows the report inline (the page's body, styles scoped to it)."""
+        from labelcheck.report.html import fragment
+
+        return fragment(self)
+
     def raise_for_errors(self) -> Report:
         """Raise :class:`DataValidationError` if any finding is an error; else return self."""
         if not self.ok:

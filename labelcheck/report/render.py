@@ -155,4 +155,11 @@ def _markdown(reports: Sequence[Report]) -> str:
 
 _SEVERITY_RANK = {"error": 2, "warning": 1, "info": 0}
 
-_RENDERERS = {"text": _text, "github": _github, "markdown": _markdown}
+
+def _html(reports: Sequence[Report]) -> str:
+    from labelcheck.report.html import render_html  # lazy: imports matplotlib
+
+    return render_html(reports)
+
+
+_RENDERERS = {"text": _text, "github": _github, "markdown": _markdown, "html": _html}

@@ -29,6 +29,8 @@ from typing import Any, Literal
 import numpy as np
 import pyarrow as pa
 
+from labelcheck.stats.histogram import SymlogHistogram
+
 Kind = Literal["numeric", "bool", "string", "list", "other"]
 
 #: How many extreme values are kept at each end.
@@ -127,6 +129,7 @@ class ColumnStats:
     list_bad_sum_rows: int = 0
     list_invalid_rows: int = 0  # rows with either problem (LC209 counts each row once)
     list_nan_rows: int = 0  # rows with a NaN or null entry (LC201 counts rows, not entries)
+    hist: SymlogHistogram | None = None  # numeric and bool columns: the report's plots
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -141,6 +144,8 @@ class ColumnStats:
         )
         if label:
             stats.distinct = {}
+        if stats.kind in ("numeric", "bool"):
+            stats.hist = SymlogHistogram()
         return stats
 
     @classmethod
@@ -202,6 +207,8 @@ class ColumnStats:
         lo, hi = float(bounds.lo), float(bounds.hi)
         mean, m2 = _moments(values)
         other = ColumnStats(kind=self.kind, dtype=self.dtype, n=n, mean=mean, m2=m2, min=lo, max=hi)
+        if self.hist is not None:
+            self.hist.add(values)
         if self.track_labels:
             integral = values == np.floor(values) if values.dtype.kind == "f" else None
             other.non_integer = 0 if integral is None else int(n - integral.sum())
@@ -299,6 +306,7 @@ class ColumnStats:
             list_bad_sum_rows=self.list_bad_sum_rows + other.list_bad_sum_rows,
             list_invalid_rows=self.list_invalid_rows + other.list_invalid_rows,
             list_nan_rows=self.list_nan_rows + other.list_nan_rows,
+            hist=_merge_hist(self.hist, other.hist),
         )
         if self.kind == "string" and self.track_labels:
             out.distinct = (
@@ -419,6 +427,8 @@ class ColumnStats:
         data = {f: getattr(self, f) for f in self.__dataclass_fields__}
         if self.distinct is not None:
             data["distinct"] = [[k, v] for k, v in self.distinct.items()]
+        if self.hist is not None:
+            data["hist"] = self.hist.to_dict()
         return data
 
     @classmethod
@@ -426,6 +436,8 @@ class ColumnStats:
         data = dict(data)
         if data.get("distinct") is not None:
             data["distinct"] = {k: v for k, v in data["distinct"]}
+        if data.get("hist") is not None:
+            data["hist"] = SymlogHistogram.from_dict(data["hist"])
         return cls(**data)
 
 
@@ -618,6 +630,13 @@ def _or_bits(a: bytes | None, b: bytes | None) -> bytes | None:
     out = np.frombuffer(a, dtype=np.uint8).copy()
     out[: len(b)] |= np.frombuffer(b, dtype=np.uint8)
     return out.tobytes()
+
+
+def _merge_hist(a: SymlogHistogram | None, b: SymlogHistogram | None) -> SymlogHistogram | None:
+    """Histograms of both parts; a part without one (built by hand) contributes nothing."""
+    if a is None or b is None:
+        return None if a is None and b is None else (a or b).merge(SymlogHistogram())
+    return a.merge(b)
 
 
 def _merge_counts(a: dict[Any, int], b: dict[Any, int], cap: int) -> dict[Any, int] | None:

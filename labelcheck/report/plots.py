@@ -1,0 +1,527 @@
+"""The HTML report's plots: matplotlib figures rendered to inline SVG, text kept as text.
+
+matplotlib is imported here only, and only when a plot is drawn (``--format
+html``, ``Report.to_html()``), so a text scan never pays for it. Figures are
+built with ``matplotlib.figure.Figure`` (no pyplot: no global state, and the
+user's backend in a notebook is left alone) under an ``rc_context`` that keeps
+text as ``<text>`` (``svg.fonttype: none``: small, searchable, selectable) and
+ids deterministic. Plots read statistics only, never rows.
+
+Colours come from the Okabe-Ito palette (safe for colour-blind readers), and
+every colour is doubled by a shape, a hatch or a text label, so a page printed
+in black and white still says which feature or class is the problem.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from labelcheck.rules.base import Finding
+    from labelcheck.stats.column import ColumnStats
+
+#: Colour, marker and hatch per severity ("ok": nothing found).
+COLOR = {"error": "#D55E00", "warning": "#E69F00", "info": "#56B4E9", "ok": "#0072B2"}
+MARKER = {"error": "X", "warning": "^", "info": "s", "ok": "o"}
+#: Line hatches only: dot hatches become hundreds of curves in the SVG.
+HATCH = {"error": "///", "warning": "\\\\\\", "info": "", "ok": ""}
+SYMBOL = {"error": "✖", "warning": "▲", "info": "■", "ok": ""}
+GREY = "#8C8C8C"
+#: Rows of the scale plot at most; past it, flagged features first, the rest counted.
+SCALE_ROWS = 60
+#: Classes drawn one bar each at most (past it, a histogram of the ids).
+MAX_BARS = 400
+#: Gaps between class ids annotated with their size at most (the largest).
+GAP_NOTES = 6
+#: Label codes whose values are classes to mark on the label plot.
+MARKED_CODES = ("LC203", "LC204", "LC205", "LC209", "LC210", "LC214")
+
+_RC = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "labelcheck",
+    "font.size": 9,
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"],
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "hatch.linewidth": 0.8,
+}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """How a plotted item is flagged: severity and the codes that flag it."""
+
+    severity: str
+    codes: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{SYMBOL[self.severity]} {', '.join(self.codes)}"
+
+
+def worst(findings: Sequence[Finding]) -> Mark | None:
+    """The mark of an item with these findings (None without any)."""
+    if not findings:
+        return None
+    rank = {"error": 2, "warning": 1, "info": 0}
+    severity = max((f.severity for f in findings), key=rank.__getitem__)
+    return Mark(severity, tuple(dict.fromkeys(f.code for f in findings)))
+
+
+def warm_up() -> None:
+    """Import matplotlib (about half a second) ahead of the first plot.
+
+    Run in a thread while a scan computes its statistics, so that the import
+    overlaps the scan instead of following it.
+    """
+    from matplotlib.backends import backend_svg  # noqa: F401
+    from matplotlib.figure import Figure  # noqa: F401
+
+
+def to_svg(fig: Figure) -> str:
+    """The figure as an ``<svg>`` element to inline in HTML (no XML prologue, no metadata)."""
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None})
+    text = buf.getvalue()
+    text = text[text.index("<svg") :]
+    # Auto ids (patch_1, text_3) repeat in every figure of the page; nothing refers to them.
+    text = re.sub(
+        r' id="(?:figure|axes|patch|line2d|text|matplotlib\.axis|[xy]tick|'
+        r'legend|PolyCollection|PathCollection|LineCollection|[a-z]+)_\d+"',
+        "",
+        text,
+    )
+    # Responsive: scale to the page width, keep the aspect ratio.
+    return re.sub(r'<svg ([^>]*?)width="([\d.]+)pt" height="([\d.]+)pt"',
+                  r'<svg \1width="\2pt" height="\3pt" style="max-width:100%;height:auto"',
+                  text, count=1)  # fmt: skip
+
+
+def _figure(
+    width: float,
+    height: float,
+    *,
+    left: float = 0.7,
+    right: float = 0.2,
+    top: float = 0.35,
+    bottom: float = 0.55,
+) -> Figure:
+    """A figure with margins in inches.
+
+    Fixed margins rather than constrained layout or a tight bounding box:
+    both draw the figure again to measure its text, which doubled or tripled
+    the time to render a report.
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height))
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        top=1 - top / height,
+        bottom=bottom / height,
+    )
+    return fig
+
+
+def _text(value: Any) -> str:
+    """Data as matplotlib text: ``$`` would start mathtext."""
+    return str(value).replace("$", r"\$")
+
+
+def fmt(value: float | None) -> str:
+    """A number in a few characters: 8000, 0.25, 1.2e+06."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    v = float(value)
+    if v.is_integer() and abs(v) < 1e7:
+        return f"{int(v):,}" if abs(v) >= 1e4 else str(int(v))
+    return f"{v:.3g}"
+
+
+def style() -> Any:
+    """A context in which to build and save the report's figures (the user's rc untouched)."""
+    import matplotlib
+
+    return matplotlib.rc_context(_RC)
+
+
+# ------------------------------------------------------------------ label plot
+def label_figure(
+    stats: ColumnStats, name: str, findings: Sequence[Finding], *, title: str | None = None
+) -> Figure | None:
+    """Class counts on a log axis (outliers, negatives and gaps marked); else a histogram."""
+    items = stats.sorted_distinct()
+    if items and len(items) <= MAX_BARS:
+        return _class_bars(items, name, findings, title)
+    if stats.hist is not None and stats.n:
+        fig = _figure(8.0, 2.8)
+        ax = fig.add_subplot()
+        _histogram(ax, stats, mark=worst(findings))
+        ax.set_title(_text(title or f"label {name!r}: distribution of the target"))
+        ax.set_xlabel("label value")
+        return fig
+    return None
+
+
+def _class_bars(
+    items: list[tuple[Any, int]], name: str, findings: Sequence[Finding], title: str | None
+) -> Figure:
+    marks: dict[Any, list[Finding]] = {}
+    for f in findings:
+        if f.code in MARKED_CODES:
+            for v in f.values:
+                marks.setdefault(v, []).append(f)
+    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v, _ in items)
+    # Positions: one slot per class, plus a wider slot where ids are missing
+    # between neighbours, so 8000 stands apart from 0..4 on the axis.
+    xs, gaps, x = [], [], 0.0
+    for i, (v, _) in enumerate(items):
+        if i and numeric:
+            missing = v - items[i - 1][0] - 1
+            if missing >= 1 and float(missing).is_integer():
+                gaps.append((x + 0.15, int(missing)))
+                x += 1.3
+        xs.append(x)
+        x += 1.0
+    counts = np.array([c for _, c in items], dtype=float)
+    step = max(1, len(items) // 40)
+    shown = [i for i in range(len(items)) if i % step == 0 or items[i][0] in marks]
+    ticks = [_short(items[i][0]) for i in shown]
+    rotate = len(shown) > 12 or max(map(len, ticks), default=0) > 6
+    bottom = 0.5 + (_text_width(ticks, 9) if rotate else 0.0)
+    width = min(10.0, 3.2 + 0.34 * len(items) + 0.5 * len(gaps))
+    fig = _figure(width, 2.6 + bottom, bottom=bottom, top=0.35)
+    ax = fig.add_subplot()
+    for xi, (v, c) in zip(xs, items, strict=True):
+        mark = worst(marks.get(v, []))
+        if mark is None and numeric and v < 0:
+            mark = Mark("error", ("negative",))
+        color = COLOR[mark.severity] if mark else COLOR["ok"]
+        ax.bar(
+            xi,
+            c,
+            width=0.8,
+            color=color,
+            edgecolor="black" if mark else color,
+            linewidth=0.6,
+            hatch=HATCH[mark.severity] if mark else "",
+        )
+        if len(items) <= 40:
+            ax.annotate(
+                f"{c:,}", (xi, c), xytext=(0, 2), textcoords="offset points",
+                ha="center", va="bottom", fontsize=7,
+            )  # fmt: skip
+        if mark:
+            ax.annotate(
+                _text(mark.label), (xi, c), xytext=(0, 12), textcoords="offset points",
+                ha="center", va="bottom", fontsize=8, color="black", fontweight="bold",
+            )  # fmt: skip
+    top = counts.max() if counts.size else 1.0
+    for gx, _ in sorted(gaps, key=lambda g: -g[1])[:50]:
+        ax.axvspan(gx, gx + 1.0, color=GREY, alpha=0.15, hatch="xx", linewidth=0)
+    for gx, missing in sorted(gaps, key=lambda g: -g[1])[:GAP_NOTES]:
+        ax.text(
+            gx + 0.5, top ** 0.5 if top > 1 else 1.0, f"gap: {missing:,} missing id"
+            f"{'s' if missing != 1 else ''}", rotation=90, ha="center", va="center",
+            fontsize=7, color="#444444",
+        )  # fmt: skip
+    ax.set_yscale("log")
+    ax.set_ylim(0.5, top * 8)
+    ax.set_xticks([xs[i] for i in shown], [_text(t) for t in ticks])
+    if rotate:
+        ax.tick_params(axis="x", labelrotation=90)
+    ax.set_xlabel("class id" if numeric else "class")
+    ax.set_ylabel("rows (log scale)")
+    ax.set_title(
+        _text(title or f"label {name!r}: {len(items):,} classes, rows per class"),
+    )
+    return fig
+
+
+def _short(value: Any, limit: int = 14) -> str:
+    s = str(value)
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+# ------------------------------------------------------------------ scale plot
+def scale_figure(
+    features: dict[str, ColumnStats],
+    marks: dict[str, Mark],
+    *,
+    title: str = "feature scales: range (line) and mean ± std (bar), symmetric-log axis",
+) -> tuple[Figure | None, list[str]]:
+    """Every numeric feature's range and spread on one symmetric-log axis.
+
+    Returns the figure and the names of features not drawn (past ``SCALE_ROWS``,
+    unflagged first).
+    """
+    numeric = [n for n, s in features.items() if s.kind in ("numeric", "bool") and s.n]
+    if not numeric:
+        return None, []
+    flagged = [n for n in numeric if n in marks]
+    rest = [n for n in numeric if n not in marks]
+    shown = (flagged + rest)[:SCALE_ROWS]
+    order = {n: i for i, n in enumerate(numeric)}
+    shown.sort(key=order.__getitem__)
+    hidden = [n for n in numeric if n not in set(shown)]
+    typical = [max(abs(features[n].mean), features[n].std, 1e-300) for n in shown if features[n].n]
+    linthresh = min(1.0, max(1e-6, 10 ** math.floor(math.log10(min(typical)))))
+    labels = [_text(_short(n, 24) + (f"  {marks[n].label}" if n in marks else "")) for n in shown]
+    notes = any(features[n].missing or features[n].inf for n in shown)
+    left = _text_width(labels, 9) + 0.25
+    fig = _figure(10.0, 1.0 + 0.24 * len(shown), left=left, right=1.5 if notes else 0.3)
+    ax = fig.add_subplot()
+    for row, name in enumerate(reversed(shown)):
+        s = features[name]
+        mark = marks.get(name)
+        color = COLOR[mark.severity] if mark else COLOR["ok"]
+        lo, hi = float(s.min), float(s.max)  # type: ignore[arg-type]
+        ax.plot([lo, hi], [row, row], color=color, linewidth=1.2, solid_capstyle="butt")
+        ax.plot([lo, hi], [row, row], linestyle="none", marker="|", markersize=8, color=color)
+        band_lo, band_hi = max(lo, s.mean - s.std), min(hi, s.mean + s.std)
+        ax.plot([band_lo, band_hi], [row, row], color=color, linewidth=6, alpha=0.55,
+                solid_capstyle="butt")  # fmt: skip
+        ax.plot(
+            [s.mean], [row], linestyle="none",
+            marker=MARKER[mark.severity] if mark else MARKER["ok"],
+            markersize=7 if mark else 4, color=color, markeredgecolor="black",
+            markeredgewidth=0.6 if mark else 0,
+        )  # fmt: skip
+        bad = [f"NaN {s.missing:,}" if s.missing else "", f"Inf {s.inf:,}" if s.inf else ""]
+        note = " · ".join(b for b in bad if b)
+        if note:
+            ax.annotate(
+                _text(note), (1.0, row), xycoords=("axes fraction", "data"),
+                xytext=(4, 0), textcoords="offset points", va="center", fontsize=7.5,
+                color=COLOR["error"], fontweight="bold",
+            )  # fmt: skip
+    ax.set_yticks(range(len(shown)), list(reversed(labels)))
+    for tick, name in zip(ax.get_yticklabels(), reversed(shown), strict=True):
+        if name in marks:
+            tick.set_fontweight("bold")
+    ax.set_xscale("symlog", linthresh=linthresh, linscale=0.5)
+    data_lo = min(float(features[n].min) for n in shown)  # type: ignore[arg-type]
+    data_hi = max(float(features[n].max) for n in shown)  # type: ignore[arg-type]
+    # The axis covers the data and zero..1 (so unit scale is always in view), not -1 for
+    # data that is never negative.
+    lo, hi = min(data_lo, 0.0), max(data_hi, 1.0)
+    if data_lo < 0:
+        lo = min(lo, -1.0)
+    pad = 0.04 * (_sl(hi, linthresh) - _sl(lo, linthresh))
+    ax.set_xlim(
+        _sl_inv(_sl(lo, linthresh) - pad, linthresh), _sl_inv(_sl(hi, linthresh) + pad, linthresh)
+    )
+    ax.axvspan(max(lo, -1.0), 1.0, color=GREY, alpha=0.15, linewidth=0)
+    ax.text((max(lo, -1.0) + 1.0) / 2, len(shown) - 0.45, "unit scale", ha="center",
+            va="bottom", fontsize=7, color="#444444")  # fmt: skip
+    ax.set_ylim(-0.7, len(shown) - 0.1)
+    ax.grid(axis="x", color=GREY, alpha=0.3, linewidth=0.5)
+    ax.set_xlabel(f"value (symmetric log: linear within ±{fmt(linthresh)})")
+    ax.set_title(_text(title))
+    return fig, hidden
+
+
+def _sl(x: float, linthresh: float) -> float:
+    """matplotlib's symlog transform with linscale 0.5 (for padding limits)."""
+    return math.copysign(
+        0.5 * min(abs(x), linthresh) / linthresh
+        + max(0.0, math.log10(max(abs(x), linthresh) / linthresh)),
+        x,
+    )
+
+
+def _sl_inv(y: float, linthresh: float) -> float:
+    a = abs(y)
+    v = a / 0.5 * linthresh if a <= 0.5 else linthresh * 10 ** (a - 0.5)
+    return math.copysign(v, y)
+
+
+# --------------------------------------------------------- feature histograms
+def histograms_figure(
+    columns: Sequence[tuple[str, str, ColumnStats, Mark | None]],
+    *,
+    reference: dict[str, ColumnStats] | None = None,
+    bins: int = 48,
+) -> Figure:
+    """One row per ``(anchor id, name, stats, mark)``: the column's histogram over its range.
+
+    One Axes for all rows (a ridgeline): each row spans its own column's
+    [min, max], linear or symmetric-log as the column needs, with min and max
+    printed at its ends. Far cheaper to draw than a grid of Axes, and it stays
+    readable for dozens of columns. Each row's shape carries the anchor id, so
+    the findings table links to it. With ``reference``, the reference split's
+    histogram is a dashed line over the same bins, scaled to the same rows.
+    """
+    n = len(columns)
+    names = [_short(name, 22) + (f"  {mark.label}" if mark else "") for _, name, _, mark in columns]
+    left = _text_width(names, 8.5) + 0.25
+    side = any(
+        s.missing or s.inf or (s.hist is not None and not s.hist.exact) for _, _, s, _ in columns
+    )
+    fig = _figure(10.0, 0.5 + 0.5 * n, left=left, right=1.9 if side else 0.3, top=0.1, bottom=0.4)
+    ax = fig.add_subplot()
+    height = 0.7
+    for i, (anchor, name, stats, mark) in enumerate(columns):
+        row = n - 1 - i
+        color = COLOR[mark.severity] if mark else COLOR["ok"]
+        ax.axhline(row, color=GREY, linewidth=0.5)
+        if stats.hist is None or not stats.n:
+            ax.text(0.5, row + 0.3, "no finite values", ha="center", fontsize=8)
+            continue
+        lo, hi = float(stats.min), float(stats.max)  # type: ignore[arg-type]
+        wide = _wide(stats)
+        edges = _edges(lo, hi, bins, wide)
+        counts = _rebin(stats.hist, edges)
+        place = _placer(lo, hi, wide, _linthresh(stats))
+        xs = place(edges)
+        log = counts.max(initial=0) > 30 * max(float(np.median(counts[counts > 0])), 1.0)
+        scaled = _heights(counts, log) * height
+        poly = ax.stairs(scaled + row, xs, baseline=row, fill=True, color=color, alpha=0.8)
+        poly.set_gid(anchor)
+        ref = reference.get(name) if reference else None
+        if ref is not None and ref.hist is not None and ref.n:
+            rc = _rebin(ref.hist, edges)
+            if rc.sum() and counts.sum():
+                rc = rc * counts.sum() / rc.sum()
+            ax.stairs(_heights(rc, log, top=counts.max(initial=0)) * height + row, xs,
+                      baseline=None, color="black", linewidth=1.1, linestyle="--")  # fmt: skip
+        if lo < 0 < hi:  # where zero is, on this row's own axis
+            ax.plot([place(np.array([0.0]))[0]] * 2, [row, row - 0.12], color="black", lw=0.8)
+        ax.text(0, row - 0.03, fmt(lo), ha="left", va="top", fontsize=7)
+        ax.text(1, row - 0.03, fmt(hi), ha="right", va="top", fontsize=7)
+        notes = [n for n in (
+            f"NaN {stats.missing:,}" if stats.missing else "",
+            f"Inf {stats.inf:,}" if stats.inf else "",
+        ) if n]  # fmt: skip
+        scale = ", ".join(x for x in ("symlog x" if wide else "", "log counts" if log else "") if x)
+        if not stats.hist.exact:
+            scale += (", " if scale else "") + f"sample {stats.hist.sampled:,}"
+        ax.text(1.02, row + 0.45, _text(" · ".join(notes)), ha="left", va="center", fontsize=8,
+                color=COLOR["error"], fontweight="bold")  # fmt: skip
+        ax.text(1.02, row + 0.12, _text(scale), ha="left", va="center", fontsize=7,
+                color="#444444")  # fmt: skip
+    ax.set_yticks([n - 1 - i + 0.4 for i in range(n)], [_text(x) for x in names])
+    for tick, (_, _, _, mark) in zip(ax.get_yticklabels(), columns, strict=True):
+        if mark:
+            tick.set_fontweight("bold")
+    ax.tick_params(axis="y", length=0, pad=4)
+    ax.set_xticks([0, 1], ["min", "max"])
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.3, n - 0.2)
+    ax.spines["left"].set_visible(False)
+    ax.set_xlabel("each row on its own column's range, min to max", fontsize=8)
+    return fig
+
+
+def _heights(counts: np.ndarray, log: bool, top: float | None = None) -> np.ndarray:
+    """Counts as row heights in [0, 1] (log1p when one bin dwarfs the rest)."""
+    top = counts.max(initial=0) if top is None else max(top, counts.max(initial=0))
+    if top <= 0:
+        return counts * 0
+    return np.log1p(counts) / np.log1p(top) if log else counts / top
+
+
+def _placer(lo: float, hi: float, wide: bool, linthresh: float) -> Any:
+    """Map values of [lo, hi] to [0, 1], linearly or on a symmetric-log scale."""
+
+    def t(x: np.ndarray) -> np.ndarray:
+        if not wide:
+            return x
+        return np.sign(x) * np.log10(1 + np.abs(x) / linthresh)
+
+    a, b = t(np.array(lo)), t(np.array(hi))
+    span = float(b - a) or 1.0
+    return lambda x: (t(np.asarray(x, dtype=float)) - a) / span
+
+
+def _text_width(labels: Sequence[str], size: float) -> float:
+    """About how many inches the widest label needs (no draw pass to measure it)."""
+    return max((len(x) for x in labels), default=0) * size * 0.6 / 72
+
+
+def _histogram(ax: Axes, stats: ColumnStats, *, mark: Mark | None, bins: int = 48) -> None:
+    """A histogram of one column on its own Axes (a regression target), with its scale."""
+    color = COLOR[mark.severity] if mark else COLOR["ok"]
+    lo, hi = float(stats.min), float(stats.max)  # type: ignore[arg-type]
+    wide = _wide(stats)
+    edges = _edges(lo, hi, bins, wide)
+    assert stats.hist is not None
+    heights = _rebin(stats.hist, edges)
+    ax.stairs(heights, edges, fill=True, color=color, alpha=0.8)
+    if wide:
+        ax.set_xscale("symlog", linthresh=_linthresh(stats), linscale=0.5)
+    ax.set_ylabel("rows")
+    notes = [f"min {fmt(lo)}", f"max {fmt(hi)}", f"mean {fmt(stats.mean)}", f"std {fmt(stats.std)}"]
+    if stats.missing:
+        notes.append(f"NaN {stats.missing:,}")
+    if stats.inf:
+        notes.append(f"Inf {stats.inf:,}")
+    if not stats.hist.exact:
+        notes.append(f"from a sample of {stats.hist.sampled:,}")
+    ax.text(0.99, 0.97, _text(" · ".join(notes)), transform=ax.transAxes, ha="right", va="top",
+            fontsize=8, color="#333333")  # fmt: skip
+
+
+def _wide(stats: ColumnStats) -> bool:
+    """A symmetric-log axis when the range is far wider than the bulk (outliers, mixed scales)."""
+    spread = max(stats.std, 1e-300)
+    span = float(stats.max) - float(stats.min)  # type: ignore[arg-type]
+    return span > 50 * spread or (stats.max_abs or 0) > 1e4 * max(abs(stats.mean), spread)
+
+
+def _linthresh(stats: ColumnStats) -> float:
+    typical = max(abs(stats.mean), stats.std, 1e-300)
+    return min(1.0, max(1e-6, 10 ** math.floor(math.log10(typical))))
+
+
+def _edges(lo: float, hi: float, bins: int, wide: bool) -> np.ndarray:
+    if hi <= lo:
+        half = max(abs(lo) * 0.05, 0.5)
+        return np.linspace(lo - half, hi + half, 3)
+    if not wide:
+        return np.linspace(lo, hi, bins + 1)
+
+    # Equal widths on the symmetric-log axis: bins per decade, as the data needs.
+    def f(x: np.ndarray) -> np.ndarray:
+        return np.sign(x) * np.log10(1 + np.abs(x))
+
+    def g(y: np.ndarray) -> np.ndarray:
+        return np.sign(y) * (10 ** np.abs(y) - 1)
+
+    edges = g(np.linspace(f(np.array(lo)), f(np.array(hi)), bins + 1))
+    edges[0], edges[-1] = lo, hi
+    return np.maximum.accumulate(edges)
+
+
+def _rebin(hist: Any, edges: np.ndarray) -> np.ndarray:
+    """Counts of the fixed bins spread over ``edges`` (uniform within each fine bin)."""
+    lo, hi, counts = hist.bins()
+    lo = np.maximum(lo, edges[0])
+    hi = np.minimum(hi, edges[-1])
+    cum = np.zeros(edges.size)
+    width = hi - lo
+    for i, e in enumerate(edges):
+        # Mass of each fine bin at or below edge e.
+        frac = np.where(width > 0, np.clip((e - lo) / np.where(width > 0, width, 1), 0, 1),
+                        (lo <= e).astype(float))  # fmt: skip
+        cum[i] = float((counts * frac).sum())
+    out = np.diff(cum)
+    out[0] += cum[0]  # values at the very minimum
+    return np.maximum(out, 0)
