@@ -230,6 +230,8 @@ def scan(
         from labelcheck.io import open_source
         from labelcheck.progress import progress_bar, wanted
 
+        if output_format == Format.html:
+            _prepare_html()
         repo = _repo_config(config, no_config)
         every = [_scan_options(path, repo, schema, settings) for path in paths]
         sources = [open_source(p, encoding=o.encoding) for p, o in zip(paths, every, strict=True)]
@@ -327,6 +329,13 @@ def infer(
             atomic_write_text(output, text)
 
 
+def _prepare_html() -> None:
+    """Import the plotting library in the background while the data is scanned."""
+    from labelcheck.report.html import prepare
+
+    prepare()
+
+
 def _emit(reports: list, output_format: Format, output: Path | None) -> None:
     from labelcheck.report.render import render
 
@@ -412,6 +421,12 @@ def fix(
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
     progress: ProgressOpt = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report", help="Also write an HTML report of the data before and after the fix."
+        ),
+    ] = None,
     **settings: Any,
 ) -> None:
     """Repair the data (streaming) and save the fitted plan to replay with `apply`.
@@ -422,6 +437,8 @@ def fix(
         from labelcheck.api import make_strategies
         from labelcheck.fixes.apply import fix_file
 
+        if report is not None:
+            _prepare_html()
         repo = _repo_config(config, no_config)
         options = _scan_options(path, repo, schema, settings)
         strategies = make_strategies(**{s.name: settings[s.name] for s in FIX_SETTINGS})
@@ -435,6 +452,7 @@ def fix(
             progress=_bars(progress),
             inputs=[p for p in (_schema_for(path, schema, repo), config) if p is not None],
             allow_empty=allow_empty,
+            report_path=report,
         )
         p, t = result.plan, result.tally
         typer.echo(
@@ -446,6 +464,8 @@ def fix(
         if p.unfixed:
             typer.echo("not fixed automatically:")
             typer.echo("\n".join(f"  {note}" for note in p.unfixed))
+        if report is not None:
+            typer.echo(f"report (before and after): {report}")
 
 
 @app.command()

@@ -244,6 +244,7 @@ def fix_file(
     progress: ProgressBars | None = None,
     inputs: Sequence[str | os.PathLike[str]] = (),
     allow_empty: bool = False,
+    report_path: str | os.PathLike[str] | None = None,
 ) -> FixResult:
     """Scan ``path``, fit a plan, write the fixed data to ``output`` and the plan beside it.
 
@@ -252,6 +253,8 @@ def fix_file(
 
     ``progress(source, label)`` opens a progress callback for each pass (the CLI's bars).
     ``inputs``: the command's other input files (a schema), never to be overwritten.
+    ``report_path``: also scan the fixed data and write an HTML report of the
+    data before and after the fix there (needs matplotlib).
     """
     from labelcheck.io.writers import atomic_paths, guard_outputs, output_format
 
@@ -259,11 +262,17 @@ def fix_file(
     plan_out = Path(plan_path) if plan_path is not None else default_plan_path(output)
     if os.path.abspath(plan_out) == os.path.abspath(output):
         raise InputError(f"{output}: the plan and the data cannot be the same file")
+    html_out = Path(report_path) if report_path is not None else None
+    if html_out is not None and os.path.abspath(html_out) in map(
+        os.path.abspath, (output, plan_out)
+    ):
+        raise InputError(f"{html_out}: the report cannot be the data or the plan file")
     output_format(output)
     options = options or ScanOptions()
     src = open_source(path, encoding=options.encoding)
     unique_columns(src)
-    guard_outputs([path, *src.paths, *inputs], [output, plan_out], force=force)
+    outputs = [output, plan_out, *([html_out] if html_out is not None else [])]
+    guard_outputs([path, *src.paths, *inputs], outputs, force=force)
     bars = progress or _no_bars
     with bars(src, "scanning") as callback:
         plan, report, src = fit_plan(src, options, strategies, progress=callback)
@@ -275,7 +284,26 @@ def fix_file(
             tally = write_fixed(src, plan, output, progress=callback, into=tmp_data)
         record_counts(plan, tally)
         tmp_plan.write_text(plan.to_json() + "\n", encoding="utf-8")
+    if html_out is not None:
+        write_fix_report(html_out, report, output, plan)
     return FixResult(plan, tally, output, plan_out, report)
+
+
+def write_fix_report(
+    path: str | os.PathLike[str], before: Report, fixed: str | os.PathLike[str], plan: FixPlan
+) -> Report:
+    """Scan the fixed data and write the before/after HTML report to ``path``; return the scan.
+
+    The second scan reads the written file, so the report shows what a
+    rescan shows (SPEC §5: no error-level finding), not a prediction.
+    """
+    from labelcheck.api import scan_source
+    from labelcheck.io.writers import atomic_write_text
+    from labelcheck.report.html import render_html
+
+    after = scan_source(open_source(str(fixed)), before.options)
+    atomic_write_text(path, render_html([after], before=before, plan_text=plan.describe()))
+    return after
 
 
 def apply_file(

@@ -80,6 +80,23 @@ def fragment(report: Report) -> str:
     )
 
 
+def prepare() -> None:
+    """Start importing matplotlib in a background thread (a no-op without it).
+
+    The import takes about half a second; started before a scan, it overlaps
+    the scan (whose kernels release the GIL) instead of following it. The
+    thread only imports: the first plot waits for it through the import lock.
+    """
+    import importlib.util
+    import threading
+
+    if importlib.util.find_spec("matplotlib") is None:
+        return
+    from labelcheck.report.plots import warm_up
+
+    threading.Thread(target=warm_up, name="labelcheck-import-matplotlib", daemon=True).start()
+
+
 def _need_matplotlib() -> None:
     import importlib.util
 
@@ -117,7 +134,10 @@ def _report(
     parts.append(
         _findings(report, anchors, rid, heading="Findings" + (" after the fix" if before else ""))
     )
-    parts.append(_plots(report, anchors, rid, reference=reference, plots=plots))
+    # After a fix the label and scale plots are in the before/after pairs already.
+    parts.append(
+        _plots(report, anchors, rid, reference=reference, plots=plots, overview=before is None)
+    )
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -144,8 +164,13 @@ def _verdict(report: Report, before: Report | None) -> str:
     plan = report.stats.plan
     n_feat = len(plan.features)
     facts = [
-        f"<li><b>{report.rows:,}</b> rows, <b>{n_feat:,}</b> feature{'s' if n_feat != 1 else ''}</li>"
+        f"<li><b>{report.rows:,}</b> rows, <b>{n_feat:,}</b> "
+        f"feature{'s' if n_feat != 1 else ''}</li>"
     ]
+    if before is not None:
+        facts.insert(
+            0, f"<li>Fixed from <code>{e(before.source)}</code> ({before.rows:,} rows)</li>"
+        )
     if plan.label:
         facts.append(f"<li>Label <code>{e(plan.label)}</code> ({e(plan.label_reason)})</li>")
         facts.append(f"<li>Task: <b>{e(report.task.task)}</b> ({e(report.task.reason)})</li>")
@@ -222,7 +247,8 @@ def _findings(report: Report, anchors: dict[str, str], rid: str, *, heading: str
 
 
 def _severity_cell(severity: str) -> str:
-    return f'<td class="sev {severity}"><span aria-hidden="true">{_ICON[severity]}</span> {severity}</td>'
+    icon = f'<span aria-hidden="true">{_ICON[severity]}</span>'
+    return f'<td class="sev {severity}">{icon} {severity}</td>'
 
 
 def _rule_cell(f: Finding, rid: str) -> str:
@@ -402,15 +428,25 @@ def _scale_plot(
 
 
 def _plots(
-    report: Report, anchors: dict[str, str], rid: str, *, reference: Report | None, plots: Any
+    report: Report,
+    anchors: dict[str, str],
+    rid: str,
+    *,
+    reference: Report | None,
+    plots: Any,
+    overview: bool = True,
 ) -> str:
     out = ['<section class="plots"><h2>Plots</h2>']
+    if not overview and not _hist_columns(report):
+        return ""
     with plots.style():
-        out.append(_label_plot(report, f"{rid}-label", plots, heading="The label"))
+        if overview:
+            out.append(_label_plot(report, f"{rid}-label", plots, heading="The label"))
         if reference is not None and reference.stats.label is not None and reference.label:
-            out.append(_label_plot(reference, f"{rid}-ref-label", plots,
-                                   title=f"reference {reference.source}: rows per class"))  # fmt: skip
-        out.append(_scale_plot(report, f"{rid}-scale", plots, heading="Feature scales"))
+            title = f"reference {reference.source}: rows per class"
+            out.append(_label_plot(reference, f"{rid}-ref-label", plots, title=title))
+        if overview:
+            out.append(_scale_plot(report, f"{rid}-scale", plots, heading="Feature scales"))
         columns = _hist_columns(report)
         if columns:
             marks = _marks(report)
@@ -464,11 +500,11 @@ def _fix_section(before: Report, after: Report, plan_text: str | None, rid: str)
         out.append(
             _label_plot(before, f"{rid}-before-label", plots, title="before: rows per class")
         )
-        out.append(_label_plot(after, f"{rid}-after-label", plots, title="after: rows per class"))
+        out.append(_label_plot(after, f"{rid}-label", plots, title="after: rows per class"))
         out.append("</div>")
         out.append(_scale_plot(before, f"{rid}-before-scale", plots,
                                title="before: feature scales (symmetric-log axis)"))  # fmt: skip
-        out.append(_scale_plot(after, f"{rid}-after-scale", plots,
+        out.append(_scale_plot(after, f"{rid}-scale", plots,
                                title="after: feature scales (symmetric-log axis)"))  # fmt: skip
     out.append(_findings(before, {}, f"{rid}-before", heading="Findings before the fix"))
     out.append("</section>")
@@ -532,8 +568,8 @@ font-size:.9em;background:var(--panel);padding:0 .2em;border-radius:3px}
 .count.info,.sev.info{color:var(--info)}
 .sev{font-weight:700;white-space:nowrap}
 .labelcheck-report table{border-collapse:collapse;width:100%;font-size:.9rem}
-.labelcheck-report th,.labelcheck-report td{border-bottom:1px solid var(--line);padding:.3rem .45rem;
-text-align:left;vertical-align:top}
+.labelcheck-report th,.labelcheck-report td{border-bottom:1px solid var(--line);
+padding:.3rem .45rem;text-align:left;vertical-align:top}
 .labelcheck-report th{background:var(--panel)}
 .labelcheck-report tr.error td:first-child{border-left:4px solid var(--error)}
 .labelcheck-report tr.warning td:first-child{border-left:4px solid var(--warning)}
