@@ -206,7 +206,8 @@ def test_text_scan_does_not_import_matplotlib(tmp_path):
     """Start-up: only --format html pays for the plotting library."""
     code = (
         "import sys, runpy\n"
-        "sys.argv = ['labelcheck', 'scan', sys.argv[1], '--format', sys.argv[2], '-o', sys.argv[3]]\n"
+        "path, fmt, out = sys.argv[1:]\n"
+        "sys.argv = ['labelcheck', 'scan', path, '--format', fmt, '-o', out]\n"
         "try:\n    runpy.run_module('labelcheck', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"
         "print(json.dumps('matplotlib' in sys.modules))\n"
