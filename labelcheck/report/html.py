@@ -461,9 +461,18 @@ def _plots(
                 if flagged > len(columns)
                 else ""
             )
+            sampled = [features[n].hist for n in columns if not features[n].hist.exact]
+            sample = (
+                f" Bars from a sample of about {max(h.sampled for h in sampled):,} values per "
+                "column (a fixed number per batch); min, max, NaN and Inf counts are exact."
+                if sampled
+                else ""
+            )
             caption = (
-                "Histograms of the flagged features, from statistics of the scan (a fixed "
-                "sample per batch on large data; min, max, NaN and Inf counts are exact)."
+                "Histograms of the flagged features, each row over its own column's range "
+                "(symlog x: a symmetric-log axis for columns whose range dwarfs their spread; "
+                "log counts: when one bin dwarfs the rest)."
+                + sample
                 + (" Dashed: the reference split, scaled to the same rows." if ref else "")
                 + more
             )

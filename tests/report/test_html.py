@@ -261,3 +261,21 @@ def test_column_names_are_escaped(tmp_path):
     )
     page = scan_html(tmp_path, path)
     assert "<b>$x$</b>" not in page and "&lt;b&gt;$x$&lt;/b&gt;" in page
+
+
+def test_a_reference_split_is_drawn_beside_and_over_the_split():
+    """Report.to_html(reference=...) (the renderer's side of `scan --reference`)."""
+    rng = np.random.default_rng(7)
+    train = pd.DataFrame(
+        {"px": rng.integers(0, 256, 400).astype(float), "y": rng.integers(0, 3, 400)}
+    )
+    test = pd.DataFrame(
+        {"px": rng.integers(100, 256, 200).astype(float), "y": rng.integers(0, 4, 200)}
+    )
+    split, reference = labelcheck.scan(test), labelcheck.scan(train)
+    alone, both = split.to_html(), split.to_html(reference=reference)
+    assert 'id="r0-ref-label"' in both and 'id="r0-ref-label"' not in alone
+    assert "reference" in svg_text(figure(both, "r0-ref-label"))
+    # The reference histogram is the dashed line over the split's flagged feature.
+    assert "stroke-dasharray" in figure(both, "r0-hists")
+    assert "stroke-dasharray" not in figure(alone, "r0-hists")
