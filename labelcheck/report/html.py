@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from labelcheck._version import __version__
+from labelcheck.text import fmt, plural
 
 if TYPE_CHECKING:
     from labelcheck.report import Report
@@ -145,8 +146,8 @@ def _report(
 def _counts(report: Report) -> str:
     s = report.summary
     return (
-        f'<span class="count error">{_ICON["error"]} {_plural(s["error"], "error")}</span> '
-        f'<span class="count warning">{_ICON["warning"]} {_plural(s["warning"], "warning")}</span> '
+        f'<span class="count error">{_ICON["error"]} {plural(s["error"], "error")}</span> '
+        f'<span class="count warning">{_ICON["warning"]} {plural(s["warning"], "warning")}</span> '
         f'<span class="count info">{_ICON["info"]} {s["info"]} info</span>'
     )
 
@@ -394,8 +395,8 @@ def _label_plot(
         )
     else:
         caption = (
-            f"Distribution of <code>{e(report.label)}</code> (min {plots.fmt(stats.min)}, max "
-            f"{plots.fmt(stats.max)}, mean {plots.fmt(stats.mean)}, std {plots.fmt(stats.std)})."
+            f"Distribution of <code>{e(report.label)}</code> (min {fmt(stats.min)}, max "
+            f"{fmt(stats.max)}, mean {fmt(stats.mean)}, std {fmt(stats.std)})."
         )
     return _figure(anchor, svg, caption, f"label plot of {report.label}", heading)
 
@@ -499,8 +500,8 @@ def _fix_section(before: Report, after: Report, plan_text: str | None, rid: str)
     )
     b = before.summary
     out = [
-        f'<section class="fix"><h2>The fix</h2><p>Before: {_plural(b["error"], "error")}, '
-        f"{_plural(b['warning'], 'warning')} in <b>{rows_in:,}</b> rows. After: "
+        f'<section class="fix"><h2>The fix</h2><p>Before: {plural(b["error"], "error")}, '
+        f"{plural(b['warning'], 'warning')} in <b>{rows_in:,}</b> rows. After: "
         f"{_counts(after)} in <b>{rows_out:,}</b> rows ({rows_in - rows_out:,} dropped).</p>"
         f"<h3>Plan</h3>{steps}",
         '<div class="pair">',
@@ -518,10 +519,6 @@ def _fix_section(before: Report, after: Report, plan_text: str | None, rid: str)
     out.append(_findings(before, {}, f"{rid}-before", heading="Findings before the fix"))
     out.append("</section>")
     return "\n".join(out)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 # ------------------------------------------------------------------ page, CSS

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from labelcheck.text import fmt
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -145,8 +147,8 @@ def _text(value: Any) -> str:
     return str(value).replace("$", r"\$")
 
 
-def fmt(value: float | None) -> str:
-    """A number in a few characters: 8000, 0.25, 1.2e+06."""
+def tick(value: float | None) -> str:
+    """An axis tick in a few characters: 8000, 0.25, 1e+06 (values elsewhere: text.fmt)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     v = float(value)
@@ -170,7 +172,7 @@ def _plain_ticks(axis: Any) -> None:
     """
     from matplotlib.ticker import FuncFormatter, NullLocator
 
-    axis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt(v)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: tick(v)))
     axis.set_minor_locator(NullLocator())
 
 
@@ -357,7 +359,7 @@ def scale_figure(
             va="bottom", fontsize=7, color="#444444")  # fmt: skip
     ax.set_ylim(-0.7, len(shown) - 0.1)
     ax.grid(axis="x", color=GREY, alpha=0.3, linewidth=0.5)
-    ax.set_xlabel(f"value (symmetric log: linear within ±{fmt(linthresh)})")
+    ax.set_xlabel(f"value (symmetric log: linear within ±{tick(linthresh)})")
     ax.set_title(_text(title))
     return fig, hidden
 
@@ -435,8 +437,8 @@ def histograms_figure(
             )
         if lo < 0 < hi:  # where zero is, on this row's own axis
             ax.plot([place(np.array([0.0]))[0]] * 2, [row, row - 0.12], color="black", lw=0.8)
-        ax.text(0, row - 0.03, fmt(lo), ha="left", va="top", fontsize=7)
-        ax.text(1, row - 0.03, fmt(hi), ha="right", va="top", fontsize=7)
+        ax.text(0, row - 0.03, _text(fmt(lo)), ha="left", va="top", fontsize=7)
+        ax.text(1, row - 0.03, _text(fmt(hi)), ha="right", va="top", fontsize=7)
         notes = [n for n in (
             f"NaN {stats.missing:,}" if stats.missing else "",
             f"Inf {stats.inf:,}" if stats.inf else "",

@@ -24,7 +24,6 @@ still have to be turned into bins to be drawn.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -151,9 +150,3 @@ def bin_edges(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     hi = np.where(k == 0, 10.0**TINY_EXP, 10.0 ** (TINY_EXP + k / BINS_PER_DECADE))
     neg = keys < 0
     return np.where(neg, -hi, lo), np.where(neg, -lo, hi)
-
-
-def exponent_span(lo: float, hi: float) -> float:
-    """Decades between the magnitudes of ``lo`` and ``hi`` (for choosing a plot's axis)."""
-    a, b = sorted((abs(lo), abs(hi)))
-    return math.log10(b / max(a, 10.0**TINY_EXP)) if b > 0 else 0.0
