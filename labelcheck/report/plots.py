@@ -338,9 +338,9 @@ def scale_figure(
             c=COLOR[severity], edgecolors="black", linewidths=0.6 if flagged else 0, zorder=3,
         )  # fmt: skip
     ax.set_yticks(range(len(shown)), list(reversed(labels)))
-    for tick, name in zip(ax.get_yticklabels(), reversed(shown), strict=True):
+    for label, name in zip(ax.get_yticklabels(), reversed(shown), strict=True):
         if name in marks:
-            tick.set_fontweight("bold")
+            label.set_fontweight("bold")
     ax.set_xscale("symlog", linthresh=linthresh, linscale=0.5)
     _plain_ticks(ax.xaxis)
     data_lo = min(float(features[n].min) for n in shown)  # type: ignore[arg-type]
@@ -453,9 +453,9 @@ def histograms_figure(
     baselines = [[(0.0, float(row)), (1.0, float(row))] for row in range(n)]
     ax.add_collection(LineCollection(baselines, colors=GREY, linewidths=0.5), autolim=False)
     ax.set_yticks([n - 1 - i + 0.4 for i in range(n)], [_text(x) for x in names])
-    for tick, (_, _, _, mark) in zip(ax.get_yticklabels(), columns, strict=True):
+    for label, (_, _, _, mark) in zip(ax.get_yticklabels(), columns, strict=True):
         if mark:
-            tick.set_fontweight("bold")
+            label.set_fontweight("bold")
     ax.tick_params(axis="y", length=0, pad=4)
     ax.set_xticks([0, 1], ["min", "max"])
     ax.set_xlim(0, 1)
