@@ -379,11 +379,14 @@ def _label_plot(
     if stats is None or report.label is None:
         return ""
     label_findings = [f for f in report.findings if f.column == report.label]
-    fig = plots.label_figure(stats, report.label, label_findings, title=title)
+    regression = report.task.task == "regression"
+    fig = plots.label_figure(
+        stats, report.label, label_findings, title=title, regression=regression
+    )
     if fig is None:
         return ""
     svg = plots.to_svg(fig)
-    items = stats.sorted_distinct()
+    items = None if regression else stats.sorted_distinct()
     if items and len(items) <= plots.MAX_BARS:
         marked = [f"{f.code} ({', '.join(map(str, f.values[:8]))})" for f in label_findings
                   if f.code in plots.MARKED_CODES and f.values]  # fmt: skip
@@ -399,6 +402,28 @@ def _label_plot(
             f"{fmt(stats.max)}, mean {fmt(stats.mean)}, std {fmt(stats.std)})."
         )
     return _figure(anchor, svg, caption, f"label plot of {report.label}", heading)
+
+
+def _reference_classes(report: Report, reference: Report, anchor: str, plots: Any) -> str:
+    """Class proportions of the split beside the reference's (LC304, LC305)."""
+    mine, theirs = report.stats.label, reference.stats.label
+    if mine is None or theirs is None or report.task.task == "regression":
+        return ""
+    items, ref_items = mine.sorted_distinct(), theirs.sorted_distinct()
+    if not items or not ref_items:
+        return ""
+    fig = plots.proportions_figure(
+        items, ref_items, title=f"label {report.label!r}: share of rows per class"
+    )
+    if fig is None:
+        return ""
+    caption = (
+        f"Share of rows per class of <code>{e(report.label)}</code> in this split (solid) and "
+        f"in the reference <code>{e(reference.source)}</code> (white, hatched). Classes the "
+        "reference never has are marked ✖."
+    )
+    return _figure(anchor, plots.to_svg(fig), caption, "class shares against the reference",
+                   "Classes against the reference")  # fmt: skip
 
 
 def _scale_plot(
@@ -443,9 +468,8 @@ def _plots(
     with plots.style():
         if overview:
             out.append(_label_plot(report, f"{rid}-label", plots, heading="The label"))
-        if reference is not None and reference.stats.label is not None and reference.label:
-            title = f"reference {reference.source}: rows per class"
-            out.append(_label_plot(reference, f"{rid}-ref-label", plots, title=title))
+        if reference is not None:
+            out.append(_reference_classes(report, reference, f"{rid}-ref-label", plots))
         if overview:
             out.append(_scale_plot(report, f"{rid}-scale", plots, heading="Feature scales"))
         columns = _hist_columns(report)

@@ -178,10 +178,15 @@ def _plain_ticks(axis: Any) -> None:
 
 # ------------------------------------------------------------------ label plot
 def label_figure(
-    stats: ColumnStats, name: str, findings: Sequence[Finding], *, title: str | None = None
+    stats: ColumnStats,
+    name: str,
+    findings: Sequence[Finding],
+    *,
+    title: str | None = None,
+    regression: bool = False,
 ) -> Figure | None:
     """Class counts on a log axis (outliers, negatives and gaps marked); else a histogram."""
-    items = stats.sorted_distinct()
+    items = None if regression else stats.sorted_distinct()
     if items and len(items) <= MAX_BARS:
         return _class_bars(items, name, findings, title)
     if stats.hist is not None and stats.n:
@@ -217,7 +222,7 @@ def _class_bars(
     counts = np.array([c for _, c in items], dtype=float)
     step = max(1, len(items) // 40)
     shown = [i for i in range(len(items)) if i % step == 0 or items[i][0] in marks]
-    ticks = [_short(items[i][0]) for i in shown]
+    ticks = [_short(fmt(items[i][0]) if numeric else items[i][0]) for i in shown]
     rotate = len(shown) > 12 or max(map(len, ticks), default=0) > 6
     bottom = 0.5 + (_text_width(ticks, 9) if rotate else 0.0)
     width = min(10.0, 3.2 + 0.34 * len(items) + 0.5 * len(gaps))
@@ -270,6 +275,52 @@ def _class_bars(
     return fig
 
 
+def proportions_figure(
+    items: list[tuple[Any, int]], reference: list[tuple[Any, int]], *, title: str
+) -> Figure | None:
+    """Class proportions of this split beside the reference split's, class by class.
+
+    Classes the reference never has are coloured, hatched and labelled (LC304's
+    unseen classes); the reference's bars are white and hatched, so the pair
+    reads in black and white.
+    """
+    mine, theirs = dict(items), dict(reference)
+    try:
+        classes = sorted(set(mine) | set(theirs))
+    except TypeError:
+        classes = sorted(set(mine) | set(theirs), key=str)
+    if not classes or len(classes) > MAX_BARS:
+        return None
+    total_mine, total_ref = sum(mine.values()) or 1, sum(theirs.values()) or 1
+    x = np.arange(len(classes), dtype=float)
+    p_mine = np.array([mine.get(c, 0) / total_mine for c in classes])
+    p_ref = np.array([theirs.get(c, 0) / total_ref for c in classes])
+    unseen = [c not in theirs for c in classes]
+    fig = _figure(min(10.0, 4.6 + 0.45 * len(classes)), 3.0, bottom=0.6, right=1.3)
+    ax = fig.add_subplot()
+    colors = [COLOR["error"] if u else COLOR["ok"] for u in unseen]
+    ax.bar(x - 0.2, p_mine, width=0.4, color=colors, edgecolor="black", linewidth=0.5,
+           label="this split")  # fmt: skip
+    ax.bar(x + 0.2, p_ref, width=0.4, color="white", edgecolor="black", linewidth=0.6,
+           hatch="///", label="reference")  # fmt: skip
+    for xi, u, p in zip(x, unseen, p_mine, strict=True):
+        if u:
+            ax.annotate(
+                f"{SYMBOL['error']} not in reference", (xi - 0.2, p), xytext=(0, 3),
+                textcoords="offset points", ha="center", va="bottom", fontsize=7.5,
+                fontweight="bold",
+            )  # fmt: skip
+    step = max(1, len(classes) // 40)
+    shown = list(range(0, len(classes), step))
+    ax.set_xticks(x[shown], [_text(_short(fmt(classes[i]))) for i in shown])
+    ax.set_ylim(0, max(p_mine.max(initial=0), p_ref.max(initial=0)) * 1.25 or 1)
+    ax.set_ylabel("share of rows")
+    ax.set_xlabel("class")
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title(_text(title))
+    return fig
+
+
 def _short(value: Any, limit: int = 14) -> str:
     s = str(value)
     return s if len(s) <= limit else s[: limit - 1] + "…"
@@ -318,7 +369,7 @@ def scale_figure(
         colors.append(COLOR[mark.severity] if mark else COLOR["ok"])
         ends.extend([(lo, row), (hi, row)])
         means.setdefault(mark.severity if mark else "ok", []).append((s.mean, row))
-        bad = [f"NaN {s.missing:,}" if s.missing else "", f"Inf {s.inf:,}" if s.inf else ""]
+        bad = [f"NaN/null {s.missing:,}" if s.missing else "", f"Inf {s.inf:,}" if s.inf else ""]
         note = " · ".join(b for b in bad if b)
         if note:
             ax.annotate(
@@ -414,6 +465,13 @@ def histograms_figure(
             continue
         lo, hi = float(stats.min), float(stats.max)  # type: ignore[arg-type]
         wide = _wide(stats)
+        ref = reference.get(name) if reference else None
+        if ref is not None and ref.hist is not None and ref.n:
+            # Both splits on one range: a test split in 0..1 beside a train split in 0..255.
+            lo, hi = min(lo, float(ref.min)), max(hi, float(ref.max))  # type: ignore[arg-type]
+            wide = wide or _wide(ref) or hi - lo > 50 * max(stats.std, ref.std, 1e-300)
+        else:
+            ref = None
         edges = _edges(lo, hi, bins, wide)
         counts = _rebin(stats.hist, edges)
         place = _placer(lo, hi, wide, _linthresh(stats))
@@ -425,8 +483,7 @@ def histograms_figure(
         poly = PolyCollection([_step_outline(xs, scaled, row)], facecolors=color, alpha=0.8)
         poly.set_gid(anchor)
         ax.add_collection(poly, autolim=False)
-        ref = reference.get(name) if reference else None
-        if ref is not None and ref.hist is not None and ref.n:
+        if ref is not None and ref.hist is not None:
             rc = _rebin(ref.hist, edges)
             if rc.sum() and counts.sum():
                 rc = rc * counts.sum() / rc.sum()
@@ -440,7 +497,7 @@ def histograms_figure(
         ax.text(0, row - 0.03, _text(fmt(lo)), ha="left", va="top", fontsize=7)
         ax.text(1, row - 0.03, _text(fmt(hi)), ha="right", va="top", fontsize=7)
         notes = [n for n in (
-            f"NaN {stats.missing:,}" if stats.missing else "",
+            f"NaN/null {stats.missing:,}" if stats.missing else "",
             f"Inf {stats.inf:,}" if stats.inf else "",
         ) if n]  # fmt: skip
         scale = ", ".join(x for x in ("symlog x" if wide else "", "log counts" if log else "") if x)
@@ -513,7 +570,7 @@ def _histogram(ax: Axes, stats: ColumnStats, *, mark: Mark | None, bins: int = 4
     ax.set_ylabel("rows")
     notes = [f"min {fmt(lo)}", f"max {fmt(hi)}", f"mean {fmt(stats.mean)}", f"std {fmt(stats.std)}"]
     if stats.missing:
-        notes.append(f"NaN {stats.missing:,}")
+        notes.append(f"NaN/null {stats.missing:,}")
     if stats.inf:
         notes.append(f"Inf {stats.inf:,}")
     if not stats.hist.exact:

@@ -115,8 +115,8 @@ def test_nan_and_inf_counts_are_beside_the_feature(tmp_path):
     pq.write_table(pa.table({"x": x, "ok": rng.normal(0, 1, 500), "y": np.arange(500) % 2}), path)
     page = scan_html(tmp_path, path)
     scale = svg_text(figure(page, "r0-scale"))
-    assert "NaN 7" in scale and "Inf 3" in scale
-    assert "NaN 7" in svg_text(figure(page, "r0-hists"))
+    assert "NaN/null 7" in scale and "Inf 3" in scale
+    assert "NaN/null 7" in svg_text(figure(page, "r0-hists"))
 
 
 def test_regression_target_gets_a_histogram_with_its_scale(tmp_path):
@@ -275,7 +275,9 @@ def test_a_reference_split_is_drawn_beside_and_over_the_split():
     split, reference = labelcheck.scan(test), labelcheck.scan(train)
     alone, both = split.to_html(), split.to_html(reference=reference)
     assert 'id="r0-ref-label"' in both and 'id="r0-ref-label"' not in alone
-    assert "reference" in svg_text(figure(both, "r0-ref-label"))
+    shares = svg_text(figure(both, "r0-ref-label"))
+    assert "this split" in shares and "reference" in shares
+    assert shares.count("not in reference") == 1  # class 3: only in the split
     # The reference histogram is the dashed line over the split's flagged feature.
     assert "stroke-dasharray" in figure(both, "r0-hists")
     assert "stroke-dasharray" not in figure(alone, "r0-hists")
