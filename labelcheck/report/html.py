@@ -440,7 +440,12 @@ def _scale_plot(
         names = ", ".join(hidden[:30]) + (
             f", ... ({len(hidden) - 30} more)" if len(hidden) > 30 else ""
         )
-        note = f" Not drawn ({len(hidden):,} features without findings): {e(names)}."
+        flagged = sum(1 for n in hidden if n in marks)
+        why = (
+            f"{flagged:,} flagged, in the findings table; "
+            f"{len(hidden) - flagged:,} without findings"
+        )
+        note = f" Not drawn, to keep the plot readable ({why}): {e(names)}."
     other = [n for n, s in report.stats.features().items() if s.kind not in ("numeric", "bool")]
     if other:
         note += f" Non-numeric features, not drawn: {e(', '.join(other[:30]))}."

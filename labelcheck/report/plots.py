@@ -343,7 +343,9 @@ def scale_figure(
         return None, []
     flagged = [n for n in numeric if n in marks]
     rest = [n for n in numeric if n not in marks]
-    shown = (flagged + rest)[:SCALE_ROWS]
+    # Flagged features first, but a few unflagged ones stay in view for contrast.
+    keep = min(len(rest), SCALE_ROWS // 5)
+    shown = flagged[: SCALE_ROWS - keep] + rest[: SCALE_ROWS - min(len(flagged), SCALE_ROWS - keep)]
     order = {n: i for i, n in enumerate(numeric)}
     shown.sort(key=order.__getitem__)
     hidden = [n for n in numeric if n not in set(shown)]

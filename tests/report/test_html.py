@@ -155,7 +155,9 @@ def test_many_columns_fold_and_the_size_grows_with_columns_not_rows(tmp_path):
     assert len(large.encode()) < 1_000_000
     assert abs(len(large) - len(small)) < 0.05 * len(small)  # 10x the rows, same size
     assert "+146 more" in large  # 150 flagged columns: 4 rows shown, the rest folded
-    assert "Not drawn (" in large  # the scale plot keeps 60 rows, names the rest
+    assert (
+        "Not drawn, to keep the plot readable (102 flagged" in large
+    )  # the scale plot keeps 60 rows, names the rest
     assert large.count('id="r0-hist-') == 24  # histograms of the first flagged features only
 
 
