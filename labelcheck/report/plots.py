@@ -109,6 +109,12 @@ def to_svg(fig: Figure) -> str:
         "",
         text,
     )
+    # matplotlib names markers, clip paths and hatches by a hash of their content, so two
+    # figures of one page define the same id twice: prefix them with this figure's hash.
+    import hashlib
+
+    own = "f" + hashlib.sha1(text.encode()).hexdigest()[:6] + "-"
+    text = re.sub(r'(id="|#)([mph][0-9a-f]{10})\b', rf"\g<1>{own}\g<2>", text)
     # Responsive: scale to the page width, keep the aspect ratio.
     return re.sub(r'<svg ([^>]*?)width="([\d.]+)pt" height="([\d.]+)pt"',
                   r'<svg \1width="\2pt" height="\3pt" style="max-width:100%;height:auto"',

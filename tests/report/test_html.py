@@ -62,6 +62,10 @@ def assert_self_contained(page: str) -> None:
     assert "@import" not in page and "<link" not in page and "<iframe" not in page
     assert "<img" not in page
     assert page.count("<script") <= 1
+    # Every id once (several inline SVGs on one page), and every #reference resolves.
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert set(re.findall(r'(?:url\(#|href="#)([^)"]+)', page)) <= set(ids)
 
 
 def test_classic_report_shows_the_outlier_class_in_the_label_plot(tmp_path):
@@ -84,8 +88,24 @@ def test_classic_report_shows_the_outlier_class_in_the_label_plot(tmp_path):
     assert "<text" in label and "<path" in label  # text kept as text (svg.fonttype none)
 
 
+def test_several_paths_make_one_page_with_a_section_each(tmp_path):
+    out = tmp_path / "both.html"
+    result = CliRunner().invoke(
+        app,
+        ["scan", str(SAMPLES / "classic.parquet"), str(SAMPLES / "pixels.parquet"),
+         "--format", "html", "-o", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    page = out.read_text(encoding="utf-8")
+    assert_self_contained(page)
+    assert '<nav class="toc">' in page and 'href="#r0"' in page and 'href="#r1"' in page
+    assert "8000" in svg_text(figure(page, "r0-label"))
+    assert "px0" in svg_text(figure(page, "r1-scale"))
+
+
 def test_pixels_scale_plot_names_the_0_255_features(tmp_path):
     page = scan_html(tmp_path, SAMPLES / "pixels.parquet")
+    assert_self_contained(page)
     scale = svg_text(figure(page, "r0-scale"))
     assert "px0" in scale and "LC103" in scale
     hists = figure(page, "r0-hists")
