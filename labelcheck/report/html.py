@@ -391,7 +391,7 @@ def _label_plot(
             f"Rows per class of <code>{e(report.label)}</code>, log scale. "
             "Hatched bars with a symbol are classes a rule flags"
             + (f": {e('; '.join(marked))}" if marked else "")
-            + ". Shaded hatched slots are gaps: class ids missing between their neighbours."
+            + ". Shaded slots, if any, are gaps: class ids missing between their neighbours."
         )
     else:
         caption = (
