@@ -87,8 +87,15 @@ class Report:
 
         return render_html([self], reference=reference)
 
-    def _repr_html_(self) -> str:
-        """Jupyter shows the report inline (the page's body, styles scoped to it)."""
+    def _repr_html_(self) -> str | None:
+        """Jupyter shows the report inline (the page's body, styles scoped to it).
+
+        Without matplotlib (the ``html`` extra) None: the notebook shows the repr.
+        """
+        import importlib.util
+
+        if importlib.util.find_spec("matplotlib") is None:
+            return None
         from labelcheck.report.html import fragment
 
         return fragment(self)

@@ -79,17 +79,17 @@ def fragment(report: Report) -> str:
 
 
 def prepare() -> None:
-    """Start importing matplotlib in a background thread (a no-op without it).
+    """Check that matplotlib is there, and start importing it in a background thread.
 
-    The import takes about half a second; started before a scan, it overlaps
-    the scan (whose kernels release the GIL) instead of following it. The
-    thread only imports: the first plot waits for it through the import lock.
+    Called before a scan whose report will be HTML: a missing matplotlib is an
+    error before the data is read, not after. The import takes about half a
+    second; started before a scan, it overlaps the scan (whose kernels release
+    the GIL) instead of following it. The thread only imports: the first plot
+    waits for it through the import lock.
     """
-    import importlib.util
     import threading
 
-    if importlib.util.find_spec("matplotlib") is None:
-        return
+    _need_matplotlib()
     from labelcheck.report.plots import warm_up
 
     threading.Thread(target=warm_up, name="labelcheck-import-matplotlib", daemon=True).start()

@@ -303,3 +303,14 @@ def test_a_reference_split_is_drawn_beside_and_over_the_split():
     # The reference histogram is the dashed line over the split's flagged feature.
     assert "stroke-dasharray" in figure(both, "r0-hists")
     assert "stroke-dasharray" not in figure(alone, "r0-hists")
+
+
+def test_repr_html_without_matplotlib_falls_back_to_the_repr():
+    code = (
+        "import sys; sys.modules['matplotlib'] = None\n"
+        "import numpy as np, labelcheck\n"
+        "r = labelcheck.scan((np.zeros((4, 2)), np.arange(4) % 2))\n"
+        "print(r._repr_html_() is None)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.strip() == "True", proc.stderr
