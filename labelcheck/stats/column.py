@@ -29,6 +29,7 @@ from typing import Any, Literal
 import numpy as np
 import pyarrow as pa
 
+from labelcheck.stats.histogram import SAMPLE as HIST_SAMPLE
 from labelcheck.stats.histogram import SymlogHistogram
 
 Kind = Literal["numeric", "bool", "string", "list", "other"]
@@ -186,47 +187,92 @@ class ColumnStats:
     def _update_values(self, values: np.ndarray) -> None:
         if values.size == 0:
             return
+        if values.dtype == np.float16:
+            values = values.astype(np.float32)  # exact, and numpy's float16 loops are slow
+        if _fusable(values):
+            fused = _fused_f32(values)
+            if fused is not None:
+                self.nan += fused.nan
+                self.posinf += fused.posinf
+                self.neginf += fused.neginf
+                if fused.n:
+                    self._fold_finite(values, fused)
+                return
         bounds = _Bounds.of(values)
         # Cheap check first: NaN propagates through min/max and an Inf is an
         # extreme, so finite bounds prove every value finite without a mask pass.
         if values.dtype.kind == "f" and not bounds.finite:
-            nan = np.isnan(values)
-            inf = np.isinf(values)
-            self.nan += int(nan.sum())
-            self.posinf += int((inf & (values > 0)).sum())
-            self.neginf += int((inf & (values < 0)).sum())
-            values = values[~(nan | inf)]
+            finite = np.isfinite(values)
+            bad = values[~finite]  # few, usually: classify only those
+            nan = int(np.isnan(bad).sum())
+            pos = int((bad > 0).sum())
+            self.nan += nan
+            self.posinf += pos
+            self.neginf += bad.size - nan - pos
+            values = values[finite]
             if values.size == 0:
                 return
             bounds = _Bounds.of(values)
         self._fold_finite(values, bounds)
 
-    def _fold_finite(self, values: np.ndarray, bounds: _Bounds | None = None) -> None:
-        n = int(values.size)
-        bounds = bounds or _Bounds.of(values)
+    def _fold_finite(self, values: np.ndarray, bounds: _Bounds | _Pass) -> None:
+        """Fold values in; with a :class:`_Pass`, ``values`` may hold the NaN/Inf it counted."""
+        moments: tuple[float, float] | None = None
+        dirty = False  # values still hold the NaN/Inf that the pass counted
+        if isinstance(bounds, _Pass):
+            moments = bounds.mean, bounds.m2
+            n = bounds.n
+            dirty = n < values.size
+            if dirty and self.track_labels:  # rare: the label checks want finite values
+                values = values[np.isfinite(values)]
+                dirty = False
+                bounds = _Bounds.of(values)
+            else:
+                bounds = bounds.bounds
+        else:
+            n = int(values.size)
         lo, hi = float(bounds.lo), float(bounds.hi)
-        mean, m2 = _moments(values)
-        other = ColumnStats(kind=self.kind, dtype=self.dtype, n=n, mean=mean, m2=m2, min=lo, max=hi)
+        other = ColumnStats(kind=self.kind, dtype=self.dtype, n=n, min=lo, max=hi)
         if self.hist is not None:
-            self.hist.add(values)
+            self._add_to_hist(values, n, dirty)
         if self.track_labels:
             integral = values == np.floor(values) if values.dtype.kind == "f" else None
             other.non_integer = 0 if integral is None else int(n - integral.sum())
             other.negative = int((values < 0).sum()) if lo < 0 else 0
-            other.distinct = _value_counts(values, lo, hi, integral, self.distinct_cap)
+            other.distinct = _value_counts(values, bounds.lo, hi, integral, self.distinct_cap)
             other.distinct_cap = self.distinct_cap
             if other.distinct is None and other.non_integer == 0:
                 other.present = _bits_of_values(values, lo, hi)
+        few = other.distinct is not None and len(other.distinct) <= _FEW_DISTINCT
+        if moments is None and few:
+            # Few distinct labels: the moments follow from the counts, no pass needed.
+            moments = _moments_of_counts(other.distinct, n)  # type: ignore[arg-type]
+        other.mean, other.m2 = moments or _moments(values)
         k = min(EXTREMES_K, n)
-        if other.distinct is not None and len(other.distinct) <= _FEW_DISTINCT:
-            # Few distinct labels: the extremes follow from the counts, no pass needed.
-            other.top = _expand(sorted(other.distinct.items(), reverse=True), k)
-            other.bottom = _expand(sorted(other.distinct.items()), k)
+        if few:
+            # ... and so do the extremes.
+            other.top = _expand(sorted(other.distinct.items(), reverse=True), k)  # type: ignore[union-attr]
+            other.bottom = _expand(sorted(other.distinct.items()), k)  # type: ignore[union-attr]
         else:
-            top, bottom = _extremes(values, bounds, k)
+            top, bottom = _extremes(values, bounds, k, skip_nonfinite=dirty)
             other.top = [float(v) for v in top]
             other.bottom = [float(v) for v in bottom]
         self._merge_finite(other)
+
+    def _add_to_hist(self, values: np.ndarray, n: int, dirty: bool) -> None:
+        """Histogram the finite values; ``dirty``: ``values`` still holds NaN/Inf (n finite)."""
+        assert self.hist is not None
+        if not dirty:
+            self.hist.add(values)
+            return
+        # The histogram bins a strided sample anyway: drop the non-finite from that
+        # sample only, rather than copying the finite values of the whole chunk.
+        sample = values[:: -(-values.size // HIST_SAMPLE)]
+        sample = sample[np.isfinite(sample)]
+        if sample.size:
+            self.hist.add(sample, total=n)
+        else:  # the sample met only NaN/Inf: bin the finite values themselves
+            self.hist.add(values[np.isfinite(values)])
 
     def _update_string(self, array: pa.Array) -> None:
         import pyarrow.compute as pc  # lazy: numeric-only scans never need it
@@ -445,18 +491,34 @@ class ColumnStats:
 _BLOCK = 1 << 16
 #: Values sampled to shift the data before the one-pass moments.
 _SAMPLE = 4096
-#: Row width for the per-row minima and maxima that locate the extremes.
-_ROW = 1024
+#: Longest row for the per-row minima and maxima that locate the extremes. numpy
+#: reduces rows of 4096 values at the speed of a flat pass; rows of 1024 cost twice that.
+_ROW = 4096
+#: Fewest rows of row extremes: the extremes read about ``EXTREMES_K`` of them.
+_MIN_ROWS = 64
 #: Up to this many distinct label values, the extremes come from the counts.
 _FEW_DISTINCT = 1024
 #: Row length for BLAS dot products (OpenBLAS threads a ddot above 10,000).
 _DOT_ROW = 8192
 _ONES = np.ones((_BLOCK // _DOT_ROW, _DOT_ROW))  # read-only
+#: Documented accuracy of the float32 pass (:func:`_fused_f32`) against numpy on the same
+#: values cast to float64: the mean within this many standard deviations...
+F32_MEAN_TOL = 1e-5
+#: ... and the sum of squared deviations (so the variance) within this relative error.
+F32_M2_RTOL = 1e-4
+
+
+def _row_width(n: int) -> int:
+    """Row length for the row extremes of ``n`` values: at most ``_ROW``, ``_MIN_ROWS`` rows."""
+    width = _ROW
+    while width > 256 and n // width < _MIN_ROWS:
+        width //= 2
+    return width
 
 
 @dataclass
 class _Bounds:
-    """Min and max of an array, and (for long ones) of each row of ``_ROW`` values.
+    """Min and max of an array, and (for long ones) of each row of ``width`` values.
 
     The row extremes cost about what a plain min/max pass costs and let
     :func:`_extremes` find the k largest values in a few rows instead of
@@ -467,23 +529,162 @@ class _Bounds:
     hi: Any
     row_lo: np.ndarray | None = None
     row_hi: np.ndarray | None = None
+    width: int = _ROW
 
     @classmethod
     def of(cls, values: np.ndarray) -> _Bounds:
-        body = values.size - values.size % _ROW
         if values.size <= _BLOCK:
             return cls(values.min(), values.max())
-        rows = values[:body].reshape(-1, _ROW)
+        width = _row_width(values.size)
+        body = values.size - values.size % width
+        rows = values[:body].reshape(-1, width)
         row_lo, row_hi = rows.min(axis=1), rows.max(axis=1)
         lo, hi = row_lo.min(), row_hi.max()
         if body < values.size:
             tail = values[body:]
             lo, hi = min(lo, tail.min()), max(hi, tail.max())
-        return cls(lo, hi, row_lo, row_hi)
+        return cls(lo, hi, row_lo, row_hi, width)
 
     @property
     def finite(self) -> bool:
         return bool(np.isfinite(self.lo) and np.isfinite(self.hi))
+
+
+def _fusable(values: np.ndarray) -> bool:
+    """Whether :func:`_fused_f32` applies: a long float32 chunk."""
+    return values.dtype == np.float32 and values.size > _BLOCK
+
+
+@dataclass
+class _Pass:
+    """What :func:`_fused_f32` found in one chunk."""
+
+    bounds: _Bounds  # of the finite values; rows without one hold +Inf/-Inf
+    n: int  # finite values
+    mean: float
+    m2: float
+    nan: int = 0
+    posinf: int = 0
+    neginf: int = 0
+
+
+def _fused_f32(values: np.ndarray) -> _Pass | None:
+    """Counts, bounds, row bounds and moments of a long float32 chunk, in one blocked pass.
+
+    The chunk is read once from memory: each block of ``_BLOCK`` values (256 KiB,
+    it stays in the core's L2 cache) gets its row minima and maxima, then is
+    shifted by ``c`` (the mean of a strided sample) into a float32 buffer whose
+    pairwise sum gives ``s1`` and whose float32 dot product (BLAS ``sdot``,
+    which OpenBLAS keeps on one thread whatever the length, unlike ``ddot``)
+    gives ``s2``; block sums are accumulated in float64. Then
+    ``mean = c + s1/n`` and ``m2 = s2 - s1**2/n``. Accuracy against float64:
+    ``F32_MEAN_TOL``, ``F32_M2_RTOL``.
+
+    A NaN or an Inf makes the block's sums non-finite, which is how a block is
+    found to hold one: only such blocks are masked (non-finite values counted,
+    then left out of the row bounds and the sums). A row with no finite value
+    gets bounds (+Inf, -Inf), so it is never a candidate in :func:`_extremes`,
+    which skips non-finite candidates. A per-value row hash would be one more
+    step on the cached block.
+
+    This is the numpy route, chosen by measurement over a numba kernel (no
+    faster per value on these blocks, and ~1 s of import and cache load in
+    every process) and a compiled extension (wheels to build for every
+    platform). None when finite values' float32 squares overflow (beyond
+    ~1.8e19 from the mean): the caller falls back to float64.
+    """
+    n = values.size
+    width = _row_width(n)
+    body = n - n % width
+    row_lo = np.empty(body // width, dtype=np.float32)
+    row_hi = np.empty(body // width, dtype=np.float32)
+    sample = values[:: n // _SAMPLE]
+    with np.errstate(over="ignore", invalid="ignore"):
+        c = sample.mean(dtype=np.float64)
+        if not np.isfinite(c):
+            sample = sample[np.isfinite(sample)]
+            c = sample.mean(dtype=np.float64) if sample.size else 0.0
+    c = np.float32(c)
+    buf = np.empty(_BLOCK, dtype=np.float32)
+    out = _Pass(_Bounds(0.0, 0.0), n=n, mean=0.0, m2=0.0)
+    s1 = s2 = 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for start in range(0, body, _BLOCK):
+            part = values[start : min(start + _BLOCK, body)]
+            rows = part.reshape(-1, width)
+            i, j = start // width, start // width + rows.shape[0]
+            np.minimum.reduce(rows, axis=1, out=row_lo[i:j])
+            np.maximum.reduce(rows, axis=1, out=row_hi[i:j])
+            d = buf[: part.size]
+            np.subtract(part, c, out=d)
+            b1, b2 = float(np.add.reduce(d)), float(np.dot(d, d))
+            if not math.isfinite(b2):  # a NaN or an Inf in the block (or an overflow)
+                b1, b2 = _mask_block(part, c, d, width, row_lo[i:j], row_hi[i:j], out)
+                if not math.isfinite(b2):
+                    return None
+            s1 += b1
+            s2 += b2
+        lo, hi = (row_lo.min(), row_hi.max()) if body else (np.inf, -np.inf)
+        if body < n:
+            tail = values[body:]
+            fin = np.isfinite(tail)
+            if not fin.all():
+                _count_nonfinite(tail[~fin], out)
+                tail = tail[fin]
+            if tail.size:
+                lo, hi = min(lo, tail.min()), max(hi, tail.max())
+                dt = tail.astype(np.float64) - float(c)
+                s1 += float(dt.sum())
+                s2 += float(np.dot(dt, dt))  # fewer than _ROW values: one BLAS thread
+                if not math.isfinite(s2):
+                    return None
+    out.n -= out.nan + out.posinf + out.neginf
+    out.bounds = _Bounds(lo, hi, row_lo, row_hi, width)
+    if out.n:
+        shift = s1 / out.n
+        out.mean, out.m2 = float(c) + shift, max(s2 - s1 * shift, 0.0)
+    return out
+
+
+def _mask_block(
+    part: np.ndarray,
+    c: np.float32,
+    d: np.ndarray,
+    width: int,
+    row_lo: np.ndarray,
+    row_hi: np.ndarray,
+    out: _Pass,
+) -> tuple[float, float]:
+    """A block holding NaN/Inf: count them, redo its row bounds and sums without them."""
+    bad = ~np.isfinite(part)
+    _count_nonfinite(part[bad], out)
+    np.copyto(d, part)
+    d[bad] = np.nan
+    rows = d.reshape(-1, width)
+    np.fmin.reduce(rows, axis=1, out=row_lo)  # fmin/fmax skip NaN; all-NaN rows give NaN
+    np.fmax.reduce(rows, axis=1, out=row_hi)
+    empty = np.isnan(row_lo)
+    row_lo[empty], row_hi[empty] = np.inf, -np.inf
+    np.subtract(d, c, out=d)
+    d[bad] = 0.0
+    return float(np.add.reduce(d)), float(np.dot(d, d))
+
+
+def _count_nonfinite(bad: np.ndarray, out: _Pass) -> None:
+    nan = int(np.isnan(bad).sum())
+    pos = int((bad > 0).sum())
+    out.nan += nan
+    out.posinf += pos
+    out.neginf += bad.size - nan - pos
+
+
+def _moments_of_counts(counts: dict[Any, int], n: int) -> tuple[float, float]:
+    """Mean and m2 of values given as value -> count (exact two-pass formula, float64)."""
+    keys = np.fromiter((float(k) for k in counts), dtype=np.float64, count=len(counts))
+    weights = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+    mean = float(np.dot(keys, weights)) / n
+    dev = keys - mean
+    return mean, float(np.dot(weights, dev * dev))
 
 
 def _moments(values: np.ndarray) -> tuple[float, float]:
@@ -530,37 +731,51 @@ def _moments_unchecked(values: np.ndarray, *, blocked: bool = True) -> tuple[flo
     return c + d, max(s2 - s1 * d, 0.0)
 
 
-def _extremes(values: np.ndarray, bounds: _Bounds, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _extremes(
+    values: np.ndarray, bounds: _Bounds, k: int, *, skip_nonfinite: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` largest (descending) and smallest (ascending) of finite ``values``, exact.
 
     A full ``np.partition`` costs several passes. Instead, with ``t`` the k-th
     largest row maximum, at least k values are >= t (those rows' maxima), so
-    the top k all lie in rows whose maximum is >= t (or in the tail): a small
-    partition of a few rows. When ``t`` is the maximum itself, k rows hold it,
-    so the top k are all the maximum (ties) and nothing more is read.
+    the top k are among the values >= t, all in rows whose maximum is >= t (or
+    in the tail): a compare over about k rows, then a sort of the few values
+    that pass. When ``t`` is the maximum itself, k rows hold it, so the top k
+    are all the maximum (ties) and nothing more is read. With
+    ``skip_nonfinite``, ``values`` may hold NaN/Inf that ``bounds`` (from
+    :func:`_fused_f32`) left out: the candidates are filtered.
     """
+    if skip_nonfinite and (bounds.row_hi is None or bounds.row_hi.size < k):
+        values, skip_nonfinite = values[np.isfinite(values)], False
     n = values.size
     if n <= 2 * k:
         ordered = np.sort(values)
         return ordered[::-1][:k], ordered[:k]
-    if bounds.row_hi is None or bounds.row_lo is None or bounds.row_hi.size < 4 * k:
+    if bounds.row_hi is None or bounds.row_lo is None or bounds.row_hi.size < k:
         top = np.sort(np.partition(values, n - k)[n - k :])[::-1]
         return top, np.sort(np.partition(values, k - 1)[:k])
     m = bounds.row_hi.size
-    body = m * _ROW
-    rows = values[:body].reshape(-1, _ROW)
+    body = m * bounds.width
+    rows = values[:body].reshape(-1, bounds.width)
+    tail = values[body:]
     t_hi = np.partition(bounds.row_hi, m - k)[m - k]
     if t_hi == bounds.hi:
         top = np.full(k, bounds.hi)
     else:
-        cand = np.concatenate([rows[bounds.row_hi >= t_hi].ravel(), values[body:]])
-        top = np.sort(np.partition(cand, cand.size - k)[cand.size - k :])[::-1]
+        cand = rows[np.flatnonzero(bounds.row_hi >= t_hi)].ravel()
+        cand = np.concatenate([cand[cand >= t_hi], tail[tail >= t_hi]])
+        if skip_nonfinite:
+            cand = cand[np.isfinite(cand)]
+        top = np.sort(cand)[::-1][:k]
     t_lo = np.partition(bounds.row_lo, k - 1)[k - 1]
     if t_lo == bounds.lo:
         bottom = np.full(k, bounds.lo)
     else:
-        cand = np.concatenate([rows[bounds.row_lo <= t_lo].ravel(), values[body:]])
-        bottom = np.sort(np.partition(cand, k - 1)[:k])
+        cand = rows[np.flatnonzero(bounds.row_lo <= t_lo)].ravel()
+        cand = np.concatenate([cand[cand <= t_lo], tail[tail <= t_lo]])
+        if skip_nonfinite:
+            cand = cand[np.isfinite(cand)]
+        bottom = np.sort(cand)[:k]
     return top, bottom
 
 
@@ -575,16 +790,21 @@ def _expand(items: list[tuple[Any, int]], k: int) -> list[float]:
 
 
 def _value_counts(
-    values: np.ndarray, lo: float, hi: float, integral: np.ndarray | None, cap: int
+    values: np.ndarray, lo: Any, hi: float, integral: np.ndarray | None, cap: int
 ) -> dict[Any, int] | None:
-    """Distinct finite values with counts (None past ``cap``); bincount for small ints."""
+    """Distinct finite values with counts (None past ``cap``); bincount for small ints.
+
+    ``lo`` is the exact minimum, of the values' own type.
+    """
     if (values.dtype.kind in "iu" or (integral is not None and bool(integral.all()))) and (
-        hi - lo < 1 << 20
+        hi - float(lo) < 1 << 20
     ):
         # Shift by the exact minimum in a type that cannot overflow: int8 -128..127
         # minus -128 wraps in int8, and float(lo) rounds int64 ids beyond 2**53.
-        base = values.min()
-        if values.dtype.kind == "i":
+        base = lo
+        if values.dtype == np.int64 and 0 <= base < 1024:
+            base, shifted = np.int64(0), values  # class ids: count them in place, no copy
+        elif values.dtype.kind == "i":
             shifted = values.astype(np.int64, copy=False) - np.int64(base)
         else:  # unsigned (values >= base, so no wrap) or integral floats
             shifted = values - base

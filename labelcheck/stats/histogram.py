@@ -65,12 +65,17 @@ class SymlogHistogram:
         self.sampled = sampled
         self.total = total
 
-    def add(self, values: np.ndarray) -> None:
-        """Bin finite ``values`` (a strided sample of them past ``SAMPLE``)."""
-        n = int(values.size)
-        if n == 0:
+    def add(self, values: np.ndarray, *, total: int | None = None) -> None:
+        """Bin finite ``values`` (a strided sample of them past ``SAMPLE``).
+
+        With ``total``, ``values`` is already a sample of finite values that
+        stands for ``total`` of them (a chunk that still holds NaN/Inf).
+        """
+        n = int(values.size) if total is None else total
+        if n == 0 or values.size == 0:
             return
-        sample = values[:: -(-n // SAMPLE)] if n > SAMPLE else values
+        size = values.size
+        sample = values[:: -(-size // SAMPLE)] if size > SAMPLE else values
         keys = bin_keys(sample)
         lo, hi = int(keys.min()), int(keys.max())
         if self.keys.size:
