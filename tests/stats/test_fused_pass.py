@@ -1,6 +1,6 @@
 """The fused float32 pass agrees with a float64 numpy reference, for every dtype the scan reads.
 
-Long float32 (and float16) chunks take one blocked pass (``_fused_f32``) that
+Long float32 (and float16) chunks take one blocked pass (``_fused_pass``) that
 accumulates shifted sums in float32 blocks; everything else keeps the float64
 kernels. Whatever the path, the statistics must be those of numpy on the same
 values cast to float64: counts, min, max and the k extremes exactly, mean and
@@ -16,6 +16,7 @@ from __future__ import annotations
 import decimal
 import itertools
 import math
+from unittest import mock
 
 import numpy as np
 import pyarrow as pa
@@ -23,6 +24,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from labelcheck.stats import column
 from labelcheck.stats.column import (
     _BLOCK,
     EXTREMES_K,
@@ -31,7 +33,7 @@ from labelcheck.stats.column import (
     ColumnStats,
     _Bounds,
     _extremes,
-    _fused_f32,
+    _fused_pass,
 )
 
 INTS = ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"]
@@ -186,11 +188,38 @@ def test_fused_and_float64_paths_agree(n, shape, seed):
     assert fused.m2 == pytest.approx(plain.m2, rel=F32_M2_RTOL)
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    dtype=st.sampled_from(["float32", "float64"]),
+    n=st.sampled_from([_BLOCK + 1, 200_001, 300_007]),
+    shape=st.sampled_from(SHAPES),
+    seed=st.integers(0, 2**32 - 1),
+    nan_every=st.sampled_from([0, 7, 9973]),
+)
+def test_blocked_pass_equals_the_plain_kernels(dtype, n, shape, seed, nan_every):
+    """The same chunk with the blocked pass and with the separate bounds/moments kernels."""
+    values = _values(dtype, n, shape, seed)
+    if nan_every:
+        values[::nan_every] = np.nan
+        values[3] = np.inf
+    fused = ColumnStats.of(pa.array(values))
+    with mock.patch.object(column, "_fusable", lambda v: False):
+        plain = ColumnStats.of(pa.array(values))
+    for name in ("nan", "posinf", "neginf", "n", "min", "max", "top", "bottom"):
+        assert getattr(fused, name) == getattr(plain, name), name
+    if not math.isfinite(plain.m2):
+        return
+    f32 = dtype == "float32"
+    tol = (F32_MEAN_TOL if f32 else 1e-9) * plain.std + 1e-12 * abs(plain.mean)
+    assert abs(fused.mean - plain.mean) <= tol
+    assert fused.m2 == pytest.approx(plain.m2, rel=F32_M2_RTOL if f32 else 1e-9)
+
+
 def test_the_fused_pass_is_taken_and_reads_nan_blocks_without_losing_rows():
     values = np.arange(200_000, dtype=np.float32)
     values[10:5000] = np.nan  # a whole row of the row bounds has no finite value
     values[[7, 150_000]] = [np.inf, -np.inf]
-    found = _fused_f32(values)
+    found = _fused_pass(values)
     assert found is not None
     assert (found.nan, found.posinf, found.neginf, found.n) == (4990, 1, 1, 195_008)
     assert (found.bounds.lo, found.bounds.hi) == (0.0, 199_999.0)
@@ -204,7 +233,7 @@ def test_the_fused_pass_is_taken_and_reads_nan_blocks_without_losing_rows():
 def test_float32_squares_that_overflow_fall_back_to_float64():
     values = np.full(100_000, 1e25, dtype=np.float32)
     values[::2] = -1e25
-    assert _fused_f32(values) is None
+    assert _fused_pass(values) is None
     stats = ColumnStats.of(pa.array(values))
     assert stats.mean == pytest.approx(0.0, abs=1e10)
     assert stats.m2 == pytest.approx(1e50 * 100_000, rel=1e-6)
