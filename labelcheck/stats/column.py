@@ -613,13 +613,15 @@ def _fused_pass(values: np.ndarray) -> _Pass | None:
             part = values[start : min(start + _BLOCK, body)]
             rows = part.reshape(-1, width)
             i, j = start // width, start // width + rows.shape[0]
-            np.minimum.reduce(rows, axis=1, out=row_lo[i:j])
-            np.maximum.reduce(rows, axis=1, out=row_hi[i:j])
+            # fmin/fmax skip NaN (as fast as minimum/maximum): a block with NaN but
+            # no Inf keeps these row bounds and only masks its sums.
+            np.fmin.reduce(rows, axis=1, out=row_lo[i:j])
+            np.fmax.reduce(rows, axis=1, out=row_hi[i:j])
             d = buf[: part.size]
             np.subtract(part, c, out=d)
             b1, b2 = _block_sums(d)
             if not math.isfinite(b2):  # a NaN or an Inf in the block (or an overflow)
-                b1, b2 = _mask_block(part, c, d, width, row_lo[i:j], row_hi[i:j], out)
+                b1, b2 = _mask_block(part, d, width, row_lo[i:j], row_hi[i:j], out)
                 if not math.isfinite(b2):
                     return None
             s1 += b1
@@ -664,24 +666,29 @@ def _block_sums(d: np.ndarray) -> tuple[float, float]:
 
 def _mask_block(
     part: np.ndarray,
-    c: np.floating,
     d: np.ndarray,
     width: int,
     row_lo: np.ndarray,
     row_hi: np.ndarray,
     out: _Pass,
 ) -> tuple[float, float]:
-    """A block holding NaN/Inf: count them, redo its row bounds and sums without them."""
-    bad = ~np.isfinite(part)
-    _count_nonfinite(part[bad], out)
-    np.copyto(d, part)
-    d[bad] = np.nan
-    rows = d.reshape(-1, width)
-    np.fmin.reduce(rows, axis=1, out=row_lo)  # fmin/fmax skip NaN; all-NaN rows give NaN
-    np.fmax.reduce(rows, axis=1, out=row_hi)
+    """A block holding NaN/Inf (``d`` is ``part`` shifted): count them, redo its sums without.
+
+    The row bounds came from fmin/fmax, which skip NaN: only an Inf (rare)
+    needs them redone. A row with no finite value gets (+Inf, -Inf).
+    """
+    if np.isinf(row_lo).any() or np.isinf(row_hi).any():
+        bad = ~np.isfinite(part)
+        _count_nonfinite(part[bad], out)
+        clean = np.where(bad, np.nan, part).reshape(-1, width)
+        np.fmin.reduce(clean, axis=1, out=row_lo)
+        np.fmax.reduce(clean, axis=1, out=row_hi)
+    else:
+        bad = np.isnan(part)
+        out.nan += int(np.count_nonzero(bad))
     empty = np.isnan(row_lo)
-    row_lo[empty], row_hi[empty] = np.inf, -np.inf
-    np.subtract(d, c, out=d)
+    if empty.any():
+        row_lo[empty], row_hi[empty] = np.inf, -np.inf
     d[bad] = 0.0
     return _block_sums(d)
 
