@@ -279,3 +279,14 @@ def test_row_bounds_of_integer_columns_locate_the_extremes():
     ordered = np.sort(values)
     assert top.tolist() == ordered[::-1][:EXTREMES_K].tolist()
     assert bottom.tolist() == ordered[:EXTREMES_K].tolist()
+
+
+@pytest.mark.parametrize("nan_every", [3, 1000])
+def test_histogram_of_a_chunk_with_nan_stands_for_its_finite_values(nan_every):
+    """The blocked pass leaves NaN in place: the plots' histogram samples only finite values."""
+    values = np.random.default_rng(3).standard_normal(200_000).astype(np.float32)
+    values[::nan_every] = np.nan
+    stats = ColumnStats.of(pa.array(values))
+    assert stats.hist is not None and stats.hist.total == stats.n == int(np.isfinite(values).sum())
+    assert float(stats.hist.counts.sum()) == pytest.approx(stats.n)
+    assert 0 < stats.hist.sampled <= stats.n
