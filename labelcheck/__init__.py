@@ -13,7 +13,7 @@ from labelcheck._version import __version__
 from labelcheck.errors import DataValidationError, InputError, LabelcheckError
 
 if TYPE_CHECKING:
-    from labelcheck.api import check_arrays, scan
+    from labelcheck.api import check_arrays, scan, scan_splits
     from labelcheck.fixes import FixPlan, fix, load_plan
     from labelcheck.report import Report
 
@@ -28,10 +28,12 @@ __all__ = [
     "fix",
     "load_plan",
     "scan",
+    "scan_splits",
 ]
 
 _LAZY = {
     "scan": "labelcheck.api",
+    "scan_splits": "labelcheck.api",
     "check_arrays": "labelcheck.api",
     "Report": "labelcheck.report",
     "fix": "labelcheck.fixes",

@@ -8,7 +8,7 @@ its flags from the same tables, so a new option is declared once.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +76,12 @@ def _checked(spec: Setting, value: Any) -> Any:
     if spec.kind is float:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise _bad(spec.name, value, "a number")
+        return value
+    if spec.kind is bool:
+        if not isinstance(value, bool):
+            raise _bad(spec.name, value, "True or False")
+        return value
+    if spec.kind is object:  # anything scan accepts (reference=): opened when used
         return value
     if not isinstance(value, str):
         raise _bad(spec.name, value, "a string")
@@ -169,7 +175,11 @@ def scan(
         ``"regression"``), ``loss``, ``precision`` (``"fp32"``, ``"bf16"``,
         ``"fp16"``), ``ignore_index``, ``encoding`` (of CSV files: ``"latin-1"``,
         ``"cp1252"``; default UTF-8), ``features``, ``select``, ``ignore``
-        (rule codes or prefixes such as ``"LC2"``); and ``severity``,
+        (rule codes or prefixes such as ``"LC2"``), ``reference`` (the
+        training split, anything ``source`` may be: the data is also checked
+        against it for leaked rows, unseen classes, label and feature shift,
+        LC303-LC306; read once, streaming), ``row_checks`` (False: no row
+        hashing, no LC301-LC303), ``spill_rows``; and ``severity``,
         ``thresholds``, ``schema`` (a path to a YAML schema or a dict; its
         settings are the defaults, keywords given override them).
 
@@ -184,13 +194,13 @@ def scan(
     """
     if options is None:
         options = make_options(label, **settings)
-    return scan_source(
-        open_source(source, encoding=options.encoding),
-        options,
-        engine=engine,
-        scheduler=scheduler,
-        progress=progress,
-    )
+    src = open_source(source, encoding=options.encoding)
+    if options.reference is not None:
+        ref = open_reference(options.reference)
+        return scan_against(
+            [(src, options)], ref, engine=engine, scheduler=scheduler, progress=progress
+        )[0]
+    return scan_source(src, options, engine=engine, scheduler=scheduler, progress=progress)
 
 
 def scan_source(
@@ -206,13 +216,164 @@ def scan_source(
 
     plan = plan_columns(src.schema, options, src.name, src.index_columns)
     stats = compute_stats(src, plan, options, engine=engine, scheduler=scheduler, progress=progress)
-    return analyse(src.name, stats, options)
+    report = analyse(src.name, stats, options)
+    if stats.row_stats is not None:
+        stats.row_stats.close()
+    return report
 
 
-def analyse(name: str, stats: DatasetStats, options: ScanOptions) -> Report:
-    """Run the rules over computed statistics (no data access)."""
+def open_reference(reference: Any) -> Source:
+    """Open the reference split; an unreadable one is an :class:`InputError` naming it."""
+    if isinstance(reference, Source):
+        return reference
+    try:
+        return open_source(reference)
+    except InputError as exc:
+        raise InputError(f"--reference: {exc}") from None
+
+
+def scan_splits(
+    source: Any,
+    label: str | None = None,
+    *,
+    options: ScanOptions | None = None,
+    engine: str = "local",
+    scheduler: Any = None,
+    **settings: Any,
+) -> dict[str, Report]:
+    """Scan a dataset of named splits: one report per split, each checked against train.
+
+    ``source``: a directory laid out in splits (``data/train-00000-of-00002.parquet``,
+    ``test-*``, ``validation``/``valid``/``val``/``dev``, or ``train/`` ``test/``
+    folders), a ``datasets.DatasetDict``, or a mapping ``{"train": ..., "test": ...}``
+    of anything :func:`scan` accepts. Every split but train is also checked against
+    train (LC303-LC306); train is read once. Keywords as for :func:`scan`.
+
+    Examples
+    --------
+    >>> import numpy as np, labelcheck
+    >>> X = np.random.default_rng(0).random((100, 3))
+    >>> reports = labelcheck.scan_splits({"train": (X, np.arange(100) % 2),
+    ...                                   "test": (X[:10], np.arange(10) % 2)})
+    >>> [f.code for f in reports["test"].findings]
+    ['LC303']
+    """
+    from labelcheck.io import open_splits
+
+    found = open_splits(source)  # a directory or a DatasetDict (a Mapping too)
+    if found is None and isinstance(source, Mapping):
+        found = {str(k): open_source(v, name=str(k)) for k, v in source.items()}
+    if found is None:
+        raise InputError(
+            f"{source}: not a dataset of named splits (train/test/validation files or "
+            "folders); scan it with labelcheck.scan"
+        )
+    splits = found
+    if options is None:
+        options = make_options(label, **settings)
+    names = list(splits)
+    train = splits.get("train")
+    others = [(splits[n], options) for n in names if n != "train"]
+    reports = scan_against(
+        others, train, reference_options=options, engine=engine, scheduler=scheduler
+    )
+    if train is not None:  # scan_against puts the reference's own report first
+        names = ["train", *[n for n in names if n != "train"]]
+    return dict(zip(names, reports, strict=True))
+
+
+def scan_against(
+    splits: list[tuple[Source, ScanOptions]],
+    reference: Source | None,
+    *,
+    reference_options: ScanOptions | None = None,
+    engine: str = "local",
+    scheduler: Any = None,
+    progress: Progress | None = None,
+) -> list[Report]:
+    """Scan each split on its own and against ``reference``, which is read once, streaming.
+
+    ``reference_options``: the reference is a split of the same dataset and gets
+    its own report, first (its statistics then serve as the reference). Rows
+    are identified by the features every split and the reference have (a
+    reference lacking some is compared on the others, and LC303 says so); a
+    reference without the splits' label column is an :class:`InputError`.
+    """
+    from labelcheck.engines import compute_stats
+
+    run: dict[str, Any] = {"engine": engine, "scheduler": scheduler}
+    if reference is None:
+        return [scan_source(s, o, progress=progress, **run) for s, o in splits]
+    own: Report | None = None
+    if not splits:  # a dataset with a train split only
+        return [scan_source(reference, reference_options or ScanOptions(), **run)]
+    plans = [plan_columns(s.schema, o, s.name, s.index_columns) for s, o in splits]
+    names = set(reference.schema.names)
+    for (src, _), plan in zip(splits, plans, strict=True):
+        if plan.label is not None and plan.label not in names:
+            raise InputError(
+                f"--reference {reference.name}: label column {plan.label!r} (the label of "
+                f"{src.name}) not found; columns are: {', '.join(sorted(names)[:12])}"
+            )
+    common = [f for f in plans[0].features if f in names]
+    for plan in plans[1:]:
+        common = [f for f in common if f in plan.features]
+    if not common:
+        raise InputError(
+            f"--reference {reference.name}: has none of the features of {splits[0][0].name} "
+            f"({', '.join(plans[0].features[:8])}); give the training split of this data"
+        )
+    rows = tuple(common) if plans[0].row_features is not None else None
+    ref_stats: DatasetStats | None = None
+    if reference_options is not None:
+        ref_plan = plan_columns(
+            reference.schema, reference_options, reference.name, reference.index_columns
+        )
+        stats = compute_stats(reference, ref_plan, reference_options, **run)
+        own = analyse(reference.name, stats, reference_options)
+        if set(ref_plan.features) == set(common) and ref_plan.label == plans[0].label:
+            ref_stats = stats  # the same columns: its own statistics are the reference's
+        elif stats.row_stats is not None:
+            stats.row_stats.close()
+    if ref_stats is None:  # the reference's columns as the splits see them
+        ref_plan = replace(plans[0], features=tuple(common), row_features=rows)
+        ref_stats = compute_stats(reference, ref_plan, splits[0][1], **run)
+    reports = [own] if own is not None else []
+    for (src, options), plan in zip(splits, plans, strict=True):
+        plan = replace(plan, row_features=rows if plan.row_features is not None else None)
+        stats = compute_stats(src, plan, options, progress=progress, **run)
+        reports.append(
+            analyse(src.name, stats, options, reference=ref_stats, reference_name=reference.name)
+        )
+        if stats.row_stats is not None:
+            stats.row_stats.close()
+    if ref_stats.row_stats is not None:
+        ref_stats.row_stats.close()
+    return reports
+
+
+def analyse(
+    name: str,
+    stats: DatasetStats,
+    options: ScanOptions,
+    *,
+    reference: DatasetStats | None = None,
+    reference_name: str | None = None,
+) -> Report:
+    """Run the rules over computed statistics (no data access).
+
+    Row hashes become duplicate/conflict groups (and leakage into ``reference``)
+    here, once. The caller closes ``stats.row_stats`` (its spill files) when done.
+    """
+    stats.finish(reference)
     task = detect_task(stats.label, options)
-    ctx = RuleContext(stats=stats, options=options, task=task)
+    ctx = RuleContext(
+        stats=stats,
+        options=options,
+        task=task,
+        reference=reference,
+        reference_name=reference_name,
+    )
     return Report(source=name, stats=stats, options=options, task=task, findings=run_rules(ctx))
 
 

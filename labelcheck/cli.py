@@ -128,8 +128,13 @@ def _choice(name: str, choices: tuple[str, ...]) -> type[StrEnum]:
 def _typer_option(spec: Setting) -> Any:
     """The typer parameter of an option of the tables in labelcheck.options."""
     flags = [spec.flag, *([spec.short] if spec.short else [])]
+    if spec.kind is bool:  # --row-checks/--no-row-checks
+        flags = [f"{spec.flag}/--no-{spec.flag[2:]}"]
+        return Annotated[bool | None, typer.Option(*flags, help=spec.help)]
     if spec.choices:
         kind: Any = _choice(spec.name, spec.choices)
+    elif spec.kind is object:  # a path on the command line
+        kind = str
     else:
         kind = list[str] if spec.kind is list else spec.kind
     return Annotated[
@@ -222,38 +227,100 @@ def scan(
         str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:port).")
     ] = None,
     progress: ProgressOpt = None,
+    rows_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--rows-out",
+            help="Write every row of LC301-LC303 (row number, group) to this Parquet file.",
+        ),
+    ] = None,
     **settings: Any,
 ) -> None:
-    """Scan datasets and report what would break training (exit 1 on findings)."""
+    """Scan datasets and report what would break training (exit 1 on findings).
+
+    A directory of named splits (train/validation/test files or folders) gives one
+    report per split, each checked against train; --reference TRAIN checks every
+    PATH against TRAIN (read once).
+    """
     with _user_errors():
-        from labelcheck.api import scan_source
-        from labelcheck.io import open_source
+        from labelcheck.api import open_reference, scan_against, scan_source
+        from labelcheck.io import open_source, open_splits
         from labelcheck.progress import progress_bar, wanted
 
         if output_format == Format.html:
             _prepare_html()
         repo = _repo_config(config, no_config)
-        every = [_scan_options(path, repo, schema, settings) for path in paths]
-        sources = [open_source(p, encoding=o.encoding) for p, o in zip(paths, every, strict=True)]
-        if output is not None:
-            _guard(output, [*paths, *(p for src in sources for p in src.paths), schema, config])
-        reports = []
+        reference = settings.get("reference")
+        outputs = [o for o in (output, rows_out) if o is not None]
+        if outputs:
+            ins = [*paths, reference, schema, config]
+            _guard(outputs, [*ins, *_files_of([*paths, reference])])
+        reports: list[Any] = []
         show = wanted(progress, output_format.value) and engine == "local"
-        for src, options in zip(sources, every, strict=True):
-            with progress_bar(src, enabled=show, force=progress is True) as callback:
-                reports.append(
-                    scan_source(src, options, engine=engine, scheduler=scheduler, progress=callback)
+        run = {"engine": engine, "scheduler": scheduler}
+        pending: list[tuple[int, Any, Any]] = []  # PATHs checked against a reference
+        for path in paths:
+            options = _scan_options(path, repo, schema, settings)
+            splits = open_splits(path, encoding=options.encoding)
+            if splits is not None:
+                train = splits.pop("train", None)
+                reports.extend(
+                    scan_against(
+                        [(s, options) for s in splits.values()],
+                        train,
+                        reference_options=options,
+                        **run,
+                    )
                 )
+                continue
+            src = open_source(path, encoding=options.encoding)
+            if options.reference is not None:
+                pending.append((len(reports), src, options))
+                reports.append(None)  # filled below: each reference is read once
+                continue
+            with progress_bar(src, enabled=show, force=progress is True) as callback:
+                reports.append(scan_source(src, options, progress=callback, **run))
+        for reference in dict.fromkeys(str(o.reference) for _, _, o in pending):
+            group = [(i, s, o) for i, s, o in pending if str(o.reference) == reference]
+            done = scan_against([(s, o) for _, s, o in group], open_reference(reference), **run)
+            for (position, _, _), report in zip(group, done, strict=True):
+                reports[position] = report
         _emit(reports, output_format, output)
+        if rows_out is not None:
+            _write_rows(rows_out, reports)
         if any(r.failed(fail_on.value) for r in reports):
             raise typer.Exit(1)
 
 
-def _guard(output: Path, inputs: list[Any]) -> None:
-    """A report or schema written with -o never replaces one of the command's inputs."""
+def _guard(outputs: list[Path], inputs: list[Any]) -> None:
+    """A report, schema or rows file written by a command never replaces one of its inputs."""
     from labelcheck.io.writers import guard_outputs
 
-    guard_outputs(inputs, [output], force=True)
+    guard_outputs(inputs, outputs, force=True)
+
+
+def _files_of(paths: list[Any]) -> list[str]:
+    """The files inside directory and glob inputs (an output must not replace one)."""
+    import glob
+
+    out: list[str] = []
+    for given in paths:
+        if given is None or "://" in str(given):
+            continue
+        if os.path.isdir(given):
+            out += [os.path.join(d, f) for d, _, files in os.walk(given) for f in files]
+        elif not os.path.exists(given):
+            out += glob.glob(str(given), recursive=True)
+    return out
+
+
+def _write_rows(target: Path, reports: list[Any]) -> None:
+    """Every row of the row findings: source, code, row number, group (atomic Parquet)."""
+    import pyarrow as pa
+
+    from labelcheck.io.writers import write_parquet
+
+    write_parquet(target, pa.concat_tables([r.rows_table() for r in reports]))
 
 
 def _scan_options(path: str, repo: Any, schema: Path | None, settings: dict[str, Any]) -> Any:
@@ -313,7 +380,7 @@ def infer(
         options = make_options(**settings)
         src = open_source(path, encoding=options.encoding)
         if output is not None:
-            _guard(output, [path, *src.paths])
+            _guard([output], [path, *src.paths])
         report = scan_source(src, options)
         text = dump_schema(
             infer_schema(report),

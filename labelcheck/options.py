@@ -56,6 +56,8 @@ CLASSIFICATION_LOSSES = frozenset(
     }
 )
 HINGE_LOSSES = frozenset({"hinge", "squared_hinge"})
+#: The rules that read row hashes: with all of them off, rows are not hashed.
+ROW_CODES = ("LC301", "LC302", "LC303")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,10 @@ class Thresholds:
     outlier_max_fraction: float = 0.05  # LC108/LC205: "few" rows at most this share...
     outlier_min_rows: int = 3  # ...or this many, whichever is larger
     max_classes: int = 10_000  # more distinct integer labels than this: regression
+    low_cardinality_rows: int = 256  # LC301/LC302: at most this many distinct feature rows...
+    label_shift: float = 0.1  # LC305: total variation distance between class proportions
+    feature_shift: float = 1.0  # LC306: |mean difference| in reference standard deviations
+    spread_ratio: float = 10.0  # LC306: ratio of standard deviations
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> Thresholds:
@@ -111,6 +117,13 @@ class ScanOptions:
     # Schema-only expectations (LC109, LC214): declared ranges and classes.
     ranges: Mapping[str, tuple[float | None, float | None]] = field(default_factory=dict)
     classes: tuple[Any, ...] | None = None
+    #: Row checks (LC301-LC303): hash every row. Off with --no-row-checks or an ignore of LC3.
+    row_checks: bool = True
+    #: Rows of row hashes kept in memory before spilling to a temporary directory.
+    spill_rows: int = 50_000_000
+    #: The reference split (schema ``reference:``, ``--reference``): a path, or in the
+    #: library anything ``scan`` accepts.
+    reference: Any = field(default=None, compare=False)
     # Where settings not given as flags came from ({"task": "schema s.yaml"}), for reports.
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 
@@ -139,6 +152,8 @@ class ScanOptions:
         # knows the catalogue: options never import the rules, which import options).
         for code, sev in self.severity.items():
             _check_choice(f"severity for {code}", sev, get_args(Severity))
+        if not any(self.enabled(code) for code in ROW_CODES):
+            object.__setattr__(self, "row_checks", False)  # nothing would read the hashes
 
     def said(self, key: str, flag: str) -> str:
         """Why a setting holds: ``--task classification`` or ``task: ... in schema s.yaml``."""
@@ -176,6 +191,7 @@ NanStrategy = Literal["drop", "median"]
 InfStrategy = Literal["drop", "clip"]
 ScaleStrategy = Literal["minmax", "standard"]
 OutlierStrategy = Literal["drop", "reindex"]
+ConflictStrategy = Literal["drop", "majority"]
 
 
 @dataclass(frozen=True)
@@ -186,6 +202,7 @@ class Strategies:
     inf: InfStrategy = "drop"  # LC102: drop the rows, or clip to the finite range
     scale: ScaleStrategy = "minmax"  # LC103/LC104/LC106: normalize to [-1, 1] or standardize
     outliers: OutlierStrategy = "drop"  # LC205: drop the rows, or keep them as a class
+    conflicts: ConflictStrategy = "drop"  # LC302: drop the groups, or keep the majority label
 
     def __post_init__(self) -> None:
         for spec in FIX_SETTINGS:
@@ -209,7 +226,7 @@ class Setting:
     name: str  # the library keyword
     flag: str  # the CLI flag
     help: str
-    kind: type = str  # str, int, float, or list (comma-separated or repeated)
+    kind: type = str  # str, int, float, bool (a --x/--no-x flag), list, or object (library: any)
     choices: tuple[str, ...] | None = None
     default: Any = None  # None: not given (a lower layer, or ScanOptions, decides)
     short: str | None = None
@@ -265,6 +282,25 @@ SCAN_SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("select", "--select", "Only these rule codes or prefixes.", kind=list),
     Setting("ignore", "--ignore", "Skip these rule codes or prefixes.", kind=list),
+    Setting(
+        "reference",
+        "--reference",
+        "Training split to check against (LC303-LC306): leaked rows, unseen classes, shift.",
+        kind=object,  # the library takes anything scan takes; the CLI a path
+        schema_key="reference",
+    ),
+    Setting(
+        "row_checks",
+        "--row-checks",
+        "Hash every row for duplicates, conflicts and leakage (LC301-LC303) [default: on].",
+        kind=bool,
+    ),
+    Setting(
+        "spill_rows",
+        "--spill-rows",
+        "Row hashes kept in memory (24 bytes each) before spilling to a temp directory.",
+        kind=int,
+    ),
 )
 
 #: The repair strategies of ``fix`` (``labelcheck.fix``'s keywords).
@@ -297,6 +333,13 @@ FIX_SETTINGS: tuple[Setting, ...] = (
         "--outliers",
         "Outlier class ids (LC205): drop rows or keep as classes.",
         choices=get_args(OutlierStrategy),
+        default="drop",
+    ),
+    Setting(
+        "conflicts",
+        "--conflicts",
+        "Conflicting labels (LC302): drop the groups or keep each group's majority label.",
+        choices=get_args(ConflictStrategy),
         default="drop",
     ),
 )

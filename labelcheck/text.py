@@ -30,5 +30,16 @@ def fmt_values(values: Sequence[Any], limit: int = 5, digits: int = 4) -> str:
     return shown + (f", ... ({len(values) - limit} more)" if len(values) > limit else "")
 
 
+def fmt_rows(rows: Sequence[int], limit: int = 5) -> str:
+    """Row numbers as a person reads them: 'rows 3, 17 and 40'."""
+    rows = list(rows)
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    shown = ", ".join(str(r) for r in rows[: min(limit, len(rows)) - 1])
+    last = rows[min(limit, len(rows)) - 1]
+    more = f" (and {len(rows) - limit:,} more)" if len(rows) > limit else ""
+    return f"rows {shown} and {last}{more}"
+
+
 def plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"

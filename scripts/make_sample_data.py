@@ -61,6 +61,46 @@ def main() -> None:
     ten["y"] = (np.arange(100) % 10 + 1).astype(np.int64)
     feather.write_feather(pa.table(ten), OUT / "labels_1_to_10.feather")
 
+    adult_splits(rng, OUT / "adult_splits")
+
+
+def adult_splits(rng: np.random.Generator, root: Path) -> None:
+    """Census-income-like splits with the UCI adult data's defects (CSV, label `income`).
+
+    train.csv: "?" for unknown capital gains (numbers stored as text), 6 rows
+    appended twice, 4 rows whose copy carries the other label. validation.csv:
+    `age` scaled to [0, 1] in this split only. test.csv: 15 rows copied from
+    train (a leak) and labels written "<=50K." / ">50K." (the trailing period of
+    the real adult.test file: classes train never saw).
+    """
+    root.mkdir(exist_ok=True)
+
+    def people(n: int) -> list[dict]:
+        gain = rng.choice([0, 0, 0, 0, 2174, 5178, 14084, 7688], n)
+        cols = {
+            "age": rng.integers(17, 90, n).tolist(),
+            "education_num": rng.integers(1, 17, n).tolist(),
+            "hours_per_week": rng.integers(10, 70, n).tolist(),
+            "capital_gain": [str(int(g)) for g in gain],
+            "income": rng.choice(["<=50K", ">50K"], n, p=[0.76, 0.24]).tolist(),
+        }
+        return [dict(zip(cols, values, strict=True)) for values in zip(*cols.values(), strict=True)]
+
+    rows = people(400)
+    for i in range(0, 400, 23):
+        rows[i]["capital_gain"] = "?"
+    rows += [dict(rows[i]) for i in (3, 50, 51, 120, 200, 333)]  # appended twice
+    for i in (7, 90, 150, 260):  # the same person with the other label
+        rows.append({**rows[i], "income": ">50K" if rows[i]["income"] == "<=50K" else "<=50K"})
+    validation = people(120)
+    for row in validation:
+        row["age"] = round((row["age"] - 17) / 73, 4)
+    test = people(135) + [dict(rows[i]) for i in range(10, 400, 26)]  # 15 training rows
+    for row in test:
+        row["income"] += "."
+    for name, table in (("train", rows), ("validation", validation), ("test", test)):
+        pcsv.write_csv(pa.Table.from_pylist(table), root / f"{name}.csv")
+
 
 if __name__ == "__main__":
     main()

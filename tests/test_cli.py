@@ -35,9 +35,9 @@ ONE_TO_TEN = SAMPLES / "labels_1_to_10.feather"
 #: Every rule code of SPEC §4 (a public contract: never renumbered).
 SPEC_CODES = [
     "LC001",
-    *(f"LC1{i:02d}" for i in range(1, 10)),
-    "LC111",  # issue 9: feature-duplicate-name
+    *(f"LC1{i:02d}" for i in range(1, 12)),  # LC110 (issue 10), LC111 (issue 9)
     *(f"LC2{i:02d}" for i in range(1, 16)),  # LC215 (issue 9): label-unusable-type
+    *(f"LC3{i:02d}" for i in range(1, 7)),  # issue 10: rows and splits
 ]
 
 

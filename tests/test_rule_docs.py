@@ -31,6 +31,7 @@ SPEC_CATALOGUE: list[tuple[str, str, str, str | None]] = [
     ("LC107", "feature-non-numeric", "warning", "drop-column"),
     ("LC108", "feature-outlier", "warning", "clip"),
     ("LC109", "feature-range-violation", "error", None),
+    ("LC110", "feature-null-strings", "warning", "cast"),
     ("LC111", "feature-duplicate-name", "error", None),  # issue 9; SPEC §4 gains the row
     ("LC201", "label-missing", "error", "drop-rows"),
     ("LC202", "label-inf", "error", "drop-rows"),
@@ -47,6 +48,12 @@ SPEC_CATALOGUE: list[tuple[str, str, str, str | None]] = [
     ("LC213", "label-string", "info", "reindex-labels"),
     ("LC214", "label-unknown-class", "error", None),
     ("LC215", "label-unusable-type", "error", None),  # issue 9; SPEC §4 gains the row
+    ("LC301", "duplicate-rows", "warning", "drop-rows"),
+    ("LC302", "conflicting-labels", "warning", "drop-rows"),
+    ("LC303", "split-leakage", "error", "drop-rows"),
+    ("LC304", "unseen-class", "error", None),
+    ("LC305", "label-shift", "warning", None),
+    ("LC306", "feature-shift", "warning", None),
 ]
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Fix")
 

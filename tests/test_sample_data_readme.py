@@ -48,3 +48,36 @@ def test_sample_file_reports_what_the_readme_says(name, args, code, codes):
         assert c in line, (name, c)
     if not args:
         assert f"exit {code}" in line
+
+
+def test_the_split_sample_reports_what_the_readme_says():
+    """adult_splits/: one report per split, each split but train checked against train."""
+    path = SAMPLES / "adult_splits"
+    result = CliRunner().invoke(app, ["scan", str(path), "--label", "income", "--format", "json"])
+    assert result.exit_code == 1, result.output
+    reports = {r["source"].rsplit("[", 1)[1][:-1]: r for r in json.loads(result.stdout)}
+    codes = {split: {f["code"] for f in r["findings"]} for split, r in reports.items()}
+    assert codes == {
+        "train": {"LC110", "LC301", "LC302", "LC103", "LC213"},
+        "validation": {"LC306", "LC103", "LC104", "LC213"},
+        "test": {"LC303", "LC304", "LC305", "LC110", "LC103", "LC213"},
+    }
+    line = _readme_lines()["adult_splits"]
+    for split_codes in codes.values():
+        for c in split_codes:
+            assert c in line, c
+    (leak,) = [f for f in reports["test"]["findings"] if f["code"] == "LC303"]
+    assert leak["rows"] == 15 and "15 rows copied from train" in line
+    (markers,) = [f for f in reports["train"]["findings"] if f["code"] == "LC110"]
+    assert markers["rows"] == 18 and markers["values"] == ["?"]
+
+
+def test_the_main_readme_shows_real_output_of_the_row_and_split_rules():
+    readme = (SAMPLES.parent / "README.md").read_text()
+    shown = readme.split("<!-- rows-and-splits-example -->\n")[1].split("\n<!-- /")[0]
+    args = ["scan", str(SAMPLES / "adult_splits"), "--label", "income"]
+    result = CliRunner().invoke(app, [*args, "--select", "LC3,LC110", "--format", "markdown"])
+    real = result.stdout.strip().replace(str(SAMPLES / "adult_splits"), "sample_data/adult_splits")
+    assert shown.strip() == real
+    for code in ("LC110", "LC301", "LC302", "LC303", "LC304", "LC305", "LC306"):
+        assert code in shown, code

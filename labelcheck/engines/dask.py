@@ -125,7 +125,10 @@ def _source_stats(client: Any, src: Source, plan: ColumnPlan, options: ScanOptio
 
     if not src.units:
         return DatasetStats.empty(src.schema, plan)
-    tasks = [delayed(_unit_stats, pure=True)(unit, src.schema, plan, options) for unit in src.units]
+    tasks = [
+        delayed(_unit_stats, pure=True)(unit, i, src.schema, plan, options)
+        for i, unit in enumerate(src.units)
+    ]
     try:
         return _tree(client, tasks)
     except SchemaChanged:
@@ -138,17 +141,22 @@ def _source_stats(client: Any, src: Source, plan: ColumnPlan, options: ScanOptio
 
 
 def _unit_stats(
-    unit: Unit, schema: pa.Schema, plan: ColumnPlan, options: ScanOptions
+    unit: Unit, index: int, schema: pa.Schema, plan: ColumnPlan, options: ScanOptions
 ) -> DatasetStats:
-    return _fold(schema, plan, options, unit(plan.columns))
+    return _fold(schema, plan, options, index, unit(plan.columns))
 
 
 def _fold(
-    schema: pa.Schema, plan: ColumnPlan, options: ScanOptions, batches: Iterable[pa.RecordBatch]
+    schema: pa.Schema,
+    plan: ColumnPlan,
+    options: ScanOptions,
+    index: int,
+    batches: Iterable[pa.RecordBatch],
 ) -> DatasetStats:
+    """Statistics of one unit (or partition); ``index`` numbers its rows after the previous."""
     stats = DatasetStats.empty(schema, plan)
     for batch in batches:
-        stats.update(batch, options.ignore_index)
+        stats.update(batch, options.ignore_index, index)
     return stats
 
 
@@ -159,13 +167,14 @@ def _frame_stats(client: Any, src: Source, plan: ColumnPlan, options: ScanOption
 
     parts = src.frame[list(plan.columns)].to_delayed()
     tasks = [
-        delayed(_partition_stats, pure=True)(part, src.schema, plan, options, src.name)
-        for part in parts
+        delayed(_partition_stats, pure=True)(part, i, src.schema, plan, options, src.name)
+        for i, part in enumerate(parts)
     ]
     return _tree(client, tasks)
 
 
 def _partition_stats(
-    frame: Any, schema: pa.Schema, plan: ColumnPlan, options: ScanOptions, name: str
+    frame: Any, index: int, schema: pa.Schema, plan: ColumnPlan, options: ScanOptions, name: str
 ) -> DatasetStats:
-    return _fold(schema, plan, options, partition_batches(frame, schema, name, plan.columns))
+    batches = partition_batches(frame, schema, name, plan.columns)
+    return _fold(schema, plan, options, index, batches)

@@ -19,7 +19,6 @@ from labelcheck.engines.base import Progress
 from labelcheck.errors import InputError
 from labelcheck.io import SchemaChanged, Source, Unit, reads_column_subsets
 from labelcheck.options import ScanOptions
-from labelcheck.stats.column import ColumnStats
 from labelcheck.stats.dataset import ColumnPlan, DatasetStats
 
 _MAX_RESTARTS = 64
@@ -30,6 +29,7 @@ _GROUP_COLUMNS = 8
 @dataclass(frozen=True)
 class _Task:
     unit: Unit
+    index: int  # the unit's position in the source (row numbers follow unit order)
     columns: tuple[str, ...]
     first: bool  # the task that counts the unit's rows (and closes the unit)
 
@@ -73,17 +73,9 @@ def _scan(
 
     def run(task: _Task) -> DatasetStats:
         # Only the planned columns of this task: DatasetStats.update walks its own columns.
-        columns = {
-            c: ColumnStats.empty(
-                source.schema.field(c).type,
-                label=c == plan.label,
-                distinct_cap=plan.distinct_cap,
-            )
-            for c in task.columns
-        }
-        part = DatasetStats(plan=plan, columns=columns)
+        part = DatasetStats.empty(source.schema, plan, task.columns)
         for batch in task.unit(list(task.columns)):
-            part.update(batch, options.ignore_index)
+            part.update(batch, options.ignore_index, task.index)
         return part
 
     def fold(task: _Task, part: DatasetStats) -> None:
@@ -91,6 +83,8 @@ def _scan(
         for name, stats in part.columns.items():
             total.columns[name] = total.columns[name].merge(stats)
         total.ignored_rows += part.ignored_rows
+        if total.row_stats is not None and part.row_stats is not None:
+            total.row_stats.absorb(part.row_stats)  # in place: the hashes are not copied
         if task.first:
             total.rows += part.rows
             units_done += 1
@@ -114,13 +108,13 @@ def _tasks(units: Sequence[Unit], columns: list[str]) -> Iterator[_Task]:
     costs no more than reading them all, whereas a CSV would be parsed again
     for every group. The label goes with the first group, which counts rows.
     """
-    for unit in units:
+    for index, unit in enumerate(units):
         if reads_column_subsets(unit) and len(columns) > _GROUP_COLUMNS:
             groups = _groups(columns)
             for i, group in enumerate(groups):
-                yield _Task(unit, group, first=i == 0)
+                yield _Task(unit, index, group, first=i == 0)
         else:
-            yield _Task(unit, tuple(columns), first=True)
+            yield _Task(unit, index, tuple(columns), first=True)
 
 
 def _groups(columns: list[str]) -> list[tuple[str, ...]]:

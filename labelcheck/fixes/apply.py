@@ -33,6 +33,7 @@ from labelcheck.errors import InputError
 from labelcheck.fixes.derive import derive_plan, drop_steps, impute_columns
 from labelcheck.fixes.median import exact_medians
 from labelcheck.fixes.plan import FixPlan, Step, Tally
+from labelcheck.fixes.steps import STEPS
 from labelcheck.io import SchemaChanged, Source, open_source
 from labelcheck.options import ScanOptions, Strategies
 from labelcheck.report import Report
@@ -62,17 +63,29 @@ def streamed(source: Source) -> Source:
 
 def _filtered(source: Source, plan: FixPlan) -> Source:
     """``source`` seen through the row filters of ``plan`` (a plan of drop-rows steps)."""
-    needed = [s.column for s in plan.steps]
-    units = [partial(_filtered_unit, unit, plan, needed) for unit in source.units]
+    needed = list(
+        dict.fromkeys(c for s in plan.steps for c in [s.column, *s.params.get("columns", [])])
+    )
+    if plan.label and plan.label in source.schema.names:
+        needed.append(plan.label)  # drops by row identity hash the label too
+    units = [
+        partial(_filtered_unit, unit, plan, needed, i == 0) for i, unit in enumerate(source.units)
+    ]
 
     def reopen() -> Source:  # after SchemaChanged: the widened source, filtered again
         source.widen()
         return _filtered(source, plan)
 
-    return replace(source, units=units, num_rows=None, reopen=reopen)
+    # Casts change a column's type: the view's schema is the filtered one.
+    schema = plan.output_schema(source.schema)
+    return replace(source, units=units, schema=schema, num_rows=None, reopen=reopen)
 
 
-def _filtered_unit(unit, plan: FixPlan, needed: list[str], columns: Sequence[str] | None):
+def _filtered_unit(
+    unit, plan: FixPlan, needed: list[str], first: bool, columns: Sequence[str] | None
+):
+    if first:  # a new pass over the data: the first copy of each row is kept again
+        _reset_runtime(plan)
     read = None if columns is None else list(dict.fromkeys([*columns, *needed]))
     for whole in unit(read):
         for start in range(0, whole.num_rows, SLICE_ROWS):  # the filter copies: keep it small
@@ -100,10 +113,16 @@ def fit_plan(
 
     strategies = strategies or Strategies()
     source = streamed(source)
+    if report is None and options.reference is not None:  # LC303-LC306 (fix --reference)
+        from labelcheck.api import open_reference, scan_against
+
+        report = scan_against([(source, options)], open_reference(options.reference))[0]
     if report is None:
         columns = plan_columns(source.schema, options, source.name, source.index_columns)
         stats = compute_stats(source, columns, options, workers=FIT_WORKERS, progress=progress)
         report = analyse(source.name, stats, options)
+        if stats.row_stats is not None:
+            stats.row_stats.close()
     options = report.options
     columns = report.stats.plan
     current, drops = report, []
@@ -119,6 +138,8 @@ def fit_plan(
         view = _filtered(source, _drop_plan(drops, report))
         stats = compute_stats(view, columns, options, workers=FIT_WORKERS)
         current = analyse(source.name, stats, options)
+        if stats.row_stats is not None:
+            stats.row_stats.close()
     medians: dict[str, float] = {}
     imputed = impute_columns(current, strategies)
     if imputed:
@@ -129,6 +150,19 @@ def fit_plan(
     plan.rows_in = report.rows
     plan.rows_out = current.rows  # expected; the write counts what really went out
     return plan, report, source
+
+
+def _reset_runtime(plan: FixPlan) -> None:
+    for step in plan.steps:
+        if step.runtime is not None:
+            step.runtime.reset()
+
+
+def fitted_only(plan: FixPlan) -> None:
+    """Forget which rows of the fitted data the row-identity steps drop (after writing it):
+    the plan then keeps every row of new data, as a plan loaded from JSON does."""
+    for step in plan.steps:
+        step.runtime = None
 
 
 def _drop_plan(drops: list[Step], report: Report) -> FixPlan:
@@ -173,6 +207,7 @@ def write_fixed(
     from labelcheck.io.writers import write_batches
 
     plan.check_schema(source.schema.names, source.name)
+    _reset_runtime(plan)
     source = streamed(source)
     schema = plan.output_schema(source.schema)
     tally = Tally()
@@ -216,7 +251,7 @@ def refuse_empty(plan: FixPlan, name: str) -> None:
 def record_counts(plan: FixPlan, tally: Tally) -> None:
     """Put the rows each step changed, as applied, into the plan (and the totals)."""
     for i, step in enumerate(plan.steps):
-        if step.step in ("drop-rows", "impute", "clip"):
+        if STEPS[step.step].counts_rows:
             step.rows = tally.changed.get(i, 0)
     plan.rows_in = tally.rows_in
     plan.rows_out = tally.rows_out
@@ -283,6 +318,7 @@ def fix_file(
         with bars(src, "writing") as callback:
             tally = write_fixed(src, plan, output, progress=callback, into=tmp_data)
         record_counts(plan, tally)
+        fitted_only(plan)
         tmp_plan.write_text(plan.to_json() + "\n", encoding="utf-8")
     if html_out is not None:
         write_fix_report(html_out, report, output, plan)
@@ -363,6 +399,7 @@ def fix_object(
     if not allow_empty:
         refuse_empty(plan, first.source)
     tally = Tally()
+    _reset_runtime(plan)
     if isinstance(data, str | os.PathLike) or type(data).__module__.startswith("pyarrow.dataset"):
         schema = plan.output_schema(src.schema)
         batches = [plan.transform_batch(b, tally=tally, where=src.name) for b in src.batches()]
@@ -370,6 +407,7 @@ def fix_object(
     else:
         fixed = plan.transform(data, tally=tally)
     record_counts(plan, tally)
+    fitted_only(plan)
     return fixed, plan
 
 
@@ -382,7 +420,7 @@ def describe_applied(plan: FixPlan, tally: Tally) -> list[str]:
         if tally.label_absent and step.column == plan.label:
             continue
         shown = copy(step)
-        if step.step in ("drop-rows", "impute", "clip"):
+        if STEPS[step.step].counts_rows:
             shown.rows = tally.changed.get(i, 0)
         lines.append(shown.describe())
     if tally.unknown_dropped:

@@ -30,8 +30,10 @@ from labelcheck.options import Strategies
 from labelcheck.report import Report
 from labelcheck.rules import propose, run_rules
 from labelcheck.rules.base import (
+    CastNumber,
     Clip,
     DropColumn,
+    DropGroups,
     DropRows,
     Finding,
     Impute,
@@ -63,9 +65,20 @@ def proposals(report: Report, strategies: Strategies) -> list[tuple[Finding, Pro
 
 # ------------------------------------------------------------------ drop rows
 def drop_steps(report: Report, strategies: Strategies) -> list[Step]:
-    """The row filters the findings call for (their columns' other fixes come later)."""
-    steps: list[Step] = []
-    for f, p in proposals(report, strategies):
+    """The row filters (and casts) the findings call for; columns' other fixes come later.
+
+    In this order: rows dropped by row identity (their hashes are of the data as
+    read), then text columns cast to numbers (whose nulls a refit round then sees
+    as LC101's), then rows dropped by a column's values.
+    """
+    proposed = proposals(report, strategies)
+    steps: list[Step] = [
+        s for f, p in proposed if isinstance(p, DropGroups) for s in _group_step(report, f, p)
+    ]
+    for f, p in proposed:
+        if isinstance(p, CastNumber) and p.column in report.stats.columns:
+            steps.append(Step("cast-number", p.column, {"markers": list(p.markers)}, _tag(f)))
+    for f, p in proposed:
         if not isinstance(p, DropRows) or p.column not in report.stats.columns:
             continue
         params: dict[str, Any] = {"when": p.when}
@@ -74,12 +87,38 @@ def drop_steps(report: Report, strategies: Strategies) -> list[Step]:
         elif p.bound is not None:
             params["value"] = p.bound
         step = Step("drop-rows", p.column, params, _tag(f), f.rows)
-        same = next((s for s in steps if (s.column, s.params["when"]) == (p.column, p.when)), None)
+        same = next(
+            (s for s in steps if (s.column, s.params.get("when")) == (p.column, p.when)), None
+        )
         if same is not None and p.when != "in":  # one filter per column and kind, all reasons
             same.reason = ", ".join(dict.fromkeys([*same.reason.split(", "), step.reason]))
         else:
             steps.append(step)
     return steps
+
+
+def _group_step(report: Report, f: Finding, p: DropGroups) -> list[Step]:
+    """A drop-duplicates/-conflicts/-leaked step, its rows matched by their hashes."""
+    from labelcheck.fixes.rowdrops import conflict_drops, duplicate_drops, leak_drops
+
+    summary, leak, label = report.stats.row_summary, report.stats.leak, report.label
+    if summary is None or not summary.columns:
+        return []
+    columns = summary.columns
+    if p.kind == "duplicates":
+        drops = duplicate_drops(summary.duplicates, columns, label)
+    elif p.kind == "conflicts":
+        drops = conflict_drops(summary.conflicts, columns, label, p.keep == "majority")
+    elif leak is not None:
+        drops = leak_drops(leak, columns, label)
+    else:
+        return []
+    params: dict[str, Any] = {"columns": list(columns)}
+    if p.kind == "conflicts":
+        params["keep"] = p.keep
+    step = Step(f"drop-{p.kind}", columns[0], params, _tag(f), drops.count)  # type: ignore[arg-type]
+    step.runtime = drops
+    return [step]
 
 
 def impute_columns(report: Report, strategies: Strategies) -> list[str]:
@@ -187,8 +226,8 @@ def derive_plan(
     proposed = proposals(report, strategies)
     for f, p in proposed:
         tag = _tag(f)
-        if isinstance(p, DropRows):
-            continue  # row filters, above
+        if isinstance(p, DropRows | DropGroups | CastNumber):
+            continue  # row filters and casts, above
         if isinstance(p, Clip):
             clip(p.column, p.lo, p.hi, tag)
         elif isinstance(p, Impute):

@@ -38,6 +38,9 @@ class Step:
     params: dict[str, Any] = field(default_factory=dict)
     reason: str = ""  # the finding(s) it fixes, e.g. "LC205 label-sparse-outlier"
     rows: int | None = None  # rows it changed (dropped, imputed, clipped) when fitted
+    #: What a fitted-data-only step matches rows by (drop-duplicates/-conflicts/-leaked):
+    #: never saved, so a loaded plan keeps every row of new data.
+    runtime: Any = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {

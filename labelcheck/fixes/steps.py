@@ -341,8 +341,78 @@ def _describe_scale_target(step: Step) -> str:
     )
 
 
+# ============================================== drop-duplicates/-conflicts/-leaked
+def _drop_groups(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
+    """Fitted data only: a plan loaded from JSON (new data) keeps every row."""
+    if step.runtime is None or batch.num_rows == 0:
+        return batch, 0
+    drop = step.runtime.mask(batch)
+    changed = int(drop.sum())
+    return (batch.filter(bool_array(~drop)) if changed else batch), changed
+
+
+def _describe_groups(what: str) -> Callable[[Step], str]:
+    def describe(step: Step) -> str:
+        keep = (
+            " (each group's majority label kept)" if step.params.get("keep") == "majority" else ""
+        )
+        where = "fitted data only, apply keeps every row"
+        return f"{step.step:<12} {_n(step)}{what}{keep}; {where}"
+
+    return describe
+
+
+# ================================================================ cast-number
+def _cast_number(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
+    """Markers -> null, every other value -> float64; a value that is neither is an error."""
+    import pyarrow.compute as pc
+
+    array = decoded(batch.column(index))
+    if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
+        return batch.set_column(index, step.column, array.cast(pa.float64())), 0
+    text = array.cast(pa.string())
+    norm = pc.utf8_lower(pc.utf8_trim_whitespace(text))
+    markers = [str(m).strip().lower() for m in step.params["markers"]]
+    marked = false_if_null(pc.is_in(norm, value_set=_strings(markers)))
+    cleared = pc.if_else(marked, pa.scalar(None, pa.string()), pc.utf8_trim_whitespace(text))
+    try:
+        out = cleared.cast(pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise InputError(
+            f"{a.where}: column {step.column!r} holds a value that is neither a number nor a "
+            f"missing-value marker ({exc}); repair it or add it to the markers"
+        ) from None
+    return batch.set_column(index, step.column, out), int(pc.sum(marked).as_py() or 0)
+
+
+def _describe_cast(step: Step) -> str:
+    return (
+        f"cast-number  {step.column!r}: {fmt_list(step.params['markers'])} -> null, "
+        "the rest -> float64"
+    )
+
+
 #: Every step, in the order :func:`~labelcheck.fixes.derive.derive_plan` emits them.
 STEPS: dict[str, StepKind] = {
+    "drop-duplicates": StepKind(
+        ("columns",),
+        _describe_groups("copies of earlier rows (the first kept)"),
+        _drop_groups,
+        counts_rows=True,
+    ),
+    "drop-conflicts": StepKind(
+        ("columns", "keep"),
+        _describe_groups("rows of conflicting-label groups"),
+        _drop_groups,
+        counts_rows=True,
+    ),
+    "drop-leaked": StepKind(
+        ("columns",),
+        _describe_groups("rows also in the reference split"),
+        _drop_groups,
+        counts_rows=True,
+    ),
+    "cast-number": StepKind(("markers",), _describe_cast, _cast_number, counts_rows=True),
     "drop-rows": StepKind(("when",), _describe_drop, _drop_rows, counts_rows=True),
     "clip": StepKind(("min", "max"), _describe_clip, _numeric(_clip), counts_rows=True),
     "impute": StepKind(("value",), _describe_impute, _numeric(_impute), counts_rows=True),

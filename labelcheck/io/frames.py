@@ -59,6 +59,16 @@ def open_object(obj: Any, *, name: str | None = None) -> Source:
             return table_source(name or "polars.DataFrame", obj.to_arrow())
     if module == "dask":
         return dask_source(obj, name)
+    if module == "datasets" and hasattr(obj, "data") and hasattr(obj.data, "table"):
+        # A Hugging Face Dataset: its Arrow table, zero-copy (memory-mapped when on disk).
+        table = obj.data.table
+        if getattr(obj, "_indices", None) is not None:  # a filtered/shuffled view
+            table = obj.with_format("arrow")[:]
+        return table_source(name or "datasets.Dataset", pa.table(table))
+    if module == "datasets":
+        raise InputError(
+            f"a {type(obj).__name__} holds splits; scan it with labelcheck.scan_splits(obj)"
+        )
     raise InputError(
         f"cannot scan an object of type {type(obj).__name__}; pass a path, a pandas/polars "
         "DataFrame, a pyarrow Table or a numpy (X, y) tuple"

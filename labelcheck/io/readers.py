@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from labelcheck.errors import InputError
-from labelcheck.io.frames import arrays_source, dataset_source, open_object
+from labelcheck.io.frames import arrays_source, dataset_source, library_of, open_object
 from labelcheck.io.parquet import open_parquet
 from labelcheck.io.source import (
     REEXPORT,
@@ -34,6 +34,7 @@ from labelcheck.io.source import (
     strip_metadata,
     unify,
 )
+from labelcheck.io.splits import group_splits, ordered
 
 FORMATS: dict[str, str] = {
     ".parquet": "parquet",
@@ -85,21 +86,11 @@ def open_path(location: str, *, encoding: str = "utf-8") -> Source:
         return _open_files(location, paths, encoding=encoding, same_columns=True)
     path = Path(location)
     if path.is_dir():
-        # Skip hidden and underscore entries at any depth: _SUCCESS, _metadata,
-        # _delta_log/*.json, .ipynb_checkpoints/ are not data parts; nor are the
-        # plans and reports labelcheck itself writes (`fix -o dir/fixed.parquet`).
-        paths = sorted(
-            str(p)
-            for p in path.rglob("*")
-            if p.is_file()
-            and _format_of(str(p), strict=False)
-            and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
-            and not labelcheck_output(str(p))
-        )
-        if not paths:
+        paths = data_files(location)
+        if group_splits(location, paths) is not None:
             raise InputError(
-                f"{location}: the directory holds no data file ({_FORMAT_LIST}); "
-                "point at a file or a directory of Parquet parts"
+                f"{location}: holds named splits (train/test/...); scan them with "
+                "`labelcheck scan DIR` (one report per split) or labelcheck.scan_splits(DIR)"
             )
         return _open_files(location, paths, encoding=encoding)
     if not path.exists():
@@ -137,6 +128,55 @@ def labelcheck_output(path: str) -> bool:
     except OSError:
         return False
     return _OWN_JSON.match(head) is not None
+
+
+def open_splits(source: Any, *, encoding: str = "utf-8") -> dict[str, Source] | None:
+    """The named splits of ``source`` (train first), or None when it is one dataset.
+
+    ``source``: a directory laid out in splits (:mod:`labelcheck.io.splits`) or a
+    ``datasets.DatasetDict``; a split becomes its own :class:`Source`, never mixed.
+    """
+    if library_of(source) == "datasets" and isinstance(source, dict):  # a DatasetDict
+        return {
+            split: open_object(source[split], name=f"DatasetDict[{split}]")
+            for split in ordered(list(source))
+        }
+    if not isinstance(source, str | os.PathLike):
+        return None
+    location = os.fspath(source)
+    if "://" in location or not os.path.isdir(location):
+        return None
+    groups = group_splits(location, data_files(location))
+    if groups is None:
+        return None
+    return {
+        split: _open_files(f"{location}[{split}]", paths, encoding=encoding)
+        for split, paths in groups.items()
+    }
+
+
+def data_files(location: str) -> list[str]:
+    """The data files of a directory, at any depth, sorted.
+
+    Skips hidden and underscore entries at any depth (_SUCCESS, _metadata,
+    _delta_log/*.json, .ipynb_checkpoints/ are not data parts), and the plans
+    and reports labelcheck itself writes (`fix -o dir/fixed.parquet`).
+    """
+    path = Path(location)
+    paths = sorted(
+        str(p)
+        for p in path.rglob("*")
+        if p.is_file()
+        and _format_of(str(p), strict=False)
+        and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
+        and not labelcheck_output(str(p))
+    )
+    if not paths:
+        raise InputError(
+            f"{location}: the directory holds no data file ({_FORMAT_LIST}); "
+            "point at a file or a directory of Parquet parts"
+        )
+    return paths
 
 
 def _open_files(

@@ -114,6 +114,14 @@ def atomic_write_text(target: str | os.PathLike[str], text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+def write_parquet(target: str | os.PathLike[str], table: Any) -> None:
+    """One Arrow table as a Parquet file, atomically."""
+    import pyarrow.parquet as pq
+
+    with atomic_path(target) as tmp:
+        pq.write_table(table, tmp)
+
+
 # ------------------------------------------------------------- record batches
 #: Output formats by file suffix: what the readers read, but .npy (X only, no labels)
 #: (compression suffixes .gz/.bz2/.zst for CSV and JSON Lines).

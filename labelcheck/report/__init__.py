@@ -50,6 +50,12 @@ class Report:
         level = SEVERITY_ORDER[fail_on]
         return any(SEVERITY_ORDER[f.severity] >= level for f in self.findings)
 
+    def rows_table(self) -> Any:
+        """Every row involved in LC301-LC303 as an Arrow table (``--rows-out``)."""
+        from labelcheck.stats.rows import involved_rows
+
+        return involved_rows(self.source, self.stats.row_summary, self.stats.leak)
+
     def by_code(self, code: str) -> list[Finding]:
         return [f for f in self.findings if f.code == code]
 

@@ -18,9 +18,9 @@ from typing import Any, Literal
 from labelcheck.options import ScanOptions, Severity, Strategies
 from labelcheck.stats.column import ColumnStats, to_python
 from labelcheck.stats.dataset import DatasetStats
-from labelcheck.text import fmt, fmt_values, plural
+from labelcheck.text import fmt, fmt_rows, fmt_values, plural
 
-__all__ = ["fmt", "fmt_values", "plural"]  # rule modules import them from here
+__all__ = ["fmt", "fmt_rows", "fmt_values", "plural"]  # rule modules import them from here
 
 #: The steps a fix plan is made of (labelcheck/fixes/plan.py); a rule names one as its fix.
 StepName = Literal[
@@ -32,6 +32,10 @@ StepName = Literal[
     "drop-column",
     "reindex-labels",
     "scale-target",
+    "cast-number",
+    "drop-duplicates",
+    "drop-conflicts",
+    "drop-leaked",
 ]
 #: A rule's proposed fix: a plan step, or "cast" (a column to retype by hand, LC107).
 FixName = Literal[StepName, "cast"]
@@ -53,9 +57,13 @@ class Finding:
     values: tuple[Any, ...] = ()
     fix: FixName | None = None
     fix_title: str | None = None
+    #: Row findings (LC301-LC303): the first few row numbers involved (0-based,
+    #: in file order) and the number of groups; every row goes to ``--rows-out``.
+    row_numbers: tuple[int, ...] = ()
+    groups: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "code": self.code,
             "name": self.name,
             "severity": self.severity,
@@ -66,6 +74,10 @@ class Finding:
             "fix": self.fix,
             "fix_title": self.fix_title,
         }
+        if self.row_numbers or self.groups is not None:
+            out["row_numbers"] = list(self.row_numbers)
+            out["groups"] = self.groups
+        return out
 
 
 def _json_value(value: Any) -> Any:
@@ -133,13 +145,43 @@ class ScaleTarget:
 
 
 @dataclass(frozen=True)
+class CastNumber:
+    """Cast text ``column`` to float64: the missing-value ``markers`` become null (LC110)."""
+
+    column: str
+    markers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DropGroups:
+    """Drop rows by row identity: copies of a row (``duplicates``, keeping the first),
+    rows of conflicting-label groups (``conflicts``: all, or all but the ``majority``
+    label), or rows also in the reference split (``leaked``). Fitted data only:
+    ``apply`` on new data keeps every row."""
+
+    kind: Literal["duplicates", "conflicts", "leaked"]
+    keep: Literal["first", "none", "majority"] = "none"
+
+
+@dataclass(frozen=True)
 class Unfixed:
     """No step can fix it; ``why`` (else the finding's fix title) tells the user."""
 
     why: str | None = None
 
 
-Proposal = DropRows | Clip | Impute | DropColumn | Scale | Reindex | ScaleTarget | Unfixed
+Proposal = (
+    DropRows
+    | Clip
+    | Impute
+    | DropColumn
+    | Scale
+    | Reindex
+    | ScaleTarget
+    | CastNumber
+    | DropGroups
+    | Unfixed
+)
 Fixer = Callable[["Finding", "RuleContext", Strategies], list[Proposal]]
 
 
@@ -222,6 +264,9 @@ class RuleContext:
     stats: DatasetStats
     options: ScanOptions
     task: TaskInfo
+    #: The reference split's statistics (``--reference``), for LC303-LC306.
+    reference: DatasetStats | None = None
+    reference_name: str | None = None
 
     @property
     def label_name(self) -> str | None:
@@ -286,6 +331,8 @@ class RuleContext:
         severity: Severity | None = None,
         fix: FixName | None = None,
         fix_title: str | None = None,
+        row_numbers: Sequence[int] = (),
+        groups: int | None = None,
     ) -> Finding:
         sev = self.options.severity.get(rule.code) or severity or rule.severity
         return Finding(
@@ -298,6 +345,8 @@ class RuleContext:
             values=tuple(to_python(v) for v in list(values)[:MAX_VALUES]),
             fix=fix or rule.fix,
             fix_title=fix_title or rule.fix_title,
+            row_numbers=tuple(int(r) for r in row_numbers),
+            groups=groups,
         )
 
 

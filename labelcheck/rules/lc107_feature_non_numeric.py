@@ -24,6 +24,7 @@ features (`--features`) or encode it.
 from collections.abc import Iterator
 
 from labelcheck.rules.base import Finding, RuleContext, fmt_values, rule
+from labelcheck.rules.lc110_feature_null_strings import markers_explain
 
 
 @rule(
@@ -36,8 +37,8 @@ from labelcheck.rules.base import Finding, RuleContext, fmt_values, rule
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for name, stats in ctx.stats.features().items():
-        if stats.kind in ("numeric", "bool"):
-            continue
+        if stats.kind in ("numeric", "bool") or markers_explain(stats):
+            continue  # numbers with "?"-style markers are LC110's
         valid = stats.count - stats.nulls
         if stats.count and valid == 0:
             yield ctx.finding(

@@ -17,7 +17,8 @@ threads, files and Dask partitions. Everything is exact:
   tell 50,000 dense class ids from a regression target (task detection);
 - for list labels (one-hot / probability targets): rows with a negative entry
   and rows not summing to 1;
-- for string feature columns: how many values parse as numbers (LC107).
+- for string feature columns: how many values parse as numbers (LC107) and
+  how many are missing-value markers such as "?" or "N/A" (LC110).
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ DISTINCT_CAP = 10_000
 PRESENT_LIMIT = 1 << 24
 #: A string that parses as a number (LC107 says "numbers stored as strings").
 _NUMBER_RE = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$|^\s*[-+]?(inf|nan|infinity)\s*$"
+#: Missing-value markers in text columns (LC110), compared stripped and lower-cased.
+NULL_MARKERS = ("?", "n/a", "na", "#n/a", "null", "none", "nil", "-", "--", "", "nan")
+#: Distinct raw spellings of markers kept per column ("N/A", "n/a ", ...).
+_MARKER_FORMS = 20
 
 
 def kind_of(arrow_type: pa.DataType) -> Kind:
@@ -125,6 +130,8 @@ class ColumnStats:
     present: bytes | None = None
     numeric_strings: int = 0  # string columns: values that parse as numbers
     examples: list[Any] = field(default_factory=list)  # a few raw values of non-numeric columns
+    null_markers: dict[str, int] = field(default_factory=dict)  # raw marker text -> count
+    marker_numeric: int = 0  # markers that also parse as numbers ("nan")
     list_rows: int = 0  # list labels: non-null rows
     list_negative_rows: int = 0
     list_bad_sum_rows: int = 0
@@ -290,11 +297,29 @@ class ColumnStats:
                 )
                 self.distinct = _merge_counts(self.distinct, add, self.distinct_cap)
         else:
-            self.numeric_strings += int(
-                pc.sum(pc.match_substring_regex(valid, _NUMBER_RE, ignore_case=True)).as_py() or 0
-            )
+            numeric = pc.match_substring_regex(valid, _NUMBER_RE, ignore_case=True)
+            self.numeric_strings += int(pc.sum(numeric).as_py() or 0)
+            self._count_markers(valid, numeric)
         if len(self.examples) < 3:
             self.examples.extend(valid.slice(0, 3 - len(self.examples)).to_pylist())
+
+    def _count_markers(self, valid: pa.Array, numeric: pa.Array) -> None:
+        import pyarrow.compute as pc
+
+        norm = pc.utf8_lower(pc.utf8_trim_whitespace(valid))
+        marked = pc.is_in(norm, value_set=pa.array(NULL_MARKERS, norm.type))
+        if not pc.any(marked).as_py():
+            return
+        self.marker_numeric += int(pc.sum(pc.and_(marked, numeric)).as_py() or 0)
+        counts = pc.value_counts(valid.filter(marked))
+        add = dict(
+            zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True)
+        )
+        self.null_markers = _merge_markers(self.null_markers, add)
+
+    @property
+    def marker_count(self) -> int:
+        return sum(self.null_markers.values())
 
     def _update_list(self, array: pa.Array) -> None:
         import pyarrow.compute as pc  # lazy: numeric-only scans never need it
@@ -347,6 +372,8 @@ class ColumnStats:
             present=self.present,
             numeric_strings=self.numeric_strings + other.numeric_strings,
             examples=(self.examples + other.examples)[:3],
+            null_markers=_merge_markers(self.null_markers, other.null_markers),
+            marker_numeric=self.marker_numeric + other.marker_numeric,
             list_rows=self.list_rows + other.list_rows,
             list_negative_rows=self.list_negative_rows + other.list_negative_rows,
             list_bad_sum_rows=self.list_bad_sum_rows + other.list_bad_sum_rows,
@@ -884,6 +911,17 @@ def _merge_hist(a: SymlogHistogram | None, b: SymlogHistogram | None) -> SymlogH
     if a is None or b is None:
         return None if a is None and b is None else (a or b).merge(SymlogHistogram())
     return a.merge(b)
+
+
+def _merge_markers(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    """Marker spellings with counts; past ``_MARKER_FORMS`` spellings, the rest pool under
+    their normalised form (counts stay exact)."""
+    out = dict(a)
+    for key, value in b.items():
+        if key not in out and len(out) >= _MARKER_FORMS:
+            key = key.strip().lower()
+        out[key] = out.get(key, 0) + value
+    return out
 
 
 def _merge_counts(a: dict[Any, int], b: dict[Any, int], cap: int) -> dict[Any, int] | None:

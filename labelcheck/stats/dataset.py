@@ -15,6 +15,7 @@ import pyarrow as pa
 from labelcheck.errors import InputError
 from labelcheck.options import LABEL_CANDIDATES, ScanOptions
 from labelcheck.stats.column import DISTINCT_CAP, ColumnStats
+from labelcheck.stats.rows import LeakSummary, RowStats, RowSummary
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,10 @@ class ColumnPlan:
     distinct_cap: int = DISTINCT_CAP
     #: Names that more than one column carries, with how many: not scanned (LC111).
     repeated: tuple[tuple[str, int], ...] = ()
+    #: Features hashed for row identity (LC301-LC303); None: row checks off.
+    row_features: tuple[str, ...] | None = None
+    #: Rows of row hashes held in memory before spilling to disk.
+    spill_rows: int = 50_000_000
 
     @property
     def columns(self) -> list[str]:
@@ -97,7 +102,16 @@ def plan_columns(
     if options.exclude:  # schema `exclude: [id]`: never scanned
         features = tuple(f for f in features if f not in options.exclude)
     cap = max(DISTINCT_CAP, options.thresholds.max_classes)
-    return ColumnPlan(label, features, reason, cap, tuple(repeated.items()))
+    rows = features if options.row_checks and (features or label) else None
+    return ColumnPlan(
+        label,
+        features,
+        reason,
+        cap,
+        tuple(repeated.items()),
+        row_features=rows,
+        spill_rows=options.spill_rows,
+    )
 
 
 def repeated_names(names: Sequence[str]) -> dict[str, int]:
@@ -120,9 +134,17 @@ class DatasetStats:
     rows: int = 0
     columns: dict[str, ColumnStats] = field(default_factory=dict)
     ignored_rows: int = 0  # label rows carrying --ignore-index
+    #: Row hashes (LC301-LC303), None when row checks are off.
+    row_stats: RowStats | None = None
+    #: Filled by :meth:`finish`: duplicate and conflict groups, and leakage into a reference.
+    row_summary: RowSummary | None = None
+    leak: LeakSummary | None = None
 
     @classmethod
-    def empty(cls, schema: pa.Schema, plan: ColumnPlan) -> DatasetStats:
+    def empty(
+        cls, schema: pa.Schema, plan: ColumnPlan, columns: Sequence[str] | None = None
+    ) -> DatasetStats:
+        """Empty statistics of the planned columns (or of ``columns``, a task's share)."""
         return cls(
             plan=plan,
             columns={
@@ -131,13 +153,25 @@ class DatasetStats:
                     label=name == plan.label,
                     distinct_cap=plan.distinct_cap,
                 )
-                for name in plan.columns
+                for name in (plan.columns if columns is None else columns)
             },
+            row_stats=None
+            if plan.row_features is None
+            else RowStats(plan.row_features, plan.label, plan.spill_rows),
         )
 
-    def update(self, batch: pa.RecordBatch, ignore_index: float | None = None) -> None:
-        """Fold one record batch (holding at least the planned columns) in."""
+    def update(
+        self, batch: pa.RecordBatch, ignore_index: float | None = None, unit: int | None = None
+    ) -> None:
+        """Fold one record batch (holding at least the planned columns) in.
+
+        ``unit``: the index of the unit the batch belongs to (row numbers are
+        global in unit order, whatever order units are scanned in); None: the
+        batch follows the rows seen so far.
+        """
         self.rows += batch.num_rows
+        if self.row_stats is not None:
+            self.row_stats.update(batch, unit)
         for name, stats in self.columns.items():
             array = batch.column(name)
             if name == self.plan.label and ignore_index is not None:
@@ -165,12 +199,27 @@ class DatasetStats:
     def merge(self, other: DatasetStats) -> DatasetStats:
         if set(self.columns) != set(other.columns):
             raise ValueError("cannot merge statistics of different column sets")
+        rows = self.row_stats
+        if rows is not None and other.row_stats is not None:
+            rows = rows.merge(other.row_stats)
         return DatasetStats(
             plan=self.plan,
             rows=self.rows + other.rows,
             columns={k: v.merge(other.columns[k]) for k, v in self.columns.items()},
             ignored_rows=self.ignored_rows + other.ignored_rows,
+            row_stats=rows,
         )
+
+    def finish(self, reference: DatasetStats | None = None) -> None:
+        """Turn the row hashes into duplicate/conflict groups (and leakage into ``reference``).
+
+        Called once, after every unit is merged; frees the hashes' spill files.
+        """
+        if self.row_stats is None:
+            return
+        self.row_summary = self.row_stats.summary()
+        if reference is not None and reference.row_stats is not None:
+            self.leak = self.row_stats.leakage(reference.row_stats)
 
     @property
     def label(self) -> ColumnStats | None:
@@ -187,7 +236,11 @@ class DatasetStats:
                 "label_reason": self.plan.label_reason,
                 "distinct_cap": self.plan.distinct_cap,
                 "repeated": [list(pair) for pair in self.plan.repeated],
-            },
+                "row_features": None
+                if self.plan.row_features is None
+                else list(self.plan.row_features),
+                "spill_rows": self.plan.spill_rows,
+            },  # row hashes are not serialised: they serve one scan
             "rows": self.rows,
             "ignored_rows": self.ignored_rows,
             "columns": {k: v.to_dict() for k, v in self.columns.items()},
@@ -203,6 +256,8 @@ class DatasetStats:
                 p["label_reason"],
                 p.get("distinct_cap", DISTINCT_CAP),
                 tuple((name, n) for name, n in p.get("repeated", ())),
+                None if p.get("row_features") is None else tuple(p["row_features"]),
+                p.get("spill_rows", 50_000_000),
             ),
             rows=data["rows"],
             ignored_rows=data["ignored_rows"],

@@ -17,7 +17,7 @@ from labelcheck.errors import InputError
 
 def _parquet(path: Path, labels: list[int], x: list[float] | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    xs = x if x is not None else [(i % 10) / 10 for i in range(len(labels))]
+    xs = x if x is not None else [i / len(labels) for i in range(len(labels))]
     pq.write_table(pa.table({"x": pa.array(xs, pa.float64()), "y": labels}), path)
     return path
 

@@ -74,7 +74,8 @@ def test_median_is_exact_over_the_rows_that_remain():
     x[::10] = np.nan
     y = np.r_[np.arange(100) % 3, 9000]  # the outlier row is dropped before the median
     df = pd.DataFrame({"x": x, "y": y})
-    fixed, plan = labelcheck.fix(df, nan_strategy="median")
+    # Rows whose one feature is missing repeat each other (LC301/LC302): not this test's point.
+    fixed, plan = labelcheck.fix(df, nan_strategy="median", ignore="LC3")
     kept = x[:100]
     assert plan.step("impute", "x").params["value"] == np.median(kept[np.isfinite(kept)])
     assert fixed["x"].notna().all() and len(fixed) == 100

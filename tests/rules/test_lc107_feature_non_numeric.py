@@ -9,13 +9,13 @@ import labelcheck
 
 
 def test_prices_stored_as_strings_in_jsonl(write, rng):
-    prices = ["12.5", "13.0", "n/a", "1e3", " 7 ", "-0.25"] * 50
+    prices = ["12.5", "13.0", "twelve", "1e3", " 7 ", "-0.25"] * 50
     path = write({"price": prices, "y": rng.integers(0, 2, 300).tolist()}, fmt="jsonl")
     finding = one(labelcheck.scan(path), "LC107")
     assert finding.column == "price"
     assert finding.fix == "cast"
     assert finding.rows == 300
-    assert finding.values == ("12.5", "13.0", "n/a")
+    assert finding.values == ("12.5", "13.0", "twelve")
     assert "250 of 300 values parse as numbers" in finding.message
     assert "the other 50 become NaN" in finding.message
 

@@ -1,0 +1,57 @@
+"""LC304 unseen-class: classes in this split that the reference split never has.
+
+## What it does
+With a reference split, compares the distinct labels of a classification
+dataset with the reference's and lists the classes (and their rows) that
+training never saw.
+
+## Why is this bad?
+A model cannot predict a class it was never trained on: every row of it is
+an error by construction, and if the label is encoded by the training
+mapping, the unseen id is out of range for the output layer
+(`IndexError: Target 11 is out of bounds`, a CUDA device-side assert). Unseen
+classes come from a stratified split of a rare class, a label typo, or a
+taxonomy that changed between dumps.
+
+## Example
+```
+LC304 error y: 2 classes never occur in the reference train.parquet: 'Dog': 7, 11: 3
+```
+
+## Fix
+None automatic: add examples of the class to training, merge it into a known
+class, or drop its rows from evaluation deliberately.
+"""
+
+from collections.abc import Iterator
+
+from labelcheck.rules.base import Finding, RuleContext, fmt, rule
+
+
+@rule(
+    "LC304",
+    "unseen-class",
+    "error",
+    summary="classes in this split that the reference split never has",
+)
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    ref = ctx.reference.label if ctx.reference is not None else None
+    mine = ctx.label
+    if ref is None or mine is None or not ctx.classification:
+        return
+    if ref.distinct is None or mine.distinct is None:
+        return  # too many distinct values to be classes
+    unseen = [(v, c) for v, c in (mine.sorted_distinct() or []) if v not in ref.distinct]
+    if not unseen:
+        return
+    where = f" {ctx.reference_name}" if ctx.reference_name else ""
+    listed = ", ".join(f"{fmt(v)}: {c:,}" for v, c in unseen[:5])
+    more = ", ..." if len(unseen) > 5 else ""
+    yield ctx.finding(
+        check,
+        ctx.label_name,
+        f"{len(unseen)} class{'es' if len(unseen) != 1 else ''} never occur in the "
+        f"reference{where}: {listed}{more}",
+        rows=sum(c for _, c in unseen),
+        values=[v for v, _ in unseen],
+    )

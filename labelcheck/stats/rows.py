@@ -1,0 +1,584 @@
+"""Row statistics: duplicate rows, conflicting labels and the row keys for leakage.
+
+:class:`RowStats` is the per-dataset accumulator beside the per-column
+:class:`~labelcheck.stats.column.ColumnStats`. For every row it keeps two
+independent 64-bit hashes of the features (:mod:`labelcheck.stats.rowhash`)
+and a 64-bit key of the label: 16 bytes per row, 24 with a label column.
+Hashes are sums over columns, so the statistics of column groups of one unit
+(scanned by different threads) and of different units (threads, files, Dask
+partitions) merge exactly; rows are numbered per unit and turned into global
+row numbers (unit order) only at the end, so units may finish in any order.
+
+Past ``spill_rows`` rows in memory, finished units are written to hash
+partitions (by the top bits of the first hash) in a temporary directory, and
+the end result is computed one partition at a time: memory stays flat.
+
+Exactness: rows are "equal" when both feature hashes and the label key are
+equal. Numbers and bools are keyed exactly (their canonical float64 bits), so
+only text can collide, and only if two independent 64-bit hashes collide at
+once (about 2**-128 per pair). Text labels are confirmed: every distinct label
+key remembers its value (up to a cap), so two labels with one key are caught.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from labelcheck.stats.rowhash import NULL_KEY, U64, label_keys, row_sums
+
+#: Rows kept in memory before finished units spill to disk (24 bytes each: ~1.2 GB).
+SPILL_ROWS = 50_000_000
+#: Hash partitions on disk (by the top bits of the first feature hash).
+SPILL_PARTS = 64
+#: Distinct text labels remembered for confirmation and examples.
+LABEL_VALUES_CAP = 10_000
+#: Groups and row numbers listed in a summary.
+EXAMPLES = 5
+
+#: Units numbered from here were appended by ``update(batch)`` without a unit.
+_AUTO = 1 << 40
+_Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+_RECORD = np.dtype([("unit", "<i8"), ("row", "<i8"), ("a", "<u8"), ("b", "<u8"), ("lab", "<u8")])
+
+
+@dataclass
+class _UnitPart:
+    """Partial hashes of one unit's rows (the columns ``covered`` so far)."""
+
+    a: np.ndarray
+    b: np.ndarray
+    lab: np.ndarray | None
+    covered: int
+
+    def add(self, other: _UnitPart, *, in_place: bool = False) -> _UnitPart:
+        """Both column groups' hashes; ``in_place`` adds into this part's arrays."""
+        if self.a.size != other.a.size:
+            raise ValueError("column groups of one unit disagree on its number of rows")
+        if self.lab is not None and other.lab is not None:
+            raise ValueError("the label of a unit was hashed twice")
+        lab = self.lab if other.lab is None else other.lab
+        covered = self.covered + other.covered
+        if in_place:
+            np.add(self.a, other.a, out=self.a)
+            np.add(self.b, other.b, out=self.b)
+            return _UnitPart(self.a, self.b, lab, covered)
+        return _UnitPart(self.a + other.a, self.b + other.b, lab, covered)
+
+
+@dataclass
+class RowGroups:
+    """Rows in groups (duplicates or conflicts): every involved row, its group, its label key."""
+
+    rows: np.ndarray  # int64 global row numbers, grouped, ascending within a group
+    group: np.ndarray  # int64 group id (0.. by first row)
+    lab: np.ndarray  # uint64 label key of each row
+    a: np.ndarray  # uint64 feature hashes of each row (what a fix matches rows by)
+    b: np.ndarray
+
+    @classmethod
+    def empty(cls) -> RowGroups:
+        z = np.zeros(0, U64)
+        return cls(np.zeros(0, np.int64), np.zeros(0, np.int64), z, z, z)
+
+    @property
+    def n_groups(self) -> int:
+        return int(self.group.max()) + 1 if self.group.size else 0
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.rows.size)
+
+    def examples(self, groups: int = EXAMPLES, rows: int = EXAMPLES) -> list[list[int]]:
+        """Row numbers of the first few groups (first few rows each)."""
+        out: list[list[int]] = []
+        for g in range(min(groups, self.n_groups)):
+            out.append(self.rows[self.group == g][:rows].tolist())
+        return out
+
+    def copies(self) -> np.ndarray:
+        """Every row but the first of each group (what "drop the copies" drops)."""
+        first = np.ones(self.rows.size, dtype=bool)
+        first[1:] = self.group[1:] != self.group[:-1]
+        return self.rows[~first]
+
+
+@dataclass
+class RowSummary:
+    """What the row rules need: computed once from :class:`RowStats` at the end."""
+
+    rows: int
+    columns: tuple[str, ...]
+    label: str | None
+    duplicates: RowGroups
+    conflicts: RowGroups
+    labels_confirmed: bool
+    label_values: dict[int, Any]
+    #: Distinct feature rows (an upper bound for how many rows could be unique).
+    distinct_features: int
+
+    def label_of(self, key: int) -> Any:
+        """The label value with this key (numbers from their bits, text remembered)."""
+        key = int(key)
+        if key in self.label_values:
+            return self.label_values[key]
+        if key == int(NULL_KEY):
+            return None
+        return float(np.array([key], dtype=U64).view(np.float64)[0])
+
+
+@dataclass
+class LeakSummary:
+    """Rows of a split whose features (and label) also occur in a reference."""
+
+    rows: int
+    columns: tuple[str, ...]
+    leaked: np.ndarray  # int64 row numbers of the split
+    same_label: int
+    a: np.ndarray  # uint64 feature hashes of the leaked rows (what a fix matches them by)
+    b: np.ndarray
+
+
+@dataclass
+class RowStats:
+    """Mergeable row hashes of one dataset. See the module docstring."""
+
+    features: tuple[str, ...]
+    label: str | None
+    spill_rows: int = SPILL_ROWS
+    parts: dict[int, _UnitPart] = field(default_factory=dict)
+    label_values: dict[int, Any] = field(default_factory=dict)
+    labels_confirmed: bool = True
+    spill: _Spill | None = None
+    more: dict[int, list[_UnitPart]] = field(default_factory=dict)  # later batches of a unit
+
+    @property
+    def width(self) -> int:
+        """Columns hashed per row (a unit is finished when all are covered)."""
+        return len(self.features) + (1 if self.label else 0)
+
+    # ------------------------------------------------------------------ build
+    def update(self, batch: pa.RecordBatch, unit: int | None = None) -> None:
+        """Fold in one batch of ``unit`` (batches of a unit in order, any subset of columns).
+
+        ``unit=None``: the batch follows every row seen so far (all columns at once),
+        and merging such statistics puts the other's rows after these.
+        """
+        if unit is None:
+            unit = self._next_auto()
+        names = set(batch.schema.names)
+        cols = [(n, batch.column(n)) for n in self.features if n in names]
+        has_label = self.label is not None and self.label in names
+        if not cols and not has_label:
+            return
+        a, b = row_sums(cols, batch.num_rows)
+        lab = self._label(batch.column(self.label)) if has_label else None
+        part = _UnitPart(a, b, lab, len(cols) + (1 if has_label else 0))
+        old = self.parts.get(unit)
+        if old is None:
+            self.parts[unit] = part
+        elif old.covered == part.covered:  # the next batch of the same columns: joined later
+            self.more.setdefault(unit, []).append(part)
+        else:
+            raise ValueError("batches of one unit must cover the same columns")
+
+    def _flush(self) -> None:
+        """Join the batches of each unit (once, not batch by batch: no quadratic copying)."""
+        for unit, rest in self.more.items():
+            chunks = [self.parts[unit], *rest]
+            labs = [c.lab for c in chunks]
+            self.parts[unit] = _UnitPart(
+                np.concatenate([c.a for c in chunks]),
+                np.concatenate([c.b for c in chunks]),
+                None if labs[0] is None else np.concatenate(labs),  # type: ignore[arg-type]
+                chunks[0].covered,
+            )
+        self.more = {}
+
+    def _next_auto(self) -> int:
+        return max(self.parts, default=_AUTO - 1) + 1 if self.auto else _AUTO
+
+    @property
+    def auto(self) -> bool:
+        return any(u >= _AUTO for u in self.parts)
+
+    def _label(self, array: pa.Array) -> np.ndarray:
+        keys = label_keys(array)
+        t = array.type
+        if pa.types.is_dictionary(t):
+            t = t.value_type
+        if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t):
+            self._remember_labels(array, keys)
+        elif not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)):
+            self.labels_confirmed = False  # list or other labels: keyed by a hash of their text
+        return keys
+
+    def _remember_labels(self, array: pa.Array, keys: np.ndarray) -> None:
+        """Keep one value per text label key; two values with one key: not confirmed."""
+        import pyarrow.compute as pc
+
+        if not self.labels_confirmed:
+            return
+        values = pc.unique(array)
+        if len(values) + len(self.label_values) > LABEL_VALUES_CAP:  # too many to be classes
+            self.label_values, self.labels_confirmed = {}, False
+            return
+        value_keys = label_keys(values).tolist()
+        if len(set(value_keys)) != len(values):  # two labels of this batch share a key
+            self.labels_confirmed = False
+        for key, value in zip(value_keys, values.to_pylist(), strict=True):
+            if self.label_values.setdefault(key, value) != value:
+                self.labels_confirmed = False
+
+    # ------------------------------------------------------------------ merge
+    def merge(self, other: RowStats) -> RowStats:
+        """Both together (pure: neither input changes, arrays are shared, not copied)."""
+        self._flush()
+        out = RowStats(self.features, self.label, self.spill_rows, dict(self.parts))
+        out.label_values = dict(self.label_values)
+        out.labels_confirmed = self.labels_confirmed
+        out.spill = self.spill
+        out.absorb(other, own=False)
+        return out
+
+    def absorb(self, other: RowStats, *, own: bool = True) -> None:
+        """Fold ``other`` into this accumulator in place (the engines' fold).
+
+        ``own``: this accumulator's arrays are its own (not shared with another
+        RowStats), so column groups are added into them without a copy.
+        """
+        if (self.features, self.label) != (other.features, other.label):
+            raise ValueError("cannot merge row statistics of different columns")
+        self._flush()
+        other._flush()
+        parts = other.parts
+        if other.auto and self.auto:  # batches appended without a unit: other's come after
+            shift = max(self.parts) + 1 - _AUTO
+            parts = {u + shift if u >= _AUTO else u: p for u, p in parts.items()}
+        for unit, part in parts.items():
+            mine = self.parts.get(unit)
+            self.parts[unit] = part if mine is None else mine.add(part, in_place=own)
+        for key, value in other.label_values.items():
+            if self.label_values.setdefault(key, value) != value:
+                self.labels_confirmed = False
+        self.labels_confirmed = self.labels_confirmed and other.labels_confirmed
+        if len(self.label_values) > LABEL_VALUES_CAP:
+            self.label_values, self.labels_confirmed = {}, False
+        if other.spill is not None:
+            if self.spill is None:
+                self.spill = other.spill
+            elif self.spill is not other.spill:
+                self.spill.absorb(other.spill)
+        self._maybe_spill()
+
+    def _maybe_spill(self) -> None:
+        done = [u for u, p in self.parts.items() if p.covered == self.width]
+        held = sum(self.parts[u].a.size for u in done)
+        if held <= self.spill_rows:
+            return
+        if self.spill is None:
+            self.spill = _Spill()
+        for unit in done:
+            self.spill.write(unit, self.parts.pop(unit))
+
+    # ---------------------------------------------------------------- results
+    def unit_rows(self) -> dict[int, int]:
+        self._flush()
+        counts = {u: int(p.a.size) for u, p in self.parts.items()}
+        if self.spill is not None:
+            counts.update(self.spill.unit_rows)
+        return counts
+
+    def _offsets(self) -> dict[int, int]:
+        counts = self.unit_rows()
+        offsets, start = {}, 0
+        for unit in sorted(counts):
+            offsets[unit] = start
+            start += counts[unit]
+        return offsets
+
+    def _check_finished(self) -> None:
+        for unit, part in self.parts.items():
+            if part.covered != self.width:
+                raise ValueError(f"unit {unit}: {part.covered} of {self.width} columns hashed")
+
+    def partitions(self, nparts: int) -> Iterator[_Arrays]:
+        """``(rows, a, b, lab)`` per hash partition (by the top bits of ``a``), global rows."""
+        self._flush()
+        self._check_finished()
+        offsets = self._offsets()
+        mem = self._memory_arrays(offsets)
+        if nparts == 1 and self.spill is None:
+            yield mem
+            return
+        shift = U64(64 - int(np.log2(nparts)))
+        order = np.argsort((mem[1] >> shift).astype(np.int64), kind="stable")
+        bounds = np.searchsorted((mem[1] >> shift)[order].astype(np.int64), np.arange(nparts + 1))
+        for p in range(nparts):
+            pick = order[bounds[p] : bounds[p + 1]]
+            parts = [tuple(x[pick] for x in mem)]
+            if self.spill is not None:
+                rec = self.spill.read(p, nparts)
+                if rec.size:
+                    base = np.array([offsets[u] for u in rec["unit"].tolist()], np.int64)
+                    rows = base + rec["row"]
+                    parts.append((rows, rec["a"], rec["b"], rec["lab"]))
+            yield tuple(np.concatenate([q[i] for q in parts]) for i in range(4))  # type: ignore[misc]
+
+    def _memory_arrays(self, offsets: dict[int, int]) -> tuple[np.ndarray, ...]:
+        units = sorted(self.parts)
+        if not units:
+            return (np.zeros(0, np.int64), np.zeros(0, U64), np.zeros(0, U64), np.zeros(0, U64))
+        sizes = [self.parts[u].a.size for u in units]
+        if [offsets[u] for u in units] == np.cumsum([0, *sizes[:-1]]).tolist():
+            rows = np.arange(sum(sizes), dtype=np.int64)  # nothing spilled: one range
+        else:
+            rows = np.concatenate(
+                [
+                    np.arange(n, dtype=np.int64) + offsets[u]
+                    for u, n in zip(units, sizes, strict=True)
+                ]
+            )
+        if len(units) == 1:
+            part = self.parts[units[0]]
+        else:
+            labs = [self.parts[u].lab for u in units]
+            part = _UnitPart(
+                np.concatenate([self.parts[u].a for u in units]),
+                np.concatenate([self.parts[u].b for u in units]),
+                None if self.label is None else np.concatenate(labs),  # type: ignore[arg-type]
+                self.width,
+            )
+            if self.spill is None:  # one block from now on: the copies are not kept twice
+                self.parts = {units[0]: part}
+        lab = part.lab if part.lab is not None else np.zeros(part.a.size, U64)
+        return rows, part.a, part.b, lab
+
+    def summary(self) -> RowSummary:
+        """Duplicate rows and conflicting-label groups, exact and in global row order."""
+        dups, confs, distinct, total = [], [], 0, 0
+        nparts = 1 if self.spill is None else SPILL_PARTS
+        for rows, a, b, lab in self.partitions(nparts):
+            total += rows.size
+            d, c, n = _groups(rows, a, b, lab, self.label is not None)
+            dups.append(d)
+            confs.append(c)
+            distinct += n
+        return RowSummary(
+            rows=total,
+            columns=self.features,
+            label=self.label,
+            duplicates=_renumber(dups),
+            conflicts=_renumber(confs),
+            labels_confirmed=self.labels_confirmed,
+            label_values=dict(self.label_values),
+            distinct_features=distinct,
+        )
+
+    def leakage(self, reference: RowStats) -> LeakSummary:
+        """Rows of this dataset whose features occur in ``reference`` (same columns)."""
+        if set(self.features) != set(reference.features):
+            raise ValueError("leakage needs row hashes over the same feature columns")
+        nparts = 1 if self.spill is None and reference.spill is None else SPILL_PARTS
+        leaked, ha, hb, same, total = [], [], [], 0, 0
+        for mine, ref in zip(self.partitions(nparts), reference.partitions(nparts), strict=True):
+            rows, a, b, lab = mine
+            total += rows.size
+            hit, hit_label = _member(a, b, lab, ref[1], ref[2], ref[3])
+            leaked.append(rows[hit])
+            ha.append(a[hit])
+            hb.append(b[hit])
+            same += int(hit_label.sum())
+        if not leaked:
+            z = np.zeros(0, U64)
+            return LeakSummary(total, self.features, np.zeros(0, np.int64), 0, z, z)
+        r, fa, fb = np.concatenate(leaked), np.concatenate(ha), np.concatenate(hb)
+        order = np.argsort(r, kind="stable")
+        return LeakSummary(total, self.features, r[order], same, fa[order], fb[order])
+
+    def close(self) -> None:
+        if self.spill is not None:
+            self.spill.close()
+            self.spill = None
+
+
+# ---------------------------------------------------------------- kernels
+def _groups(
+    rows: np.ndarray, a: np.ndarray, b: np.ndarray, lab: np.ndarray, has_label: bool
+) -> tuple[RowGroups, RowGroups, int]:
+    """Duplicate and conflict groups among these rows; and the distinct feature rows.
+
+    A sort of the first hash finds the candidates (rows whose hash repeats);
+    only those are sorted on the full key (both hashes, label, row number).
+    """
+    if rows.size == 0:
+        return RowGroups.empty(), RowGroups.empty(), 0
+    sa = np.sort(a)
+    repeat = sa[1:] == sa[:-1]
+    distinct_a = int(rows.size - repeat.sum())
+    if not repeat.any():
+        return RowGroups.empty(), RowGroups.empty(), distinct_a
+    values = np.unique(sa[1:][repeat])
+    cand = np.flatnonzero(np.isin(a, values, kind="sort" if values.size > 64 else None))
+    ca, cb, cl, cr = a[cand], b[cand], lab[cand], rows[cand]
+    order = np.lexsort((cr, cl, cb, ca))
+    ca, cb, cl, cr = ca[order], cb[order], cl[order], cr[order]
+    new_feat = np.ones(cand.size, dtype=bool)
+    new_feat[1:] = (ca[1:] != ca[:-1]) | (cb[1:] != cb[:-1])
+    new_full = new_feat.copy()
+    new_full[1:] |= cl[1:] != cl[:-1]
+    # Distinct feature rows: the non-candidates plus the feature groups among candidates.
+    distinct = int(rows.size - cand.size + new_feat.sum())
+    dups = _select_groups(new_full, cr, cl, ca, cb, lambda size, _gid: size >= 2)
+    conflicts = RowGroups.empty()
+    if has_label:
+        feat_id = np.cumsum(new_feat) - 1
+        # Feature groups holding more than one distinct label key.
+        labels_per = np.bincount(feat_id, weights=new_full.astype(np.float64))
+        conflicts = _select_groups(
+            new_feat, cr, cl, ca, cb, lambda _size, gid: labels_per[gid] >= 2
+        )
+    return dups, conflicts, distinct
+
+
+def _select_groups(
+    starts: np.ndarray, rows: np.ndarray, lab: np.ndarray, a: np.ndarray, b: np.ndarray, keep
+) -> RowGroups:
+    gid = np.cumsum(starts) - 1
+    sizes = np.bincount(gid)
+    ids = np.arange(sizes.size)
+    kept = keep(sizes, ids)
+    mask = kept[gid]
+    if not mask.any():
+        return RowGroups.empty()
+    return RowGroups(rows[mask], gid[mask], lab[mask], a[mask], b[mask])
+
+
+def _renumber(parts: list[RowGroups]) -> RowGroups:
+    """Concatenate groups of several partitions; number groups by their first row."""
+    parts = [p for p in parts if p.rows.size]
+    if not parts:
+        return RowGroups.empty()
+    rows, group, lab, ha, hb = [], [], [], [], []
+    base = 0
+    for p in parts:
+        rows.append(p.rows)
+        group.append(p.group + base)
+        base += int(p.group.max()) + 1
+        lab.append(p.lab)
+        ha.append(p.a)
+        hb.append(p.b)
+    r, g, lb = np.concatenate(rows), np.concatenate(group), np.concatenate(lab)
+    fa, fb = np.concatenate(ha), np.concatenate(hb)
+    _, compact = np.unique(g, return_inverse=True)
+    first = np.full(compact.max() + 1, np.iinfo(np.int64).max)
+    np.minimum.at(first, compact, r)
+    rank = np.empty_like(first)
+    rank[np.argsort(first, kind="stable")] = np.arange(first.size)
+    new = rank[compact]
+    order = np.lexsort((r, new))
+    return RowGroups(r[order], new[order], lb[order], fa[order], fb[order])
+
+
+def _member(
+    a: np.ndarray, b: np.ndarray, lab: np.ndarray, ra: np.ndarray, rb: np.ndarray, rl: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows (a, b) occur among (ra, rb); and which with the same label too."""
+    hit = np.zeros(a.size, dtype=bool)
+    hit_label = np.zeros(a.size, dtype=bool)
+    if a.size == 0 or ra.size == 0:
+        return hit, hit_label
+    order = np.lexsort((rl, rb, ra))
+    ra, rb, rl = ra[order], rb[order], rl[order]
+    lo = np.searchsorted(ra, a, "left")
+    hi = np.searchsorted(ra, a, "right")
+    for i in np.flatnonzero(hi > lo):  # usually few: the rows whose first hash matches
+        j, k = int(lo[i]), int(hi[i])
+        same_b = rb[j:k] == b[i]
+        if same_b.any():
+            hit[i] = True
+            hit_label[i] = bool((rl[j:k][same_b] == lab[i]).any())
+    return hit, hit_label
+
+
+# ----------------------------------------------------------------- spill
+class _Spill:
+    """Hash partitions of finished units' rows in a temporary directory."""
+
+    def __init__(self) -> None:
+        self.dir = tempfile.mkdtemp(prefix="labelcheck-rows-")
+        self.unit_rows: dict[int, int] = {}
+        self.others: list[_Spill] = []
+        # Removed when closed, else when collected (a scan that failed half-way).
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self.dir, True)
+
+    def write(self, unit: int, part: _UnitPart) -> None:
+        n = part.a.size
+        rec = np.empty(n, dtype=_RECORD)
+        rec["unit"], rec["row"] = unit, np.arange(n)
+        rec["a"], rec["b"] = part.a, part.b
+        rec["lab"] = part.lab if part.lab is not None else 0
+        top = (part.a >> U64(64 - int(np.log2(SPILL_PARTS)))).astype(np.int64)
+        order = np.argsort(top, kind="stable")
+        bounds = np.searchsorted(top[order], np.arange(SPILL_PARTS + 1))
+        for p in range(SPILL_PARTS):
+            chunk = rec[order[bounds[p] : bounds[p + 1]]]
+            if chunk.size:
+                with open(os.path.join(self.dir, f"{p}.bin"), "ab") as fh:
+                    chunk.tofile(fh)
+        self.unit_rows[unit] = n
+
+    def absorb(self, other: _Spill) -> None:
+        self.unit_rows.update(other.unit_rows)
+        self.others.append(other)
+
+    def read(self, p: int, nparts: int) -> np.ndarray:
+        assert nparts == SPILL_PARTS
+        out = []
+        for spill in (self, *self.others):
+            path = os.path.join(spill.dir, f"{p}.bin")
+            if os.path.exists(path):
+                out.append(np.fromfile(path, dtype=_RECORD))
+        return np.concatenate(out) if out else np.zeros(0, _RECORD)
+
+    def close(self) -> None:
+        for spill in (self, *self.others):
+            shutil.rmtree(spill.dir, ignore_errors=True)
+
+
+def involved_rows(source: str, summary: RowSummary | None, leak: LeakSummary | None) -> pa.Table:
+    """Every row of duplicate groups (LC301), conflict groups (LC302) and leaks (LC303).
+
+    Columns: ``source``, ``code``, ``row`` (0-based, file order), ``group`` (per code,
+    numbered by first row; null for leaked rows).
+    """
+    codes, rows, groups = [], [], []
+    if summary is not None:
+        for code, found in (("LC301", summary.duplicates), ("LC302", summary.conflicts)):
+            codes.append(np.full(found.rows.size, code, dtype=object))
+            rows.append(found.rows)
+            groups.append(found.group)
+    row_arrays = [pa.array(r, pa.int64()) for r in rows]
+    group_arrays = [pa.array(g, pa.int64()) for g in groups]
+    if leak is not None and leak.leaked.size:
+        codes.append(np.full(leak.leaked.size, "LC303", dtype=object))
+        row_arrays.append(pa.array(leak.leaked, pa.int64()))
+        group_arrays.append(pa.nulls(leak.leaked.size, pa.int64()))
+    n = sum(len(r) for r in row_arrays)
+    code_list = [c for chunk in codes for c in chunk.tolist()]
+    return pa.table(
+        {
+            "source": pa.array([source] * n, pa.string()),
+            "code": pa.array(code_list, pa.string()),
+            "row": pa.concat_arrays(row_arrays) if row_arrays else pa.array([], pa.int64()),
+            "group": pa.concat_arrays(group_arrays) if group_arrays else pa.array([], pa.int64()),
+        }
+    )
