@@ -240,6 +240,8 @@ def refuse_empty(plan: FixPlan, name: str) -> None:
     if plan.rows_in and plan.rows_out == 0:
         why = ", ".join(
             dict.fromkeys(s.reason for s in plan.steps if s.step == "drop-rows" and s.reason)
+        ) or ", ".join(  # else the drops by row identity (copies, conflicts, leaks)
+            dict.fromkeys(s.reason for s in plan.steps if s.step.startswith("drop-") and s.reason)
         )
         raise NothingLeftError(
             f"{name}: the fix would drop all {plan.rows_in:,} rows ({why}); nothing written. "

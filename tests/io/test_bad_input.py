@@ -452,7 +452,9 @@ def test_latin1_csv_is_read_with_encoding(tmp_path):
 
 def test_latin1_csv_fix_and_apply(tmp_path):
     path = tmp_path / "latin1.csv"
-    path.write_bytes(b"x,y\n" + b"".join(b"%d,caf\xe9\n%d,th\xe9\n" % (i, i) for i in range(20)))
+    # Distinct x per row: one x with both labels would be LC302 conflicts, all dropped.
+    rows = b"".join(b"%d,caf\xe9\n%d,th\xe9\n" % (2 * i, 2 * i + 1) for i in range(20))
+    path.write_bytes(b"x,y\n" + rows)
     out = tmp_path / "out.parquet"
     refused = CliRunner().invoke(app, ["fix", str(path), "-o", str(out)])
     _check_one_line(refused.exit_code, refused.stdout, refused.stderr, ["--encoding latin-1"])
@@ -490,7 +492,9 @@ def test_a_folder_with_labelcheck_plans_and_reports_scans_its_data(tmp_path):
     parts.mkdir()
     for i in range(2):
         pq.write_table(
-            pa.table({"x": np.arange(50) / 50, "y": np.arange(50) % 2}), parts / f"p{i}.parquet"
+            # Different rows in each part: copies would be LC301 duplicates, dropped by fix.
+            pa.table({"x": (np.arange(50) + 50 * i) / 100, "y": np.arange(50) % 2}),
+            parts / f"p{i}.parquet",
         )
     fixed = CliRunner().invoke(app, ["fix", str(parts), "-o", str(parts / "fixed.parquet")])
     assert fixed.exit_code == 0, fixed.output
