@@ -374,7 +374,13 @@ def analyse(
         reference=reference,
         reference_name=reference_name,
     )
-    return Report(source=name, stats=stats, options=options, task=task, findings=run_rules(ctx))
+    ref_report = None
+    if reference is not None:  # column statistics only: the row hashes stay with the scan
+        ref_stats = replace(reference, row_stats=None)
+        ref_task = detect_task(ref_stats.label, options)
+        ref_report = Report(reference_name or "reference", ref_stats, options, ref_task)
+    findings = run_rules(ctx)
+    return Report(name, stats, options, task, findings=findings, reference=ref_report)
 
 
 def check_arrays(X: Any, y: Any = None, **kwargs: Any) -> Report:

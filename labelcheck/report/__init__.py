@@ -24,6 +24,9 @@ class Report:
     options: ScanOptions
     task: TaskInfo
     findings: list[Finding] = field(default_factory=list)
+    #: The split this one was checked against (its column statistics, for the HTML
+    #: report's overlays), when scanned with a reference.
+    reference: Report | None = field(default=None, repr=False, compare=False)
 
     @property
     def rows(self) -> int:
@@ -86,8 +89,9 @@ class Report:
     def to_html(self, *, reference: Report | None = None) -> str:
         """The report as one self-contained HTML page (plots inline; needs matplotlib).
 
-        ``reference`` is the split this one was checked against: its class
-        counts and feature histograms are drawn beside these.
+        ``reference`` is the split this one was checked against (by default the
+        one it was scanned with, ``scan(..., reference=)``): its class counts and
+        feature histograms are drawn beside these.
         """
         from labelcheck.report.html import render_html
 

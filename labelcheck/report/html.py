@@ -63,9 +63,8 @@ def render_html(
     if len(reports) > 1:
         body.append(_toc(reports))
     for i, report in enumerate(reports):
-        body.append(
-            _report(report, f"r{i}", before=before, plan_text=plan_text, reference=reference)
-        )
+        ref = reference or report.reference  # the split it was checked against, if any
+        body.append(_report(report, f"r{i}", before=before, plan_text=plan_text, reference=ref))
     return _PAGE.format(title=e(head), css=_CSS, js=_JS, body="\n".join(body), version=__version__)
 
 
@@ -74,7 +73,7 @@ def fragment(report: Report) -> str:
     _need_matplotlib()
     return (
         f'<div class="labelcheck-report"><style>{_scoped_css()}</style>'
-        f"{_report(report, 'nb' + str(id(report) % 100000))}</div>"
+        f"{_report(report, 'nb' + str(id(report) % 100000), reference=report.reference)}</div>"
     )
 
 

@@ -305,6 +305,26 @@ def test_a_reference_split_is_drawn_beside_and_over_the_split():
     assert "stroke-dasharray" not in figure(alone, "r0-hists")
 
 
+def test_scan_with_a_reference_draws_it_by_itself(tmp_path):
+    """`scan TEST --reference TRAIN --format html` and scan(reference=...).to_html()."""
+    splits = SAMPLES / "adult_splits"
+    args = ["--reference", str(splits / "train.csv"), "-l", "income"]
+    page = scan_html(tmp_path, splits / "validation.csv", *args)
+    assert 'id="r0-ref-label"' in page and "train.csv" in figure(page, "r0-ref-label")
+    # age is rescaled to 0..1 in validation only (LC306): the reference is dashed over it.
+    assert "age" in svg_text(figure(page, "r0-hists"))
+    assert "stroke-dasharray" in figure(page, "r0-hists")
+    report = labelcheck.scan(
+        splits / "validation.csv", label="income", reference=splits / "train.csv"
+    )
+    assert report.reference is not None and report.reference.source.endswith("train.csv")
+    assert 'id="r0-ref-label"' in report.to_html()
+    assert 'class="labelcheck-report"' in report._repr_html_()
+    # A directory of named splits: each non-train split is drawn against train.
+    both = scan_html(tmp_path, splits, "-l", "income")
+    assert 'id="r1-ref-label"' in both and 'id="r0-ref-label"' not in both  # r0 is train
+
+
 def test_repr_html_without_matplotlib_falls_back_to_the_repr():
     code = (
         "import sys; sys.modules['matplotlib'] = None\n"

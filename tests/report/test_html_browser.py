@@ -136,6 +136,20 @@ def test_pixels_report_in_a_browser(browser, tmp_path):
     assert box > 5
 
 
+def test_split_with_reference_report_in_a_browser(browser, tmp_path):
+    splits = SAMPLES / "adult_splits"
+    path = tmp_path / "validation.html"
+    args = ["scan", str(splits / "validation.csv"), "--reference", str(splits / "train.csv")]
+    result = CliRunner().invoke(app, [*args, "-l", "income", "--format", "html", "-o", str(path)])
+    assert result.exit_code in (0, 1), result.output
+    page, errors, left = open_report(browser, path, tmp_path / "validation-vs-train.png")
+    assert errors == [] and left == []
+    assert all(w > 200 and h > 100 for w, h in svg_sizes(page))
+    shares = plot_text(page, "r0-ref-label")
+    assert "train.csv" not in shares and "reference" in shares  # the caption names the file
+    assert "LC306" in plot_text(page, "r0-scale")  # age rescaled in this split only
+
+
 def test_dark_mode_and_print(browser, tmp_path):
     path = render(tmp_path, "classic")
     page, errors, left = open_report(browser, path, tmp_path / "classic-dark.png", dark=True)
