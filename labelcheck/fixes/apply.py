@@ -125,6 +125,9 @@ def fit_plan(
             stats.row_stats.close()
     options = report.options
     columns = report.stats.plan
+    if not report.stats.row_groups_found():  # nothing for the refit rounds to re-hash
+        options = replace(options, row_checks=False)
+        columns = replace(columns, row_features=None)
     current, drops = report, []
     for _ in range(_ROUNDS):
         new = [

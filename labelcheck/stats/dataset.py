@@ -221,6 +221,18 @@ class DatasetStats:
         if reference is not None and reference.row_stats is not None:
             self.leak = self.row_stats.leakage(reference.row_stats)
 
+    def row_groups_found(self) -> bool:
+        """Whether the row checks found any group (copies, conflicts, rows in the reference).
+
+        Dropping rows can only shrink these groups, never make new ones, so a refit
+        over fewer rows need not hash them again when there were none.
+        """
+        summary, leak = self.row_summary, self.leak
+        groups = summary is not None and (
+            summary.duplicates.n_groups > 0 or summary.conflicts.n_groups > 0
+        )
+        return groups or (leak is not None and leak.leaked.size > 0)
+
     @property
     def label(self) -> ColumnStats | None:
         return self.columns.get(self.plan.label) if self.plan.label else None
