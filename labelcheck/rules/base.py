@@ -286,6 +286,17 @@ class RuleContext:
         lab = self.label
         return lab if lab is not None and lab.kind in ("numeric", "bool") and lab.n else None
 
+    def class_counts_against_reference(self) -> tuple[dict[Any, int], dict[Any, int]] | None:
+        """The label's class counts here and in the reference split (LC304, LC305), or
+        None: no reference, no label, not classification, or too many values to be classes."""
+        ref = self.reference.label if self.reference is not None else None
+        mine = self.label
+        if ref is None or mine is None or not self.classification:
+            return None
+        if ref.distinct is None or mine.distinct is None:
+            return None
+        return mine.distinct, ref.distinct
+
     def feature_of(self, finding: Finding) -> tuple[str, ColumnStats] | None:
         """The feature a finding is about, with its stats (None for the label or no column)."""
         column = finding.column

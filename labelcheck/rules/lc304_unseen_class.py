@@ -35,13 +35,11 @@ from labelcheck.rules.base import Finding, RuleContext, fmt, rule
     summary="classes in this split that the reference split never has",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    ref = ctx.reference.label if ctx.reference is not None else None
-    mine = ctx.label
-    if ref is None or mine is None or not ctx.classification:
+    counts = ctx.class_counts_against_reference()
+    if counts is None or ctx.label is None:
         return
-    if ref.distinct is None or mine.distinct is None:
-        return  # too many distinct values to be classes
-    unseen = [(v, c) for v, c in (mine.sorted_distinct() or []) if v not in ref.distinct]
+    theirs = counts[1]
+    unseen = [(v, c) for v, c in (ctx.label.sorted_distinct() or []) if v not in theirs]
     if not unseen:
         return
     where = f" {ctx.reference_name}" if ctx.reference_name else ""

@@ -42,18 +42,16 @@ from labelcheck.rules.base import Finding, RuleContext, fmt, rule
     summary="class proportions differ from the reference beyond a threshold",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    ref = ctx.reference.label if ctx.reference is not None else None
-    mine = ctx.label
-    if ref is None or mine is None or not ctx.classification:
+    counts = ctx.class_counts_against_reference()
+    if counts is None:
         return
-    if ref.distinct is None or mine.distinct is None:
-        return
-    m, n = sum(ref.distinct.values()), sum(mine.distinct.values())
+    here, theirs = counts
+    m, n = sum(theirs.values()), sum(here.values())
     if not m or not n:
         return
-    classes = sorted(set(ref.distinct) | set(mine.distinct), key=lambda v: (str(type(v)), v))
-    p = {c: ref.distinct.get(c, 0) / m for c in classes}
-    q = {c: mine.distinct.get(c, 0) / n for c in classes}
+    classes = sorted(set(theirs) | set(here), key=lambda v: (str(type(v)), v))
+    p = {c: theirs.get(c, 0) / m for c in classes}
+    q = {c: here.get(c, 0) / n for c in classes}
     tvd = 0.5 * sum(abs(p[c] - q[c]) for c in classes)
     noise = 0.5 * sum(sqrt(p[c] * (1 - p[c]) * (1 / n + 1 / m)) for c in classes)
     limit = ctx.options.thresholds.label_shift
@@ -61,7 +59,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         return
     moved = sorted(classes, key=lambda c: -abs(p[c] - q[c]))
     detail = ", ".join(f"{fmt(c)}: {p[c]:.1%} -> {q[c]:.1%}" for c in moved[:4])
-    missing = [c for c in classes if c in ref.distinct and c not in mine.distinct]
+    missing = [c for c in classes if c in theirs and c not in here]
     absent = f"; missing here: {', '.join(fmt(c) for c in missing[:5])}" if missing else ""
     yield ctx.finding(
         check,
