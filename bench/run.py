@@ -479,7 +479,7 @@ def _payload(args, argv, path: Path, runs: dict, notes: dict, *, rounds: int, lo
             "versions": _versions(),
         },
         "file": {
-            "path": str(path),
+            "path": path.name,  # the file's name only: no machine's directories in results
             "rows": args.rows,
             "row_groups": args.row_groups,
             "bytes": path.stat().st_size,
