@@ -253,8 +253,7 @@ def scan(
         reference = settings.get("reference")
         outputs = [o for o in (output, rows_out) if o is not None]
         if outputs:
-            ins = [*paths, reference, schema, config]
-            _guard(outputs, [*ins, *_files_of([*paths, reference])])
+            _guard(outputs, [*paths, reference, schema, config])
         reports: list[Any] = []
         show = wanted(progress, output_format.value) and engine == "local"
         run = {"engine": engine, "scheduler": scheduler}
@@ -297,21 +296,6 @@ def _guard(outputs: list[Path], inputs: list[Any]) -> None:
     from labelcheck.io.writers import guard_outputs
 
     guard_outputs(inputs, outputs, force=True)
-
-
-def _files_of(paths: list[Any]) -> list[str]:
-    """The files inside directory and glob inputs (an output must not replace one)."""
-    import glob
-
-    out: list[str] = []
-    for given in paths:
-        if given is None or "://" in str(given):
-            continue
-        if os.path.isdir(given):
-            out += [os.path.join(d, f) for d, _, files in os.walk(given) for f in files]
-        elif not os.path.exists(given):
-            out += glob.glob(str(given), recursive=True)
-    return out
 
 
 def _write_rows(target: Path, reports: list[Any]) -> None:

@@ -152,6 +152,11 @@ class ScanOptions:
         # knows the catalogue: options never import the rules, which import options).
         for code, sev in self.severity.items():
             _check_choice(f"severity for {code}", sev, get_args(Severity))
+        if isinstance(self.spill_rows, bool) or self.spill_rows < 0:
+            raise InputError(
+                f"invalid --spill-rows {self.spill_rows!r}: give the rows of hashes to keep in "
+                "memory before spilling to disk (0 spills everything)"
+            )
         if not any(self.enabled(code) for code in ROW_CODES):
             object.__setattr__(self, "row_checks", False)  # nothing would read the hashes
 

@@ -312,7 +312,7 @@ def fix_file(
     src = open_source(path, encoding=options.encoding)
     unique_columns(src)
     outputs = [output, plan_out, *([html_out] if html_out is not None else [])]
-    guard_outputs([path, *src.paths, *inputs], outputs, force=force)
+    guard_outputs([path, *src.paths, options.reference, *inputs], outputs, force=force)
     bars = progress or _no_bars
     with bars(src, "scanning") as callback:
         plan, report, src = fit_plan(src, options, strategies, progress=callback)

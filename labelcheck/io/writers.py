@@ -76,6 +76,24 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
         yield tmp
 
 
+def input_files(inputs: Iterable[str | os.PathLike[str] | None]) -> list[str]:
+    """The files that inputs stand for: a file, the files in a directory, a glob's matches
+    (URLs and in-memory objects stand for no local file)."""
+    import glob
+
+    out: list[str] = []
+    for given in inputs:
+        if not isinstance(given, str | os.PathLike) or "://" in os.fspath(given):
+            continue
+        if os.path.isdir(given):
+            out += [os.path.join(d, f) for d, _, files in os.walk(given) for f in files]
+        elif os.path.exists(given):
+            out.append(os.fspath(given))
+        else:
+            out += glob.glob(os.fspath(given), recursive=True)
+    return out
+
+
 def guard_outputs(
     inputs: Iterable[str | os.PathLike[str] | None],
     outputs: Iterable[str | os.PathLike[str]],
@@ -85,12 +103,13 @@ def guard_outputs(
     """Refuse, before anything is read or written, an output that would lose data.
 
     An output may never be one of the command's inputs (data, plan, schema,
-    reference; also through ``..`` or a symlink), whatever ``force`` says; it
+    reference, or a file of an input directory or glob; also through ``..`` or a
+    symlink), whatever ``force`` says; it
     may not be a directory; an existing one needs ``force``; its folder must
     take a new file (probed, since root ignores permission bits but not
     ``chattr +i`` or a read-only mount).
     """
-    ins = {os.path.realpath(p) for p in inputs if p is not None and os.path.exists(p)}
+    ins = {os.path.realpath(p) for p in input_files(inputs)}
     for out in map(Path, outputs):
         if os.path.realpath(out) in ins:
             raise InputError(

@@ -165,3 +165,31 @@ def test_an_empty_select_is_a_usage_error(data, value):
         import labelcheck
 
         labelcheck.scan(data, select=[value])
+
+
+def test_fix_never_writes_over_its_reference_even_with_force(tmp_path):
+    splits = tmp_path / "splits"
+    shutil.copytree(SAMPLES / "adult_splits", splits)
+    train = splits / "train.csv"
+    digest = sha(train)
+    args = ["fix", splits / "test.csv", "-o", tmp_path / "f.csv", "-l", "income"]
+    result = run(*args, "--reference", train, "--plan", train, "--force", "--no-config")
+    assert result.returncode == 2 and "is an input of this command" in result.stderr
+    # A file inside a directory given as the reference is an input too.
+    inside = run(*args, "--reference", splits, "--plan", splits / "validation.csv", "--force")
+    assert inside.returncode == 2 and "is an input of this command" in inside.stderr
+    assert sha(train) == digest
+
+
+def test_rows_out_never_replaces_a_split_of_a_scanned_directory(tmp_path):
+    splits = tmp_path / "splits"
+    shutil.copytree(SAMPLES / "adult_splits", splits)
+    digest = sha(splits / "test.csv")
+    result = run("scan", splits, "-l", "income", "--rows-out", splits / "test.csv")
+    assert result.returncode == 2 and "is an input of this command" in result.stderr
+    assert sha(splits / "test.csv") == digest
+
+
+def test_a_negative_spill_bound_is_a_usage_error(data):
+    result = run("scan", data, "--spill-rows", "-5", "--no-config")
+    assert result.returncode == 2 and "invalid --spill-rows -5" in result.stderr
