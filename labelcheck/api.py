@@ -7,7 +7,8 @@ its flags from the same tables, so a new option is declared once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, replace
 from os import PathLike
 from typing import TYPE_CHECKING, Any
@@ -201,6 +202,54 @@ def scan(
             [(src, options)], ref, engine=engine, scheduler=scheduler, progress=progress
         )[0]
     return scan_source(src, options, engine=engine, scheduler=scheduler, progress=progress)
+
+
+def scan_paths(
+    paths: Sequence[Any],
+    options_for: Callable[[Any], ScanOptions],
+    *,
+    engine: str = "local",
+    scheduler: Any = None,
+    bars: Callable[[Source], AbstractContextManager[Progress | None]] | None = None,
+) -> list[Report]:
+    """Reports for several paths, in order, as ``labelcheck scan PATH...`` makes them.
+
+    ``options_for(path)`` gives each path its options (its schema, the flags). A
+    directory of named splits gives one report per split, each checked against its
+    train split; paths with a ``reference`` are grouped so each reference is read
+    once. ``bars(source)`` opens a progress callback for a plain scan (the CLI's bar).
+    """
+    from labelcheck.io import open_splits
+
+    run: dict[str, Any] = {"engine": engine, "scheduler": scheduler}
+    reports: list[Report | None] = []
+    pending: list[tuple[int, Source, ScanOptions]] = []  # paths checked against a reference
+    for path in paths:
+        options = options_for(path)
+        splits = open_splits(path, encoding=options.encoding)
+        if splits is not None:
+            train = splits.pop("train", None)
+            others = [(s, options) for s in splits.values()]
+            reports.extend(scan_against(others, train, reference_options=options, **run))
+            continue
+        src = open_source(path, encoding=options.encoding)
+        if options.reference is not None:
+            pending.append((len(reports), src, options))
+            reports.append(None)  # filled below: each reference is read once
+            continue
+        with (bars or _no_bar)(src) as callback:
+            reports.append(scan_source(src, options, progress=callback, **run))
+    for reference in dict.fromkeys(str(o.reference) for _, _, o in pending):
+        group = [(i, s, o) for i, s, o in pending if str(o.reference) == reference]
+        done = scan_against([(s, o) for _, s, o in group], open_reference(reference), **run)
+        for (position, _, _), report in zip(group, done, strict=True):
+            reports[position] = report
+    return [r for r in reports if r is not None]
+
+
+@contextmanager
+def _no_bar(source: Source) -> Iterator[None]:
+    yield None
 
 
 def scan_source(

@@ -243,8 +243,7 @@ def scan(
     PATH against TRAIN (read once).
     """
     with _user_errors():
-        from labelcheck.api import open_reference, scan_against, scan_source
-        from labelcheck.io import open_source, open_splits
+        from labelcheck.api import scan_paths
         from labelcheck.progress import progress_bar, wanted
 
         if output_format == Format.html:
@@ -254,36 +253,14 @@ def scan(
         outputs = [o for o in (output, rows_out) if o is not None]
         if outputs:
             _guard(outputs, [*paths, reference, schema, config])
-        reports: list[Any] = []
         show = wanted(progress, output_format.value) and engine == "local"
-        run = {"engine": engine, "scheduler": scheduler}
-        pending: list[tuple[int, Any, Any]] = []  # PATHs checked against a reference
-        for path in paths:
-            options = _scan_options(path, repo, schema, settings)
-            splits = open_splits(path, encoding=options.encoding)
-            if splits is not None:
-                train = splits.pop("train", None)
-                reports.extend(
-                    scan_against(
-                        [(s, options) for s in splits.values()],
-                        train,
-                        reference_options=options,
-                        **run,
-                    )
-                )
-                continue
-            src = open_source(path, encoding=options.encoding)
-            if options.reference is not None:
-                pending.append((len(reports), src, options))
-                reports.append(None)  # filled below: each reference is read once
-                continue
-            with progress_bar(src, enabled=show, force=progress is True) as callback:
-                reports.append(scan_source(src, options, progress=callback, **run))
-        for reference in dict.fromkeys(str(o.reference) for _, _, o in pending):
-            group = [(i, s, o) for i, s, o in pending if str(o.reference) == reference]
-            done = scan_against([(s, o) for _, s, o in group], open_reference(reference), **run)
-            for (position, _, _), report in zip(group, done, strict=True):
-                reports[position] = report
+        reports = scan_paths(
+            paths,
+            lambda path: _scan_options(path, repo, schema, settings),
+            engine=engine,
+            scheduler=scheduler,
+            bars=lambda src: progress_bar(src, enabled=show, force=progress is True),
+        )
         _emit(reports, output_format, output)
         if rows_out is not None:
             _write_rows(rows_out, reports)
