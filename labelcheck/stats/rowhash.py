@@ -53,11 +53,7 @@ def _splitmix(x: np.ndarray) -> np.ndarray:
 
 def _murmur(x: np.ndarray) -> np.ndarray:
     """MurmurHash3's fmix64 (another bijection, other constants), in place."""
-    x ^= x >> U64(33)
-    x *= U64(0xFF51_AFD7_ED55_8CCD)
-    x ^= x >> U64(33)
-    x *= U64(0xC4CE_B9FE_1A85_EC53)
-    x ^= x >> U64(33)
+    _murmur_into(x, np.empty_like(x))
     return x
 
 

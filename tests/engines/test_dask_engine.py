@@ -12,7 +12,6 @@ import labelcheck
 from labelcheck.cli import app
 from labelcheck.errors import InputError
 
-distributed = pytest.importorskip("distributed")
 dd = pytest.importorskip("dask.dataframe")
 
 PARTS, ROWS = 4, 3_000
@@ -38,14 +37,6 @@ def dataset(tmp_path_factory):
     for i in range(PARTS):
         pq.write_table(_part(i), root / f"part-{i}.parquet", row_group_size=1_000)
     return root
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-    ) as cluster:
-        yield cluster
 
 
 def _signature(report) -> list:
