@@ -84,7 +84,8 @@ def _scan(
             total.columns[name] = total.columns[name].merge(stats)
         total.ignored_rows += part.ignored_rows
         if total.row_stats is not None and part.row_stats is not None:
-            total.row_stats.absorb(part.row_stats)  # in place: the hashes are not copied
+            # In place (the hashes are not copied); the part is dropped after the fold.
+            total.row_stats.absorb(part.row_stats, consume=True)
         if task.first:
             total.rows += part.rows
             units_done += 1

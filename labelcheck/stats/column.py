@@ -163,11 +163,22 @@ class ColumnStats:
         stats.update(array)
         return stats
 
-    def update(self, array: pa.Array | pa.ChunkedArray) -> None:
-        """Fold one array into these statistics (equivalent to merging ``of(array)``)."""
+    def update(self, array: pa.Array | pa.ChunkedArray, pre: FloatPass | None = None) -> None:
+        """Fold one array into these statistics (equivalent to merging ``of(array)``).
+
+        ``pre``: what the compiled batch pass already found in this (float, null-free,
+        long) array, so its values are not read again for those statistics.
+        """
         if isinstance(array, pa.ChunkedArray):
-            for chunk in array.chunks:
-                self.update(chunk)
+            if pre is not None and array.num_chunks == 1:
+                array = array.chunk(0)
+            else:
+                for chunk in array.chunks:
+                    self.update(chunk)
+                return
+        if pre is not None and self.kind == "numeric" and not array.null_count:
+            self.count += len(array)
+            self._update_values(_to_numpy(array), pre)
             return
         if pa.types.is_dictionary(array.type):
             array = array.dictionary_decode()
@@ -191,13 +202,13 @@ class ColumnStats:
             array = array.drop_null()
         self._update_values(_to_numpy(array))
 
-    def _update_values(self, values: np.ndarray) -> None:
+    def _update_values(self, values: np.ndarray, pre: FloatPass | None = None) -> None:
         if values.size == 0:
             return
         if values.dtype == np.float16:
             values = values.astype(np.float32)  # exact, and numpy's float16 loops are slow
         if _fusable(values):
-            fused = _fused_pass(values)
+            fused = _fused_pass(values) if pre is None else pre.to_pass(values)
             if fused is not None:
                 self.nan += fused.nan
                 self.posinf += fused.posinf
@@ -583,6 +594,71 @@ class _Bounds:
 def _fusable(values: np.ndarray) -> bool:
     """Whether :func:`_fused_pass` applies: a long float32 or float64 chunk."""
     return values.dtype in (np.float32, np.float64) and values.size > _BLOCK
+
+
+def row_width(n: int) -> int:
+    """Values per row of the row bounds of a chunk of ``n`` values (see :class:`_Bounds`)."""
+    return _row_width(n)
+
+
+def sample_shift(values: np.ndarray) -> float:
+    """The shift of the one-pass moments: the mean of a strided sample of the finite values."""
+    n = values.size
+    sample = values[:: max(1, n // _SAMPLE)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        c = sample.mean(dtype=np.float64)
+        if not np.isfinite(c):
+            sample = sample[np.isfinite(sample)]
+            c = sample.mean(dtype=np.float64) if sample.size else 0.0
+    return float(c) if np.isfinite(c) else 0.0
+
+
+def fusable(values: np.ndarray) -> bool:
+    """Whether a chunk gets the one-pass statistics (a long float32 or float64 chunk)."""
+    return _fusable(values)
+
+
+@dataclass
+class FloatPass:
+    """The one-pass statistics of a float chunk, computed elsewhere (the compiled batch pass).
+
+    Over the finite values: counts of NaN/+Inf/-Inf, bounds ``lo``/``hi``, per-row
+    bounds (rows of ``width`` values over the first ``n - n % width``; a row with
+    no finite value holds (+Inf, -Inf)) and the sums of ``x - shift`` and of its
+    square. ``overflow``: a square overflowed float64 (the float64 kernels redo it).
+    """
+
+    nan: int
+    posinf: int
+    neginf: int
+    lo: float
+    hi: float
+    row_lo: np.ndarray
+    row_hi: np.ndarray
+    width: int
+    shift: float
+    s1: float
+    s2: float
+    overflow: bool = False
+
+    def to_pass(self, values: np.ndarray) -> _Pass | None:
+        if self.overflow:
+            return None
+        t = values.dtype.type
+        n = values.size - self.nan - self.posinf - self.neginf
+        out = _Pass(
+            _Bounds(t(self.lo), t(self.hi), self.row_lo, self.row_hi, self.width),
+            n=n,
+            mean=0.0,
+            m2=0.0,
+            nan=self.nan,
+            posinf=self.posinf,
+            neginf=self.neginf,
+        )
+        if n:
+            shift = self.s1 / n
+            out.mean, out.m2 = self.shift + shift, max(self.s2 - self.s1 * shift, 0.0)
+        return out
 
 
 @dataclass

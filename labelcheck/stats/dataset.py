@@ -15,6 +15,7 @@ import pyarrow as pa
 from labelcheck.errors import InputError
 from labelcheck.options import LABEL_CANDIDATES, ScanOptions
 from labelcheck.stats.column import DISTINCT_CAP, ColumnStats
+from labelcheck.stats.fused import batch_pass
 from labelcheck.stats.rows import LeakSummary, RowStats, RowSummary
 
 
@@ -170,13 +171,15 @@ class DatasetStats:
         batch follows the rows seen so far.
         """
         self.rows += batch.num_rows
+        hashed = None if self.row_stats is None else self.row_stats.hashed(batch)
+        fused = batch_pass(batch, [c for c in self.columns if c != self.plan.label], hashed)
         if self.row_stats is not None:
-            self.row_stats.update(batch, unit)
+            self.row_stats.update(batch, unit, sums=None if fused is None else fused.sums)
         for name, stats in self.columns.items():
             array = batch.column(name)
             if name == self.plan.label and ignore_index is not None:
                 array = self._drop_ignored(array, ignore_index)
-            stats.update(array)
+            stats.update(array, None if fused is None else fused.passes.get(name))
 
     def _drop_ignored(self, array: pa.Array, ignore_index: float) -> pa.Array:
         import pyarrow.compute as pc  # lazy: only --ignore-index needs it

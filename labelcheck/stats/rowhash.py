@@ -28,9 +28,13 @@ numpy's uint64 arithmetic wraps silently, which is what the mixes want.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    from labelcheck.stats import native
 
 U64 = np.uint64
 #: Canonical NaN (float64 quiet NaN) and the null marker (a signalling NaN).
@@ -135,6 +139,14 @@ def row_sums(
     quadratic sum must both collide at once. Computed in cache-sized blocks,
     in place.
     """
+    if length >= _NATIVE_MIN_ROWS:
+        from labelcheck.stats import native  # lazy: small inputs never load the kernels
+
+        if native.enabled():
+            specs = [hash_spec(name, array) for name, array in columns]
+            sums = native.batch(specs, length, sums=True)
+            assert sums is not None
+            return sums
     sum_a, sum_b = np.zeros(length, dtype=U64), np.zeros(length, dtype=U64)
     x = np.empty(min(length, _MIX_BLOCK), dtype=U64)
     y = np.empty_like(x)
@@ -174,6 +186,43 @@ def row_sums(
                 np.multiply(xb, xb, out=xb)
             np.add(sum_b[start:stop], xb, out=sum_b[start:stop])
     return sum_a, sum_b
+
+
+#: Rows from which :func:`row_sums` runs the compiled kernel (native.MIN_ROWS, not
+#: imported: the module loads only for long batches).
+_NATIVE_MIN_ROWS = 1 << 16
+
+
+def hash_spec(name: str, array: pa.Array | pa.ChunkedArray) -> native.Spec:
+    """The compiled kernel's view of one column's share of the row hashes (the same keys,
+    salts and mixes as :func:`row_sums`' numpy route, bit for bit)."""
+    from labelcheck.stats import native
+
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    salt_a, salt_b = int(name_salt(name, 0)), int(name_salt(name, 1))
+    floats = _plain_floats(array)
+    if floats is not None:
+        spec = native.Spec(
+            np.ascontiguousarray(floats),
+            native.F32 if floats.dtype == np.float32 else native.F64,
+            salt_a=salt_a,
+            salt_b=salt_b,
+            hash=True,
+        )
+        if array.null_count:
+            spec.valid = np.frombuffer(array.buffers()[0], dtype=np.uint8)
+            spec.valid_offset = array.offset
+        return spec
+    ka, kb = value_keys(array)
+    return native.Spec(
+        np.ascontiguousarray(ka, dtype=U64),
+        native.KEYS,
+        keys_b=None if kb is ka else np.ascontiguousarray(kb, dtype=U64),
+        salt_a=salt_a,
+        salt_b=salt_b,
+        hash=True,
+    )
 
 
 def _plain_floats(array: pa.Array) -> np.ndarray | None:
@@ -236,6 +285,11 @@ def _float_keys(values: np.ndarray) -> np.ndarray:
 
 def _int_keys(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     values = _np(array)
+    if values.size and values.min() > -_EXACT and values.max() < _EXACT:
+        # Every value exact in float64 (the usual case: one conversion, no mask):
+        # no NaN and no -0.0 among converted integers, so the bits are the keys.
+        keys = values.astype(np.float64).view(U64)
+        return _with_nulls(array, keys, keys)
     as_float = values.astype(np.float64)
     keys = _float_keys(as_float)
     big = np.abs(as_float) >= _EXACT

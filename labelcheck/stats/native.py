@@ -1,0 +1,207 @@
+"""The compiled kernels (``kernels.c``), loaded with ctypes when a scan meets a long batch.
+
+``pip install`` compiles ``kernels.c`` into ``kernels.so`` beside this file
+(``hatch_build.py``); without a C compiler the package installs without it
+and every caller keeps its numpy route, which computes the same row hashes
+bit for bit and the same statistics (counts and bounds exactly, moments within
+the documented tolerance). ``LABELCHECK_NATIVE=0`` turns the kernels off.
+
+ctypes, not a CPython extension: the library has no Python ABI to match and
+ctypes releases the GIL during a call, so the local engine's threads run the
+kernels in parallel. Nothing here is imported for a small input (start-up).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+#: Rows below which callers keep the numpy route (the kernels' loading is not worth it).
+MIN_ROWS = 1 << 16
+
+F32, F64, KEYS = 0, 1, 2
+
+_HERE = Path(__file__).resolve().parent
+LIBRARY = _HERE / "kernels.so"
+
+
+class Column(ctypes.Structure):
+    """One column of a batch for ``lc_batch``: mirrors ``lc_column`` in kernels.c."""
+
+    _fields_ = [
+        ("values", ctypes.c_void_p),
+        ("keys_b", ctypes.c_void_p),
+        ("valid", ctypes.c_void_p),
+        ("valid_offset", ctypes.c_int64),
+        ("salt_a", ctypes.c_uint64),
+        ("salt_b", ctypes.c_uint64),
+        ("kind", ctypes.c_int32),
+        ("hash", ctypes.c_int32),
+        ("stats", ctypes.c_int32),
+        ("overflow", ctypes.c_int32),
+        ("width", ctypes.c_int64),
+        ("row_lo", ctypes.c_void_p),
+        ("row_hi", ctypes.c_void_p),
+        ("shift", ctypes.c_double),
+        ("s1", ctypes.c_double),
+        ("s2", ctypes.c_double),
+        ("lo", ctypes.c_double),
+        ("hi", ctypes.c_double),
+        ("nan", ctypes.c_int64),
+        ("posinf", ctypes.c_int64),
+        ("neginf", ctypes.c_int64),
+    ]
+
+
+@dataclass
+class Spec:
+    """A column for :func:`batch`; numpy arrays, kept alive by this object during the call."""
+
+    values: np.ndarray  # float32/float64 values, or uint64 keys (kind KEYS)
+    kind: int
+    keys_b: np.ndarray | None = None
+    valid: np.ndarray | None = None  # the Arrow validity bitmap's bytes
+    valid_offset: int = 0
+    salt_a: int = 0
+    salt_b: int = 0
+    hash: bool = False
+    # statistics: set ``width`` (and ``shift``) to have them
+    width: int = 0
+    shift: float = 0.0
+    row_lo: np.ndarray | None = None
+    row_hi: np.ndarray | None = None
+    # out
+    s1: float = 0.0
+    s2: float = 0.0
+    lo: float = 0.0
+    hi: float = 0.0
+    nan: int = 0
+    posinf: int = 0
+    neginf: int = 0
+    overflow: bool = False
+
+
+#: Row-sum arrays given back (:func:`recycle`) once added into another unit's: the next
+#: batches reuse them instead of faulting in fresh pages (measured: page faults were
+#: half of what row hashing cost a scan). A few per length; emptied by :func:`release`.
+_FREE: dict[int, list[np.ndarray]] = {}
+_FREE_PER_LENGTH = 4
+
+
+def _sums(n: int) -> np.ndarray:
+    """An uninitialised uint64 array of ``n`` values (``lc_batch`` writes it), recycled
+    when one is free."""
+    try:
+        return _FREE[n].pop()
+    except (KeyError, IndexError):
+        return np.empty(n, dtype=np.uint64)
+
+
+def recycle(*arrays: np.ndarray) -> None:
+    """Give back row-sum arrays of :func:`batch` that nothing refers to any more."""
+    for array in arrays:
+        free = _FREE.setdefault(array.size, [])
+        if array.dtype == np.uint64 and array.flags.owndata and len(free) < _FREE_PER_LENGTH:
+            free.append(array)
+
+
+def release() -> None:
+    """Drop the free arrays (the end of a scan)."""
+    _FREE.clear()
+
+
+def enabled() -> bool:
+    """Whether the kernels are built and not turned off (``LABELCHECK_NATIVE=0``)."""
+    return _library() is not None
+
+
+@cache
+def _library() -> ctypes.CDLL | None:
+    if os.environ.get("LABELCHECK_NATIVE", "1").strip() in ("0", "false", "no", "off"):
+        return None
+    if not LIBRARY.is_file():
+        return None
+    try:
+        lib = ctypes.CDLL(str(LIBRARY))
+    except OSError:  # built for another machine (a copied tree): the numpy route
+        return None
+    lib.lc_batch.argtypes = [
+        ctypes.POINTER(Column),
+        ctypes.c_int32,
+        ctypes.c_int64,
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+    ]
+    lib.lc_batch.restype = None
+    lib.lc_repeats.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+        ctypes.c_int32,
+        ctypes.c_int32,
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+    ]
+    lib.lc_repeats.restype = ctypes.c_int64
+    return lib
+
+
+def _ptr(array: np.ndarray | None) -> int | None:
+    if array is None:
+        return None
+    assert array.flags.c_contiguous
+    return array.ctypes.data
+
+
+def batch(specs: list[Spec], n: int, sums: bool) -> tuple[np.ndarray, np.ndarray] | None:
+    """Run ``lc_batch`` over ``n`` rows: fills each spec's statistics; the row sums if ``sums``.
+
+    Returns the two row hash sums (zeros when no spec hashes), or None without
+    sums. Callers check :func:`enabled` first.
+    """
+    lib = _library()
+    assert lib is not None
+    cols = (Column * len(specs))()
+    for c, s in zip(cols, specs, strict=True):
+        c.values = _ptr(s.values)
+        c.keys_b = _ptr(s.keys_b)
+        c.valid = _ptr(s.valid)
+        c.valid_offset = s.valid_offset
+        c.salt_a, c.salt_b = int(s.salt_a), int(s.salt_b)
+        c.kind = s.kind
+        c.hash = int(s.hash)
+        c.stats = int(s.width > 0)
+        c.width = s.width or 1
+        c.row_lo, c.row_hi = _ptr(s.row_lo), _ptr(s.row_hi)
+        c.shift = s.shift
+    sum_a, sum_b = (_sums(n), _sums(n)) if sums else (None, None)
+    lib.lc_batch(cols, len(specs), n, _ptr(sum_a), _ptr(sum_b))
+    for c, s in zip(cols, specs, strict=True):
+        s.s1, s.s2, s.lo, s.hi = c.s1, c.s2, c.lo, c.hi
+        s.nan, s.posinf, s.neginf = c.nan, c.posinf, c.neginf
+        s.overflow = bool(c.overflow)
+    return (sum_a, sum_b) if sums else None
+
+
+def repeats(parts: list[np.ndarray]) -> np.ndarray | None:
+    """The values occurring more than once in ``parts`` (uint64 hashes, taken together),
+    ascending; None when memory runs out. The parts are not concatenated."""
+    lib = _library()
+    assert lib is not None
+    parts = [np.ascontiguousarray(p, dtype=np.uint64) for p in parts]
+    n = sum(p.size for p in parts)
+    pointers = np.array([p.ctypes.data for p in parts], dtype=np.uintp)
+    sizes = np.array([p.size for p in parts], dtype=np.int64)
+    # Buckets of ~20,000 values: each bucket's table stays in the L2 cache, and few
+    # enough buckets that the scatter's write streams stay in the TLB (measured).
+    bits = int(min(16, max(1, (n // 32768).bit_length())))
+    out = np.empty(n // 2 + 1, dtype=np.uint64)  # untouched pages cost no memory
+    scratch = np.empty(n, dtype=np.uint64)
+    count = lib.lc_repeats(_ptr(pointers), _ptr(sizes), len(parts), bits, _ptr(scratch), _ptr(out))
+    if count < 0:
+        return None
+    return out[:count].copy()
