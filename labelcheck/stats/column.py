@@ -207,7 +207,7 @@ class ColumnStats:
             return
         if values.dtype == np.float16:
             values = values.astype(np.float32)  # exact, and numpy's float16 loops are slow
-        if _fusable(values):
+        if pre is not None or _fusable(values):
             fused = _fused_pass(values) if pre is None else pre.to_pass(values)
             if fused is not None:
                 self.nan += fused.nan
@@ -611,11 +611,6 @@ def sample_shift(values: np.ndarray) -> float:
             sample = sample[np.isfinite(sample)]
             c = sample.mean(dtype=np.float64) if sample.size else 0.0
     return float(c) if np.isfinite(c) else 0.0
-
-
-def fusable(values: np.ndarray) -> bool:
-    """Whether a chunk gets the one-pass statistics (a long float32 or float64 chunk)."""
-    return _fusable(values)
 
 
 @dataclass

@@ -21,14 +21,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
-from labelcheck.stats.column import FloatPass, fusable, row_width, sample_shift
+from labelcheck.stats.column import FloatPass, row_width, sample_shift
+from labelcheck.stats.rowhash import NATIVE_MIN_ROWS, hash_spec
 
 if TYPE_CHECKING:
     from labelcheck.stats import native
-
-#: Rows from which the compiled pass runs (native.MIN_ROWS; not imported here, so
-#: that a small input never loads the kernels).
-MIN_ROWS = 1 << 16
 
 
 @dataclass
@@ -46,10 +43,9 @@ def batch_pass(
     None when the batch is short or the kernels are not built.
     """
     n = batch.num_rows
-    if n < MIN_ROWS:
+    if n < NATIVE_MIN_ROWS:
         return None
-    from labelcheck.stats import native
-    from labelcheck.stats.rowhash import hash_spec
+    from labelcheck.stats import native  # lazy: small inputs never load the kernels
 
     if not native.enabled():
         return None
@@ -102,7 +98,7 @@ def _kind(values: np.ndarray) -> int:
 
 
 def _float_values(array: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
-    """A zero-copy view of a single-chunk, null-free, long float32/float64 column, else None."""
+    """A zero-copy view of a single-chunk, null-free float32/float64 column, else None."""
     if isinstance(array, pa.ChunkedArray):
         if array.num_chunks != 1:
             return None
@@ -112,5 +108,4 @@ def _float_values(array: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
         return None
     dtype = np.float32 if pa.types.is_float32(t) else np.float64
     values = np.frombuffer(array.buffers()[1], dtype=dtype)
-    values = values[array.offset : array.offset + len(array)]
-    return values if fusable(values) else None
+    return values[array.offset : array.offset + len(array)]

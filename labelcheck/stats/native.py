@@ -21,9 +21,6 @@ from pathlib import Path
 
 import numpy as np
 
-#: Rows below which callers keep the numpy route (the kernels' loading is not worth it).
-MIN_ROWS = 1 << 16
-
 F32, F64, KEYS = 0, 1, 2
 
 _HERE = Path(__file__).resolve().parent

@@ -139,7 +139,7 @@ def row_sums(
     quadratic sum must both collide at once. Computed in cache-sized blocks,
     in place.
     """
-    if length >= _NATIVE_MIN_ROWS:
+    if length >= NATIVE_MIN_ROWS:
         from labelcheck.stats import native  # lazy: small inputs never load the kernels
 
         if native.enabled():
@@ -188,9 +188,9 @@ def row_sums(
     return sum_a, sum_b
 
 
-#: Rows from which :func:`row_sums` runs the compiled kernel (native.MIN_ROWS, not
-#: imported: the module loads only for long batches).
-_NATIVE_MIN_ROWS = 1 << 16
+#: Rows from which a batch goes through the compiled kernels (stats/native.py, loaded
+#: then: ~7 ms). Shorter batches, so small files (a pre-commit run), keep numpy.
+NATIVE_MIN_ROWS = 1 << 13
 
 
 def hash_spec(name: str, array: pa.Array | pa.ChunkedArray) -> native.Spec:

@@ -34,14 +34,12 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from labelcheck.stats.rowhash import NULL_KEY, U64, label_keys, row_sums
+from labelcheck.stats.rowhash import NATIVE_MIN_ROWS, NULL_KEY, U64, label_keys, row_sums
 
 #: Rows kept in memory before finished units spill to disk (24 bytes each: ~1.2 GB).
 SPILL_ROWS = 50_000_000
 #: Hash partitions on disk (by the top bits of the first feature hash).
 SPILL_PARTS = 64
-#: Hashes from which :func:`_repeated` runs the compiled kernel (native.MIN_ROWS).
-_NATIVE_MIN_ROWS = 1 << 16
 #: Distinct text labels remembered for confirmation and examples.
 LABEL_VALUES_CAP = 10_000
 #: Groups and row numbers listed in a summary.
@@ -481,7 +479,7 @@ def _repeated(parts: list[np.ndarray]) -> np.ndarray:
     crosses halves.
     """
     n = sum(p.size for p in parts)
-    if n >= _NATIVE_MIN_ROWS:
+    if n >= NATIVE_MIN_ROWS:
         from labelcheck.stats import native  # lazy: small inputs never load the kernels
 
         if native.enabled():
