@@ -301,55 +301,81 @@ static int cmp_u64(const void *p, const void *q) {
 
 /* The values that occur more than once in the nparts arrays (uniform 64-bit
  * hashes), each once and ascending, into rep (room for half the values + 1);
- * returns how many, or -1 when memory runs out. scratch: room for all the
- * values (the caller's: numpy asks for huge pages). The values are spread into
+ * returns how many, or -1 when memory runs out. The values are spread into
  * 2**bits buckets by their top bits (one counting pass, one scatter), then
- * each bucket's repeats are found in a table that stays in the cache: about
- * three passes over memory, where a sort of 10M hashes takes a dozen. */
+ * each bucket's repeats are found in a table that stays in the cache: a few
+ * passes over memory, where a sort of 10M hashes takes a dozen.
+ *
+ * scratch holds scratch_size values: buckets are scattered a run at a time,
+ * each run filling at most scratch_size (a bucket larger than that gets its
+ * own buffer), because fresh memory is what costs most here: a run re-reads
+ * the hashes, which are in memory already. */
 int64_t lc_repeats(const uint64_t *const *parts, const int64_t *sizes, int32_t nparts,
-                   int32_t bits, uint64_t *scratch, uint64_t *rep) {
+                   int32_t bits, uint64_t *scratch, int64_t scratch_size, uint64_t *rep) {
     const int64_t nb = (int64_t)1 << bits;
     const int sh = 64 - bits;
-    int64_t n = 0;
-    for (int32_t p = 0; p < nparts; p++) n += sizes[p];
     int64_t *counts = calloc((size_t)nb, sizeof(int64_t));
-    uint64_t *table = NULL;
+    int64_t *next = malloc((size_t)nb * sizeof(int64_t));
+    uint64_t *table = NULL, *big = NULL;
     uint8_t *seen = NULL;
     int64_t nrep = -1;
-    if (!counts) goto done;
+    if (!counts || !next) goto done;
     for (int32_t p = 0; p < nparts; p++)
         for (int64_t i = 0; i < sizes[p]; i++) counts[parts[p][i] >> sh]++;
-    int64_t pos = 0, largest = 0;
-    for (int64_t b = 0; b < nb; b++) {
-        int64_t c = counts[b];
-        if (c > largest) largest = c;
-        counts[b] = pos;
-        pos += c;
-    }
-    for (int32_t p = 0; p < nparts; p++) {
-        const uint64_t *a = parts[p];
-        for (int64_t i = 0; i < sizes[p]; i++) scratch[counts[a[i] >> sh]++] = a[i];
-    }
+    int64_t largest = 0;
+    for (int64_t b = 0; b < nb; b++)
+        if (counts[b] > largest) largest = counts[b];
     int64_t cap = 16;
     while (cap < 2 * largest) cap <<= 1;
     table = malloc((size_t)cap * 8);
     seen = malloc((size_t)cap);
     if (!table || !seen) goto done;
     nrep = 0;
-    int64_t begin = 0;
-    for (int64_t b = 0; b < nb; b++) {
-        int64_t end = counts[b], m = end - begin;
-        if (m > 1) {
-            int64_t size = 16;
-            while (size < 2 * m) size <<= 1;
-            int64_t before = nrep;
-            nrep = bucket_repeats(scratch + begin, m, table, seen, size, rep, nrep);
-            if (nrep - before > 1) qsort(rep + before, (size_t)(nrep - before), 8, cmp_u64);
+    for (int64_t first = 0; first < nb;) {
+        /* a run of buckets [first, last) whose values fit in scratch */
+        int64_t last = first, fill = 0;
+        while (last < nb && (last == first || fill + counts[last] <= scratch_size))
+            fill += counts[last++];
+        uint64_t *buf = scratch;
+        if (fill > scratch_size) { /* one bucket larger than scratch (a mass of copies) */
+            free(big);
+            big = malloc((size_t)fill * 8);
+            if (!big) {
+                nrep = -1;
+                goto done;
+            }
+            buf = big;
         }
-        begin = end;
+        int64_t pos = 0;
+        for (int64_t b = first; b < last; b++) {
+            next[b] = pos;
+            pos += counts[b];
+        }
+        for (int32_t p = 0; p < nparts; p++) {
+            const uint64_t *a = parts[p];
+            for (int64_t i = 0; i < sizes[p]; i++) {
+                int64_t b = (int64_t)(a[i] >> sh);
+                if (b >= first && b < last) buf[next[b]++] = a[i];
+            }
+        }
+        int64_t begin = 0;
+        for (int64_t b = first; b < last; b++) {
+            int64_t m = counts[b];
+            if (m > 1) {
+                int64_t size = 16;
+                while (size < 2 * m) size <<= 1;
+                int64_t before = nrep;
+                nrep = bucket_repeats(buf + begin, m, table, seen, size, rep, nrep);
+                if (nrep - before > 1) qsort(rep + before, (size_t)(nrep - before), 8, cmp_u64);
+            }
+            begin += m;
+        }
+        first = last;
     }
 done:
     free(counts);
+    free(next);
+    free(big);
     free(table);
     free(seen);
     return nrep;
