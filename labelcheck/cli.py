@@ -64,6 +64,29 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from labelcheck import __version__
+        from labelcheck.stats import native
+
+        kernels = "on" if native.enabled() else f"off: numpy route, {native.why_off()}"
+        typer.echo(f"labelcheck {__version__} (compiled kernels: {kernels})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_version,
+        is_eager=True,
+        help="Print the version and whether the compiled kernels are in use, then exit.",
+    ),
+) -> None:
+    """Find the training data that makes a loss go NaN, diverge or crash, and fix it."""
+
+
 class Format(StrEnum):
     text = "text"
     json = "json"

@@ -426,3 +426,18 @@ def test_import_labelcheck_is_light():
     imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines()}
     assert "labelcheck" in imported
     assert not imported & {"pandas", "pandera", "dask", "polars", "pyarrow"}
+
+
+def test_version_says_whether_the_compiled_kernels_are_in_use():
+    """`labelcheck --version` of the installed entry point names the route a scan takes."""
+    exe = shutil.which("labelcheck")
+    assert exe is not None
+    on = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60)
+    assert on.returncode == 0
+    assert on.stdout.startswith(f"labelcheck {labelcheck.__version__} (compiled kernels: ")
+    env = {**os.environ, "LABELCHECK_NATIVE": "0"}
+    off = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60, env=env)
+    assert off.returncode == 0
+    assert "compiled kernels: off: numpy route, LABELCHECK_NATIVE=0" in off.stdout
+    if os.environ.get("LABELCHECK_CI"):  # CI installs with a compiler: the kernels are built
+        assert "compiled kernels: on)" in on.stdout, on.stdout

@@ -112,6 +112,18 @@ def release() -> None:
     _FREE.clear()
 
 
+def why_off() -> str:
+    """Why :func:`enabled` is False, for ``labelcheck --version``."""
+    if os.environ.get("LABELCHECK_NATIVE", "1").strip() in _OFF:
+        return "LABELCHECK_NATIVE=0"
+    if not LIBRARY.is_file():
+        return "not built: no C compiler when labelcheck was installed"
+    return f"{LIBRARY.name} does not load on this machine"
+
+
+_OFF = ("0", "false", "no", "off")
+
+
 def enabled() -> bool:
     """Whether the kernels are built and not turned off (``LABELCHECK_NATIVE=0``)."""
     return _library() is not None
@@ -119,7 +131,7 @@ def enabled() -> bool:
 
 @cache
 def _library() -> ctypes.CDLL | None:
-    if os.environ.get("LABELCHECK_NATIVE", "1").strip() in ("0", "false", "no", "off"):
+    if os.environ.get("LABELCHECK_NATIVE", "1").strip() in _OFF:
         return None
     if not LIBRARY.is_file():
         return None
