@@ -264,7 +264,9 @@ def scan_source(
     from labelcheck.engines import compute_stats
 
     plan = plan_columns(src.schema, options, src.name, src.index_columns)
-    stats = compute_stats(src, plan, options, engine=engine, scheduler=scheduler, progress=progress)
+    stats = compute_stats(
+        src, plan, options, engine=engine, scheduler=scheduler, progress=progress, finish=True
+    )
     report = analyse(src.name, stats, options)
     if stats.row_stats is not None:
         stats.row_stats.close()

@@ -33,14 +33,26 @@ def compute_stats(
     engine: str = "local",
     progress: Progress | None = None,
     scheduler: Any = None,
+    finish: bool = False,
 ) -> DatasetStats:
-    """Statistics of the planned columns of ``source`` on ``engine``."""
+    """Statistics of the planned columns of ``source`` on ``engine``.
+
+    ``finish``: no reference will be compared with these statistics, so their row
+    hashes can become duplicate/conflict groups (:meth:`DatasetStats.finish`) where
+    they are, and be dropped: a Dask cluster then sends back the groups, not 24
+    bytes a row.
+    """
     if engine == "local":
         from labelcheck.engines import local
 
-        return local.compute_stats(source, plan, options, progress=progress)
+        stats = local.compute_stats(source, plan, options, progress=progress)
+        if finish:
+            stats.finish()
+        return stats
     if engine == "dask":
         from labelcheck.engines import dask
 
-        return dask.compute_stats(source, plan, options, progress=progress, scheduler=scheduler)
+        return dask.compute_stats(
+            source, plan, options, progress=progress, scheduler=scheduler, finish=finish
+        )
     raise InputError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")

@@ -42,11 +42,14 @@ def compute_stats(
     *,
     progress: Progress | None = None,
     scheduler: Any = None,
+    finish: bool = False,
 ) -> DatasetStats:
     """Statistics of the planned columns of ``source``, computed on a Dask cluster.
 
     ``progress`` is called once, when the reduction is done (the tasks run on
-    the cluster; its dashboard shows them as they go).
+    the cluster; its dashboard shows them as they go). ``finish``: the row
+    hashes become groups on the cluster and only the groups come back (see
+    :func:`labelcheck.engines.compute_stats`).
     """
     try:
         import dask  # noqa: F401
@@ -57,9 +60,9 @@ def compute_stats(
     client, owned = _connect(scheduler, distributed)
     try:
         if source.frame is not None:  # a dask DataFrame: map its partitions
-            stats = _frame_stats(client, source, plan, options)
+            stats = _frame_stats(client, source, plan, options, finish)
         else:
-            stats = _source_stats(client, source, plan, options)
+            stats = _source_stats(client, source, plan, options, finish)
     finally:
         if owned:  # a client (and cluster) this scan started: close them
             cluster = client.cluster
@@ -99,8 +102,9 @@ def _connect(scheduler: Any, distributed: Any) -> tuple[Any, Any]:
 
 
 # ------------------------------------------------------------- reduction
-def _tree(client: Any, tasks: Sequence[Any]) -> DatasetStats:
-    """Merge delayed partial statistics ``SPLIT_EVERY`` at a time; compute the root."""
+def _tree(client: Any, tasks: Sequence[Any], finish: bool = False) -> DatasetStats:
+    """Merge delayed partial statistics ``SPLIT_EVERY`` at a time; compute the root
+    (``finish``: and turn its row hashes into groups there, see :func:`_finished`)."""
     from dask import delayed
 
     level = list(tasks)
@@ -109,7 +113,18 @@ def _tree(client: Any, tasks: Sequence[Any]) -> DatasetStats:
             delayed(_merge, pure=True)(*level[i : i + SPLIT_EVERY])
             for i in range(0, len(level), SPLIT_EVERY)
         ]
-    return client.compute(level[0]).result()
+    root = delayed(_finished, pure=True)(level[0]) if finish else level[0]
+    return client.compute(root).result()
+
+
+def _finished(stats: DatasetStats) -> DatasetStats:
+    """The groups of the row hashes, on the worker; the hashes are dropped, not sent back
+    (24 bytes a row: for 10M rows, shipping them cost more than the scan's work)."""
+    stats.finish()
+    if stats.row_stats is not None:
+        stats.row_stats.close()
+        stats.row_stats = None
+    return stats
 
 
 def _merge(*parts: DatasetStats) -> DatasetStats:
@@ -120,7 +135,9 @@ def _merge(*parts: DatasetStats) -> DatasetStats:
 
 
 # ------------------------------------------------------------- sources
-def _source_stats(client: Any, src: Source, plan: ColumnPlan, options: ScanOptions) -> DatasetStats:
+def _source_stats(
+    client: Any, src: Source, plan: ColumnPlan, options: ScanOptions, finish: bool
+) -> DatasetStats:
     from dask import delayed
 
     if not src.units:
@@ -130,14 +147,17 @@ def _source_stats(client: Any, src: Source, plan: ColumnPlan, options: ScanOptio
         for i, unit in enumerate(src.units)
     ]
     try:
-        return _tree(client, tasks)
+        return _tree(client, tasks, finish)
     except SchemaChanged:
         # A CSV revealed a wider type on a worker, which keeps what it learnt:
         # the local engine re-reads with the widened types (rare; exact anyway).
         from labelcheck.engines.local import compute_stats as local_stats
 
         src.widen()
-        return local_stats(src, plan, options)
+        stats = local_stats(src, plan, options)
+        if finish:
+            stats.finish()
+        return stats
 
 
 def _unit_stats(
@@ -161,7 +181,9 @@ def _fold(
 
 
 # -------------------------------------------------------- dask DataFrames
-def _frame_stats(client: Any, src: Source, plan: ColumnPlan, options: ScanOptions) -> DatasetStats:
+def _frame_stats(
+    client: Any, src: Source, plan: ColumnPlan, options: ScanOptions, finish: bool
+) -> DatasetStats:
     """A dask DataFrame: one task per partition, converted to Arrow on the worker."""
     from dask import delayed
 
@@ -170,7 +192,7 @@ def _frame_stats(client: Any, src: Source, plan: ColumnPlan, options: ScanOption
         delayed(_partition_stats, pure=True)(part, i, src.schema, plan, options, src.name)
         for i, part in enumerate(parts)
     ]
-    return _tree(client, tasks)
+    return _tree(client, tasks, finish)
 
 
 def _partition_stats(

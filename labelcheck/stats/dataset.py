@@ -217,8 +217,9 @@ class DatasetStats:
         """Turn the row hashes into duplicate/conflict groups (and leakage into ``reference``).
 
         Called once, after every unit is merged; frees the hashes' spill files.
+        Again without a reference: nothing to do (the groups are kept).
         """
-        if self.row_stats is None:
+        if self.row_stats is None or (reference is None and self.row_summary is not None):
             return
         self.row_summary = self.row_stats.summary()
         if reference is not None and reference.row_stats is not None:
