@@ -43,3 +43,20 @@ def test_dask_row_findings_equal_local(tmp_path_factory, cluster, seed, card, re
     assert np.array_equal(
         remote.stats.row_summary.duplicates.rows, local.stats.row_summary.duplicates.rows
     )
+
+
+def test_without_a_reference_the_groups_come_back_not_the_hashes(tmp_path, cluster):
+    """A scan with no reference turns its row hashes into groups on the cluster: the
+    client gets the same groups as the local engine, and no hashes (24 bytes a row)."""
+    frame = planted(7, 3000, 12, 5, 200)
+    path = tmp_path / "data.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path, row_group_size=400)
+    local = labelcheck.scan(path)
+    remote = labelcheck.scan(path, engine="dask", scheduler=cluster.scheduler_address)
+    assert remote.stats.row_stats is None
+    assert local.stats.row_summary.duplicates.n_groups > 0
+    assert _row_findings(remote) == _row_findings(local)
+    for kind in ("duplicates", "conflicts"):
+        mine, theirs = (getattr(r.stats.row_summary, kind) for r in (remote, local))
+        assert np.array_equal(mine.rows, theirs.rows)
+        assert np.array_equal(mine.group, theirs.group)
