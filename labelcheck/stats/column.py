@@ -685,14 +685,14 @@ def _fused_pass(values: np.ndarray) -> _Pass | None:
     found to hold one: only such blocks are masked (non-finite values counted,
     then left out of the row bounds and the sums). A row with no finite value
     gets bounds (+Inf, -Inf), so it is never a candidate in :func:`_extremes`,
-    which skips non-finite candidates. A per-value row hash would be one more
-    step on the cached block.
+    which skips non-finite candidates.
 
-    This is the numpy route, chosen by measurement over a numba kernel (no
-    faster per value on these blocks, and ~1 s of import and cache load in
-    every process) and a compiled extension (wheels to build for every
-    platform). None when finite values' squares overflow (float32 values beyond
-    ~1.8e19 from the mean): the caller falls back to the float64 kernels.
+    This is the numpy route: short chunks, and machines where the compiled
+    kernels (``kernels.c``, :mod:`labelcheck.stats.fused`) were not built, take
+    it; the compiled pass computes the same from the same values (and hashes the
+    rows in the same read). None when finite values' squares overflow (float32
+    values beyond ~1.8e19 from the mean): the caller falls back to the float64
+    kernels.
     """
     n = values.size
     width = _row_width(n)
