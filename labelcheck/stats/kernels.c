@@ -41,12 +41,13 @@
 #endif
 #define ALWAYS_INLINE __attribute__((always_inline))
 
-enum { LC_F32 = 0, LC_F64 = 1, LC_KEYS = 2 };
+enum { LC_F32 = 0, LC_F64 = 1, LC_KEYS = 2, LC_KEYS2 = 3 };
 
 /* One column of a batch. Mirrored by native.Column (ctypes): keep in step. */
 typedef struct {
     const void *values;     /* float32/float64 values, or the first hash's uint64 keys */
-    const uint64_t *keys_b; /* LC_KEYS: the second hash's keys; NULL: square of the first */
+    const uint64_t *keys_b; /* LC_KEYS: the second hash's keys (text); NULL: square of the first;
+                               LC_KEYS2 (numbers keyed per hash): its mix, squared */
     const uint8_t *valid;   /* Arrow validity bitmap; NULL: no null */
     int64_t valid_offset;   /* bit of row 0 in valid */
     uint64_t salt_a, salt_b;
@@ -106,6 +107,15 @@ static inline ALWAYS_INLINE void hash_block(const lc_column *c, int64_t start, i
                 sa[i] += m;
                 sb[i] += m * m;
             }
+        }
+        return;
+    }
+    if (c->kind == LC_KEYS2) {
+        const uint64_t *ka = (const uint64_t *)c->values + start, *kb = c->keys_b + start;
+        for (int64_t i = 0; i < n; i++) {
+            uint64_t m = mix(kb[i] ^ salt);
+            sa[i] += mix(ka[i] ^ salt);
+            sb[i] += m * m;
         }
         return;
     }

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-F32, F64, KEYS = 0, 1, 2
+#: KEYS: keys and an independent second hash (text); KEYS2: numbers keyed per hash.
+F32, F64, KEYS, KEYS2 = 0, 1, 2, 3
 
 _HERE = Path(__file__).resolve().parent
 LIBRARY = _HERE / "kernels.so"
@@ -59,7 +60,7 @@ class Column(ctypes.Structure):
 class Spec:
     """A column for :func:`batch`; numpy arrays, kept alive by this object during the call."""
 
-    values: np.ndarray  # float32/float64 values, or uint64 keys (kind KEYS)
+    values: np.ndarray  # float32/float64 values, or uint64 keys (kinds KEYS, KEYS2)
     kind: int
     keys_b: np.ndarray | None = None
     valid: np.ndarray | None = None  # the Arrow validity bitmap's bytes

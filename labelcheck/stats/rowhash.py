@@ -133,8 +133,10 @@ def row_sums(
     """The two partial row hashes of these named columns (sums of mixed, salted keys).
 
     Per column: ``m = mix(key ^ salt(name))``, a bijection; the first hash adds
-    ``m``, the second adds ``m * m`` (text: a second, independent byte hash
-    through MurmurHash3's finaliser). Two rows differing in one column never
+    ``m``, the second adds ``m * m`` (integers beyond 2**53: the square of their
+    second key's mix; text: a second, independent byte hash through MurmurHash3's
+    finaliser; which one by the column's type, never by the batch's values, so a
+    row hashes alike in any batch). Two rows differing in one column never
     collide (the mix is a bijection); differing in several, a linear and a
     quadratic sum must both collide at once. Computed in cache-sized blocks,
     in place.
@@ -157,6 +159,7 @@ def row_sums(
         salt_a, salt_b = name_salt(name, 0), name_salt(name, 1)
         floats = _plain_floats(array)
         keys = None if floats is not None else value_keys(array)
+        numeric = _numeric(array.type)
         valid = None
         if floats is not None and array.null_count:
             valid = _np(array.is_valid()).astype(bool)
@@ -179,10 +182,13 @@ def row_sums(
                 np.bitwise_xor(keys[0][start:stop], salt_a, out=xb)
             _mix_into(xb, yb)
             np.add(sum_a[start:stop], xb, out=sum_a[start:stop])
-            if keys is not None and keys[1] is not keys[0]:  # text: an independent hash
+            if keys is not None and not numeric:  # text: an independent hash
                 np.bitwise_xor(keys[1][start:stop], salt_b, out=xb)
                 _murmur_into(xb, yb)
-            else:  # numbers: the square of the same mixed value (a quadratic, not linear, sum)
+            else:  # numbers: the square of the mixed value (a quadratic, not linear, sum)
+                if keys is not None and keys[1] is not keys[0]:  # integers beyond 2**53
+                    np.bitwise_xor(keys[1][start:stop], salt_a, out=xb)
+                    _mix_into(xb, yb)
                 np.multiply(xb, xb, out=xb)
             np.add(sum_b[start:stop], xb, out=sum_b[start:stop])
     return sum_a, sum_b
@@ -215,13 +221,29 @@ def hash_spec(name: str, array: pa.Array | pa.ChunkedArray) -> native.Spec:
             spec.valid_offset = array.offset
         return spec
     ka, kb = value_keys(array)
+    numeric = _numeric(array.type)
     return native.Spec(
         np.ascontiguousarray(ka, dtype=U64),
-        native.KEYS,
-        keys_b=None if kb is ka else np.ascontiguousarray(kb, dtype=U64),
+        native.KEYS2 if numeric and kb is not ka else native.KEYS,
+        keys_b=None if numeric and kb is ka else np.ascontiguousarray(kb, dtype=U64),
         salt_a=salt_a,
         salt_b=salt_b,
         hash=True,
+    )
+
+
+def _numeric(t: pa.DataType) -> bool:
+    """Whether a column of this type hashes as numbers (second hash: a square), not as text
+    (an independent byte hash). By type, never by the batch's values: a row's hashes must
+    not depend on the other rows of its batch (an all-null or beyond-2**53 batch)."""
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return (
+        pa.types.is_integer(t)
+        or pa.types.is_floating(t)
+        or pa.types.is_boolean(t)
+        or pa.types.is_decimal(t)
+        or pa.types.is_temporal(t)
     )
 
 

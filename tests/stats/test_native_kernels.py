@@ -330,20 +330,50 @@ def test_compiled_hashes_follow_the_key_laws():
 
 
 @needs_kernels
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="rowhash bug (both routes): an int64 column's second hash changes for every row "
-    "of a batch holding one value >= 2**53 (value_keys then returns two key arrays, which "
-    "row_sums takes for text), so equal rows in two batches do not match (LC301/LC303 missed)",
-)
-def test_a_rows_hashes_do_not_depend_on_the_other_rows_of_its_batch():
-    ids = pa.array([3, 2**60, 5], pa.int64())
-    with mock.patch.object(rowhash, "_NATIVE_MIN_ROWS", 0):
-        whole = rowhash.row_sums([("id", ids)], 3)
-        alone = rowhash.row_sums([("id", ids.slice(0, 1))], 1)
-    assert whole[0][0] == alone[0][0]  # the first hash agrees...
-    assert whole[1][0] == alone[1][0]  # ... the second does not
+@settings(max_examples=80, deadline=None)
+@given(hashed_columns(), st.data())
+def test_a_rows_hashes_do_not_depend_on_the_rest_of_its_batch(drawn, data):
+    """Rows i..j hashed in their batch or alone, and dictionary columns decoded: the same
+    hashes (duplicates across row groups, splits and files depend on it), in both routes."""
+    columns, n = drawn
+    i = data.draw(st.integers(0, max(n - 1, 0)))
+    j = data.draw(st.integers(i, n))
+    part = [(name, array.slice(i, j - i)) for name, array in columns]
+    decoded = [
+        (name, a.dictionary_decode() if pa.types.is_dictionary(a.type) else a)
+        for name, a in ((name, pa.concat_arrays(c.chunks) if isinstance(c, pa.ChunkedArray)
+                         else c) for name, c in part)
+    ]  # fmt: skip
+    for threshold in (0, 1 << 62):
+        with mock.patch.object(rowhash, "_NATIVE_MIN_ROWS", threshold):
+            whole = rowhash.row_sums(columns, n)
+            alone = rowhash.row_sums(part, j - i)
+            plain = rowhash.row_sums(decoded, j - i)
+        for h in (0, 1):
+            assert np.array_equal(whole[h][i:j], alone[h]), (threshold, h)
+            assert np.array_equal(alone[h], plain[h]), (threshold, h)
+
+
+@needs_kernels
+def test_null_rows_hash_alike_whatever_else_their_batch_holds():
+    """Found by the law above: an int64 or timestamp batch holding a value beyond 2**53,
+    or a dictionary column with an empty dictionary, once changed every row's second hash."""
+    ts = pa.timestamp("ns")
+    cases = [
+        (pa.array([None, 3], pa.int64()), pa.array([None, 3, 2**60], pa.int64())),
+        (pa.array([None, None], ts), pa.array([None, None, 1_700_000_000 * 10**9], ts)),
+        (
+            pa.DictionaryArray.from_arrays(pa.array([None, None], pa.int32()), pa.array([], "str")),
+            pa.DictionaryArray.from_arrays(pa.array([None, None, 0], pa.int32()), pa.array(["a"])),
+        ),
+    ]
+    for small, large in cases:
+        for threshold in (0, 1 << 62):
+            with mock.patch.object(rowhash, "_NATIVE_MIN_ROWS", threshold):
+                a = rowhash.row_sums([("c", small)], len(small))
+                b = rowhash.row_sums([("c", large)], len(large))
+            for h in (0, 1):
+                assert np.array_equal(a[h], b[h][: len(small)]), (small.type, threshold, h)
 
 
 # ------------------------------------------------------------------ 2. statistics
