@@ -49,7 +49,7 @@ def _hook_repo(dest: Path) -> str:
     """Copy the project's working tree into a fresh git repo; return its HEAD sha."""
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     dest.mkdir()
-    for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
+    for name in ("pyproject.toml", "hatch_build.py", "README.md", ".pre-commit-hooks.yaml"):
         shutil.copy2(ROOT / name, dest / name)
     for name in ("labelcheck", "schemas"):
         shutil.copytree(ROOT / name, dest / name, ignore=ignore)
