@@ -4,7 +4,8 @@ The laws:
 
 1. Row hashes: ``row_sums`` through ``lc_batch`` equals the numpy route bit for
    bit (both sums), for every type the scan hashes, with nulls, slices (validity
-   bitmaps whose offset is not a multiple of 8), special floats and odd lengths.
+   bitmaps whose offset is not a multiple of 8), special floats and odd lengths;
+   and a row hashes alike whatever else its batch holds (both routes).
 2. Statistics: ``lc_batch``'s counts, bounds and row bounds equal a float64
    numpy reference exactly; its mean and m2 (shifted sums accumulated in
    float64) are within ``MEAN_TOL`` (1e-12) standard deviations and ``M2_RTOL``
@@ -70,12 +71,7 @@ def _require_kernels() -> None:
     """Skip without the kernels; in CI (LABELCHECK_CI=1) fail, since CI builds them."""
     if native.enabled():
         return
-    if os.environ.get("LABELCHECK_NATIVE", "1").strip() in ("0", "false", "no", "off"):
-        why = "LABELCHECK_NATIVE=0 turns them off"
-    elif not native.LIBRARY.is_file():
-        why = f"no {native.LIBRARY.name} beside labelcheck/stats/native.py"
-    else:
-        why = f"{native.LIBRARY.name} does not load on this machine"
+    why = native.why_off()
     if os.environ.get("LABELCHECK_CI"):
         pytest.fail(
             f"LABELCHECK_CI is set but the compiled kernels were not built ({why}); "
