@@ -36,11 +36,7 @@ from labelcheck.rules.base import Finding, RuleContext, fmt, rule
     summary="typical magnitudes of features differ by > 1e3",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    rms = {
-        name: math.sqrt(s.mean * s.mean + s.variance)
-        for name, s in ctx.numeric_features()
-        if s.n and s.mean * s.mean + s.variance > 0
-    }
+    rms = {name: m for name, s in ctx.numeric_features() if s.n and (m := _magnitude(s)) > 0}
     if len(rms) < 2:
         return
     big = max(rms, key=rms.__getitem__)
@@ -54,3 +50,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             f"{fmt(rms[big])}, {small!r} {fmt(rms[small])}",
             values=[big, small],
         )
+
+
+def _magnitude(s) -> float:
+    """The root mean square, sqrt(mean**2 + variance), without overflow; values so large
+    that their squares overflow float64 (|x| ~ 1e154 and up) have an infinite variance in
+    the statistics: their largest magnitude stands in (an infinite ratio is no message)."""
+    rms = math.hypot(s.mean, math.sqrt(s.variance)) if math.isfinite(s.variance) else math.inf
+    return rms if math.isfinite(rms) else float(s.max_abs or 0.0)

@@ -27,3 +27,17 @@ def test_near_miss_features_within_a_factor_of_1000(write, rng):
         "y": rng.integers(0, 2, 1000),
     }
     assert "LC104" not in codes(labelcheck.scan(write(data)))
+
+
+def test_values_whose_squares_overflow_give_a_finite_ratio(write, rng):
+    """A float64 column around 1e300 has an infinite variance in the statistics (its squares
+    overflow): the message still gives a finite spread, from the largest magnitude."""
+    data = {
+        "huge": rng.uniform(1e299, 1e300, 1000),
+        "unit": rng.uniform(0.0, 1.0, 1000),
+        "y": rng.integers(0, 2, 1000),
+    }
+    finding = one(labelcheck.scan(write(data)), "LC104")
+    assert finding.values == ("huge", "unit")
+    assert "inf" not in finding.message
+    assert "differ by 1." in finding.message and "e+300x" in finding.message
