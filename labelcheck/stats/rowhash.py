@@ -169,7 +169,8 @@ def row_sums(
             xb, yb = x[:n], y[:n]
             if floats is not None:
                 fb = f[:n]
-                np.add(floats[start:stop], 0.0, out=fb)  # float64, and -0.0 -> 0.0
+                with np.errstate(invalid="ignore"):  # a signalling NaN warns; it is a NaN
+                    np.add(floats[start:stop], 0.0, out=fb)  # float64, and -0.0 -> 0.0
                 bits = fb.view(U64)
                 nan = np.isnan(fb)
                 if nan.any():
@@ -299,7 +300,8 @@ def _is_bytes(t: pa.DataType) -> bool:
 
 def _float_keys(values: np.ndarray) -> np.ndarray:
     x = values.astype(np.float64, copy=True)
-    x += 0.0  # -0.0 + 0.0 == +0.0
+    with np.errstate(invalid="ignore"):  # a signalling NaN warns; it is keyed as NaN
+        x += 0.0  # -0.0 + 0.0 == +0.0
     keys = x.view(U64)
     keys[np.isnan(x)] = NAN_KEY
     return keys

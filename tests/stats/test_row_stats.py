@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from labelcheck.stats import rowhash
 from labelcheck.stats.rowhash import row_sums, value_keys
 from labelcheck.stats.rows import RowStats
 
@@ -171,3 +172,20 @@ def test_unit_with_missing_columns_cannot_finish():
     acc.update(pa.record_batch({"x": [1.0]}), 0)
     with pytest.raises(ValueError, match="1 of 2 columns"):
         acc.summary()
+
+
+def test_a_signalling_nan_hashes_without_a_warning():
+    """Converting a signalling NaN to float64 raises numpy's "invalid value" warning;
+    the numpy route keys it as NaN silently (it used to print a RuntimeWarning)."""
+    import warnings
+
+    bits = np.array([0x7F800001, 0xFF800002, 0x3F800000], dtype=np.uint32)
+    array = pa.array(bits.view(np.float32))
+    quiet = pa.array(np.array([np.nan, np.nan, 1.0], dtype=np.float32))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = rowhash.row_sums([("x", array)], 3)  # 3 rows: the numpy route
+        keys = rowhash.value_keys(array)
+    want = rowhash.row_sums([("x", quiet)], 3)
+    assert all(np.array_equal(g, w) for g, w in zip(got, want, strict=True))
+    assert np.array_equal(keys[0], rowhash.value_keys(quiet)[0])
