@@ -43,6 +43,10 @@
 
 enum { LC_F32 = 0, LC_F64 = 1, LC_KEYS = 2, LC_KEYS2 = 3 };
 
+/* Bumped with any change to a signature, a struct or the kinds above: native.py
+ * refuses a library of another version (a stale build) and takes the numpy route. */
+#define LC_ABI 3
+
 /* One column of a batch. Mirrored by native.Column (ctypes): keep in step. */
 typedef struct {
     const void *values;     /* float32/float64 values, or the first hash's uint64 keys */
@@ -390,3 +394,8 @@ done:
     free(seen);
     return nrep;
 }
+
+/* What native.py checks before it calls anything: the ABI version and the size of
+ * lc_column as this build laid it out. */
+int64_t lc_abi(void) { return LC_ABI; }
+int64_t lc_column_size(void) { return (int64_t)sizeof(lc_column); }

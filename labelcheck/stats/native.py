@@ -23,6 +23,8 @@ import numpy as np
 
 #: KEYS: keys and an independent second hash (text); KEYS2: numbers keyed per hash.
 F32, F64, KEYS, KEYS2 = 0, 1, 2, 3
+#: kernels.c's LC_ABI: a library of another version is not used (a stale build).
+ABI = 3
 
 _HERE = Path(__file__).resolve().parent
 LIBRARY = _HERE / "kernels.so"
@@ -119,6 +121,15 @@ def why_off() -> str:
         return "LABELCHECK_NATIVE=0"
     if not LIBRARY.is_file():
         return "not built: no C compiler when labelcheck was installed"
+    try:
+        lib = ctypes.CDLL(str(LIBRARY))
+        lib.lc_abi.restype = ctypes.c_int64
+        if lib.lc_abi() != ABI:
+            return f"{LIBRARY.name} is a stale build (reinstall, or `python hatch_build.py`)"
+    except AttributeError:
+        return f"{LIBRARY.name} is a stale build (reinstall, or `python hatch_build.py`)"
+    except OSError:
+        pass
     return f"{LIBRARY.name} does not load on this machine"
 
 
@@ -138,7 +149,10 @@ def _library() -> ctypes.CDLL | None:
         return None
     try:
         lib = ctypes.CDLL(str(LIBRARY))
-    except OSError:  # built for another machine (a copied tree): the numpy route
+        lib.lc_abi.restype = lib.lc_column_size.restype = ctypes.c_int64
+        if lib.lc_abi() != ABI or lib.lc_column_size() != ctypes.sizeof(Column):
+            return None  # built from another kernels.c: never call it with these structs
+    except (OSError, AttributeError):  # built for another machine, or before lc_abi
         return None
     lib.lc_batch.argtypes = [
         ctypes.POINTER(Column),
