@@ -45,7 +45,7 @@ enum { LC_F32 = 0, LC_F64 = 1, LC_KEYS = 2, LC_KEYS2 = 3 };
 
 /* Bumped with any change to a signature, a struct or the kinds above: native.py
  * refuses a library of another version (a stale build) and takes the numpy route. */
-#define LC_ABI 3
+#define LC_ABI 4
 
 /* One column of a batch. Mirrored by native.Column (ctypes): keep in step. */
 typedef struct {
@@ -320,12 +320,14 @@ static int cmp_u64(const void *p, const void *q) {
  * each bucket's repeats are found in a table that stays in the cache: a few
  * passes over memory, where a sort of 10M hashes takes a dozen.
  *
- * scratch holds scratch_size values: buckets are scattered a run at a time,
+ * Only buckets [bucket_lo, bucket_hi) are done (two threads take a half each).
+ * scratch holds scratch_size + 1 values: buckets are scattered a run at a time,
  * each run filling at most scratch_size (a bucket larger than that gets its
  * own buffer), because fresh memory is what costs most here: a run re-reads
  * the hashes, which are in memory already. */
 int64_t lc_repeats(const uint64_t *const *parts, const int64_t *sizes, int32_t nparts,
-                   int32_t bits, uint64_t *scratch, int64_t scratch_size, uint64_t *rep) {
+                   int32_t bits, int64_t bucket_lo, int64_t bucket_hi, uint64_t *scratch,
+                   int64_t scratch_size, uint64_t *rep) {
     const int64_t nb = (int64_t)1 << bits;
     const int sh = 64 - bits;
     int64_t *counts = calloc((size_t)nb, sizeof(int64_t));
@@ -345,15 +347,18 @@ int64_t lc_repeats(const uint64_t *const *parts, const int64_t *sizes, int32_t n
     seen = malloc((size_t)cap);
     if (!table || !seen) goto done;
     nrep = 0;
-    for (int64_t first = 0; first < nb;) {
+    if (bucket_hi > nb) bucket_hi = nb;
+    for (int64_t first = bucket_lo; first < bucket_hi;) {
         /* a run of buckets [first, last) whose values fit in scratch */
         int64_t last = first, fill = 0;
-        while (last < nb && (last == first || fill + counts[last] <= scratch_size))
+        while (last < bucket_hi && (last == first || fill + counts[last] <= scratch_size))
             fill += counts[last++];
         uint64_t *buf = scratch;
+        int64_t dummy = scratch_size; /* scratch has one more slot: values of other runs */
         if (fill > scratch_size) { /* one bucket larger than scratch (a mass of copies) */
             free(big);
-            big = malloc((size_t)fill * 8);
+            big = malloc((size_t)(fill + 1) * 8);
+            dummy = fill;
             if (!big) {
                 nrep = -1;
                 goto done;
@@ -368,8 +373,15 @@ int64_t lc_repeats(const uint64_t *const *parts, const int64_t *sizes, int32_t n
         for (int32_t p = 0; p < nparts; p++) {
             const uint64_t *a = parts[p];
             for (int64_t i = 0; i < sizes[p]; i++) {
-                int64_t b = (int64_t)(a[i] >> sh);
-                if (b >= first && b < last) buf[next[b]++] = a[i];
+                /* no branch: which run a hash falls in is random, a branch would
+                 * mispredict half the time; a value of another run goes to the
+                 * dummy slot and moves no cursor */
+                uint64_t v = a[i];
+                int64_t b = (int64_t)(v >> sh);
+                int64_t in = (uint64_t)(b - first) < (uint64_t)(last - first);
+                int64_t slot = in ? next[b] : dummy;
+                buf[slot] = v;
+                next[b] += in;
             }
         }
         int64_t begin = 0;

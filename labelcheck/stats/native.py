@@ -24,7 +24,7 @@ import numpy as np
 #: KEYS: keys and an independent second hash (text); KEYS2: numbers keyed per hash.
 F32, F64, KEYS, KEYS2 = 0, 1, 2, 3
 #: kernels.c's LC_ABI: a library of another version is not used (a stale build).
-ABI = 3
+ABI = 4
 
 _HERE = Path(__file__).resolve().parent
 LIBRARY = _HERE / "kernels.so"
@@ -167,6 +167,8 @@ def _library() -> ctypes.CDLL | None:
         ctypes.c_void_p,
         ctypes.c_int32,
         ctypes.c_int32,
+        ctypes.c_int64,
+        ctypes.c_int64,
         ctypes.c_void_p,
         ctypes.c_int64,
         ctypes.c_void_p,
@@ -219,7 +221,11 @@ _SCRATCH = 1 << 21
 
 def repeats(parts: list[np.ndarray]) -> np.ndarray | None:
     """The values occurring more than once in ``parts`` (uint64 hashes, taken together),
-    ascending; None when memory runs out. The parts are not concatenated."""
+    ascending; None when memory runs out. The parts are not concatenated.
+
+    Two threads (ctypes releases the GIL), each taking half of the buckets: the
+    end of a scan has both cores to itself.
+    """
     lib = _library()
     assert lib is not None
     parts = [np.ascontiguousarray(p, dtype=np.uint64) for p in parts]
@@ -229,11 +235,24 @@ def repeats(parts: list[np.ndarray]) -> np.ndarray | None:
     # Buckets of ~20,000 values: each bucket's table stays in the L2 cache, and few
     # enough buckets that the scatter's write streams stay in the TLB (measured).
     bits = int(min(16, max(1, (n // 32768).bit_length())))
-    out = np.empty(n // 2 + 1, dtype=np.uint64)  # untouched pages cost no memory
-    scratch = np.empty(min(n, _SCRATCH), dtype=np.uint64)
-    count = lib.lc_repeats(
-        _ptr(pointers), _ptr(sizes), len(parts), bits, _ptr(scratch), scratch.size, _ptr(out)
-    )
-    if count < 0:
+    halves = [(0, 1 << (bits - 1)), (1 << (bits - 1), 1 << bits)]
+
+    def half(bounds: tuple[int, int]) -> np.ndarray | None:
+        out = np.empty(n // 2 + 1, dtype=np.uint64)  # untouched pages cost no memory
+        scratch = np.empty(min(n, _SCRATCH) + 1, dtype=np.uint64)
+        count = lib.lc_repeats(
+            _ptr(pointers), _ptr(sizes), len(parts), bits, *bounds,
+            _ptr(scratch), scratch.size - 1, _ptr(out),
+        )  # fmt: skip
+        return None if count < 0 else out[:count].copy()
+
+    if n < 1 << 20:
+        found = [half((0, 1 << bits))]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(2) as pool:
+            found = list(pool.map(half, halves))
+    if any(f is None for f in found):
         return None
-    return out[:count].copy()
+    return np.concatenate(found)  # type: ignore[arg-type]
