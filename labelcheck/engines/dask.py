@@ -4,9 +4,11 @@ Each task computes a :class:`~labelcheck.stats.dataset.DatasetStats` of one
 unit of the source (a Parquet row group, a CSV file) or one partition of a
 dask DataFrame, with exactly the code the local engine runs; partial
 statistics are merged ``split_every`` at a time on the workers, so only one
-small object comes back. Findings are the local engine's: the statistics are
-exact and merge exactly (means and variances up to float rounding, merged
-with Chan's update).
+small object comes back. Row hashes (LC301-LC303) of a scan without a
+reference are merged in one task, which turns them into duplicate/conflict
+groups there: each worker's hashes travel once, and only the groups come
+back. Findings are the local engine's: the statistics are exact and merge
+exactly (means and variances up to float rounding, merged with Chan's update).
 
 ``scheduler``: a ``tcp://host:port`` address (or a ``distributed.Client``)
 connects to an existing cluster, whose workers must see the same paths (shared
@@ -103,23 +105,30 @@ def _connect(scheduler: Any, distributed: Any) -> tuple[Any, Any]:
 
 # ------------------------------------------------------------- reduction
 def _tree(client: Any, tasks: Sequence[Any], finish: bool = False) -> DatasetStats:
-    """Merge delayed partial statistics ``SPLIT_EVERY`` at a time; compute the root
-    (``finish``: and turn its row hashes into groups there, see :func:`_finished`)."""
+    """Merge delayed partial statistics ``SPLIT_EVERY`` at a time; compute the root.
+    ``finish``: one task merges them all and turns the row hashes into groups
+    (:func:`_merged_finished`)."""
     from dask import delayed
 
+    if finish:
+        # The groups need every row hash in one place: merging the partial statistics
+        # there in one task moves each worker's hashes once, where a tree would move
+        # them again at every level (24 bytes a row each time).
+        return client.compute(delayed(_merged_finished, pure=True)(*tasks)).result()
     level = list(tasks)
     while len(level) > 1:
         level = [
             delayed(_merge, pure=True)(*level[i : i + SPLIT_EVERY])
             for i in range(0, len(level), SPLIT_EVERY)
         ]
-    root = delayed(_finished, pure=True)(level[0]) if finish else level[0]
-    return client.compute(root).result()
+    return client.compute(level[0]).result()
 
 
-def _finished(stats: DatasetStats) -> DatasetStats:
-    """The groups of the row hashes, on the worker; the hashes are dropped, not sent back
-    (24 bytes a row: for 10M rows, shipping them cost more than the scan's work)."""
+def _merged_finished(*parts: DatasetStats) -> DatasetStats:
+    """All partial statistics merged, and their row hashes turned into groups, on the
+    worker; the hashes are dropped, not sent back (24 bytes a row: for 10M rows,
+    shipping them cost more than the scan's work)."""
+    stats = _merge(*parts)
     stats.finish()
     if stats.row_stats is not None:
         stats.row_stats.close()
