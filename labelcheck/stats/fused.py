@@ -58,7 +58,7 @@ def batch_pass(
         if values is None:
             continue
         spec = specs.get(name)
-        if spec is not None and spec.kind != native.KEYS and spec.valid is None:
+        if spec is not None and spec.kind in (native.F32, native.F64) and spec.valid is None:
             values = spec.values  # the same values, hashed and summarised in one read
         else:
             spec = native.Spec(values, _kind(values))

@@ -121,16 +121,17 @@ def why_off() -> str:
         return "LABELCHECK_NATIVE=0"
     if not LIBRARY.is_file():
         return "not built: no C compiler when labelcheck was installed"
+    stale = f"{LIBRARY.name} is a stale build (reinstall, or `python hatch_build.py`)"
     try:
         lib = ctypes.CDLL(str(LIBRARY))
-        lib.lc_abi.restype = ctypes.c_int64
-        if lib.lc_abi() != ABI:
-            return f"{LIBRARY.name} is a stale build (reinstall, or `python hatch_build.py`)"
+        lib.lc_abi.restype = lib.lc_column_size.restype = ctypes.c_int64
+        if lib.lc_abi() != ABI or lib.lc_column_size() != ctypes.sizeof(Column):
+            return stale
     except AttributeError:
-        return f"{LIBRARY.name} is a stale build (reinstall, or `python hatch_build.py`)"
+        return stale
     except OSError:
-        pass
-    return f"{LIBRARY.name} does not load on this machine"
+        return f"{LIBRARY.name} does not load on this machine"
+    return "unknown"
 
 
 _OFF = ("0", "false", "no", "off")

@@ -54,6 +54,7 @@ def test_a_library_with_another_struct_layout_is_not_called(tmp_path, library):
     )
     library(lib)
     assert not native.enabled()
+    assert "stale build" in native.why_off()
 
 
 def test_a_library_from_before_the_version_check_is_not_called(tmp_path, library):
