@@ -21,6 +21,7 @@ from unittest import mock
 import numpy as np
 import pyarrow as pa
 import pytest
+from float_shapes import SHAPES, float_shape
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -39,7 +40,6 @@ from labelcheck.stats.column import (
 INTS = ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"]
 FLOATS = ["float16", "float32", "float64"]
 LENGTHS = [1, 7, 1023, 4097, _BLOCK + 1, 2 * _BLOCK - 1, 3 * _BLOCK + 4095, 300_007]
-SHAPES = ["normal", "offset", "pixels", "constant", "sorted", "wide", "huge"]
 
 
 def _values(dtype: str, n: int, shape: str, seed: int) -> np.ndarray:
@@ -52,20 +52,8 @@ def _values(dtype: str, n: int, shape: str, seed: int) -> np.ndarray:
             return rng.integers(info.min, info.max, n, dtype=dtype, endpoint=True)
         lo, hi = max(info.min, -50), min(info.max, 300)
         return rng.integers(lo, hi, n, endpoint=True).astype(dtype)
-    if shape == "normal":
-        x = rng.standard_normal(n) * 1000 + 3
-    elif shape == "offset":  # mean far from zero, small spread: shifting matters
-        x = rng.standard_normal(n) + 40_000
-    elif shape == "pixels":
-        x = rng.integers(0, 256, n).astype(np.float64)
-    elif shape == "constant":
-        x = np.full(n, 0.1)
-    elif shape == "sorted":
-        x = np.sort(rng.standard_normal(n) * 10)
-    elif shape == "wide":  # many orders of magnitude
-        x = rng.standard_normal(n) * 10.0 ** rng.integers(-3, 6, n)
-    else:  # values whose float32 squares overflow: the float64 fallback
-        x = rng.standard_normal(n) * 1e25
+    # "huge": values whose float32 squares overflow: the float64 fallback
+    x = float_shape(n, shape, rng)
     if dtype == "float16":
         x = np.clip(x, -6e4, 6e4)
     return x.astype(dtype)

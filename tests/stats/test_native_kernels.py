@@ -47,6 +47,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from float_shapes import SHAPES, float_shape
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -377,25 +378,12 @@ def test_null_rows_hash_alike_whatever_else_their_batch_holds():
 
 # ------------------------------------------------------------------ 2. statistics
 STATS_LENGTHS = [8_192, 8_193, 12_289, 40_001, 65_537, 65_536 + 1023, 3 * 65_536 + 7, 300_007]
-SHAPES = ["normal", "offset", "pixels", "constant", "sorted", "wide", "huge"]
 
 
 def _stats_values(dtype: str, n: int, shape: str, rng: np.random.Generator) -> np.ndarray:
-    if shape == "normal":
-        x = rng.standard_normal(n) * 1000 + 3
-    elif shape == "offset":  # mean far from zero, small spread: the shift matters
-        x = rng.standard_normal(n) + 40_000
-    elif shape == "pixels":
-        x = rng.integers(0, 256, n).astype(np.float64)
-    elif shape == "constant":
-        x = np.full(n, 0.1)
-    elif shape == "sorted":
-        x = np.sort(rng.standard_normal(n) * 10)
-    elif shape == "wide":  # many orders of magnitude
-        x = rng.standard_normal(n) * 10.0 ** rng.integers(-3, 6, n)
-    else:  # float32 squares overflow float32 (not float64); float64 values up to 1e150
-        x = rng.standard_normal(n) * (1e25 if dtype == "float32" else 1e150)
-    return x.astype(dtype)
+    # "huge": float32 squares overflow float32 (not float64); float64 values up to 1e150
+    huge = 1e25 if dtype == "float32" else 1e150
+    return float_shape(n, shape, rng, huge).astype(dtype)
 
 
 @st.composite
