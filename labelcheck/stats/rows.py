@@ -519,13 +519,11 @@ def _groups(parts: list[np.ndarray], gather, has_label: bool) -> tuple[RowGroups
     if not values.size:
         return RowGroups.empty(), RowGroups.empty(), total
     kind = "sort" if values.size > 64 else None
-    found, start = [], 0
-    for p in parts:
-        found.append(np.flatnonzero(np.isin(p, values, kind=kind)) + start)
-        start += p.size
-    cand = np.concatenate(found)
+    local = [np.flatnonzero(np.isin(p, values, kind=kind)) for p in parts]
+    starts = np.cumsum([0, *(p.size for p in parts[:-1])])
+    cand = np.concatenate([i + s for i, s in zip(local, starts, strict=True)])
     cr, cb, cl = gather(cand)
-    ca = np.concatenate([p[f - s] for p, f, s in zip(parts, found, _starts(parts), strict=True)])
+    ca = np.concatenate([p[i] for p, i in zip(parts, local, strict=True)])
     order = np.lexsort((cr, cl, cb, ca))
     ca, cb, cl, cr = ca[order], cb[order], cl[order], cr[order]
     new_feat = np.ones(cand.size, dtype=bool)
@@ -544,10 +542,6 @@ def _groups(parts: list[np.ndarray], gather, has_label: bool) -> tuple[RowGroups
             new_feat, cr, cl, ca, cb, lambda _size, gid: labels_per[gid] >= 2
         )
     return dups, conflicts, distinct
-
-
-def _starts(parts: list[np.ndarray]) -> list[int]:
-    return np.cumsum([0, *(p.size for p in parts[:-1])]).tolist()
 
 
 def _select_groups(
