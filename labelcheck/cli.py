@@ -254,7 +254,8 @@ def scan(
         Path | None,
         typer.Option(
             "--rows-out",
-            help="Write every row of LC301-LC303 (row number, group) to this Parquet file.",
+            help="Write every row of LC301-LC303 (row number, group) to this file, in the "
+            "format its suffix names (.parquet, .csv, .jsonl, .feather).",
         ),
     ] = None,
     **settings: Any,
@@ -274,6 +275,10 @@ def scan(
         repo = _repo_config(config, no_config)
         reference = settings.get("reference")
         outputs = [o for o in (output, rows_out) if o is not None]
+        if rows_out is not None:
+            from labelcheck.io.writers import table_format
+
+            table_format(rows_out)  # before the scan, not after it
         if outputs:
             _guard(outputs, [*paths, reference, schema, config])
         show = wanted(progress, output_format.value) and engine == "local"
@@ -299,12 +304,13 @@ def _guard(outputs: list[Path], inputs: list[Any]) -> None:
 
 
 def _write_rows(target: Path, reports: list[Any]) -> None:
-    """Every row of the row findings: source, code, row number, group (atomic Parquet)."""
+    """Every row of the row findings: source, code, row number, group (atomic; the
+    format by the suffix)."""
     import pyarrow as pa
 
-    from labelcheck.io.writers import write_parquet
+    from labelcheck.io.writers import write_table
 
-    write_parquet(target, pa.concat_tables([r.rows_table() for r in reports]))
+    write_table(target, pa.concat_tables([r.rows_table() for r in reports]))
 
 
 def _scan_options(path: str, repo: Any, schema: Path | None, settings: dict[str, Any]) -> Any:

@@ -104,17 +104,25 @@ def guard_outputs(
 
     An output may never be one of the command's inputs (data, plan, schema,
     reference, or a file of an input directory or glob; also through ``..`` or a
-    symlink), whatever ``force`` says; it
+    symlink), whatever ``force`` says, nor another of the outputs; it
     may not be a directory; an existing one needs ``force``; its folder must
     take a new file (probed, since root ignores permission bits but not
     ``chattr +i`` or a read-only mount).
     """
     ins = {os.path.realpath(p) for p in input_files(inputs)}
+    seen: dict[str, Path] = {}
     for out in map(Path, outputs):
-        if os.path.realpath(out) in ins:
+        real = os.path.realpath(out)
+        if real in ins:
             raise InputError(
                 f"{out}: is an input of this command; write the output to another file"
             )
+        if real in seen:  # the second write would replace the first (report and rows)
+            raise InputError(
+                f"{out}: names the same file as the output {seen[real]}; give each output "
+                "its own file"
+            )
+        seen[real] = out
         if out.is_dir():
             raise InputError(f"{out}: is a directory; give an output file name")
         if out.exists() and not force:
@@ -133,12 +141,22 @@ def atomic_write_text(target: str | os.PathLike[str], text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
-def write_parquet(target: str | os.PathLike[str], table: Any) -> None:
-    """One Arrow table as a Parquet file, atomically."""
-    import pyarrow.parquet as pq
+def table_format(target: str | os.PathLike[str]) -> tuple[str, str | None]:
+    """The format a table of any columns (``--rows-out``) is written in, by the suffix:
+    any output format but ``.npz``, whose arrays hold numbers only."""
+    fmt, compression = output_format(target)
+    if fmt == "npz":
+        raise InputError(
+            f"{target}: .npz holds numeric arrays, this table has text columns; end the "
+            "name in .parquet, .csv, .feather/.arrow or .jsonl"
+        )
+    return fmt, compression
 
-    with atomic_path(target) as tmp:
-        pq.write_table(table, tmp)
+
+def write_table(target: str | os.PathLike[str], table: Any) -> None:
+    """One Arrow table, atomically, in the format its suffix names (:func:`table_format`)."""
+    table_format(target)
+    write_batches(target, table.schema, table.to_batches())
 
 
 # ------------------------------------------------------------- record batches

@@ -1,0 +1,96 @@
+"""Issue 16, the command line: outputs that cannot lose each other, the rows file in the
+format its name says, and the wording of help, summaries and errors."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from labelcheck.cli import app
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def invoke(*args: object):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def dup_data(tmp_path: Path) -> tuple[Path, pd.DataFrame]:
+    """60 distinct rows plus copies of rows 3 and 7 (LC301) and rows of 11 and 12 with the
+    other label (LC302)."""
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60), "y": [0, 1, 2] * 20})
+    extra = pd.concat([df.iloc[[3, 7]], df.iloc[[11, 12]].assign(y=lambda d: (d.y + 1) % 3)])
+    df = pd.concat([df, extra], ignore_index=True)
+    path = tmp_path / "d.parquet"
+    df.to_parquet(path, index=False)
+    return path, df
+
+
+def _involved(df: pd.DataFrame) -> set[int]:
+    """Rows in a duplicate group or a conflicting group, by brute force over pandas."""
+    features = df[["a", "b"]].apply(tuple, axis=1)
+    groups = df.groupby(features).indices
+    return {int(i) for rows in groups.values() if len(rows) > 1 for i in rows}
+
+
+# ------------------------------------------------------------------------- item 8
+def test_rows_out_onto_the_report_is_refused_and_nothing_is_written(dup_data, tmp_path):
+    path, _ = dup_data
+    before = sha(path)
+    out = tmp_path / "r.json"
+    result = invoke("scan", path, "--format", "json", "-o", out, "--rows-out", out)
+    assert result.exit_code == 2, result.output
+    assert "same file" in result.stderr and "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+    assert sha(path) == before
+
+
+def test_rows_out_onto_the_report_through_another_spelling_is_refused(dup_data, tmp_path):
+    path, _ = dup_data
+    (tmp_path / "sub").mkdir()
+    out = tmp_path / "r.json"
+    other = tmp_path / "sub" / ".." / "r.json"
+    result = invoke("scan", path, "--format", "json", "-o", out, "--rows-out", other)
+    assert result.exit_code == 2 and "same file" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "read"),
+    [
+        ("rows.csv", lambda p: pd.read_csv(p)),
+        ("rows.jsonl", lambda p: pd.read_json(p, lines=True)),
+        ("rows.parquet", lambda p: pd.read_parquet(p)),
+        ("rows.csv.gz", lambda p: pd.read_csv(p)),
+    ],
+)
+def test_rows_out_writes_the_format_its_suffix_names(dup_data, tmp_path, name, read):
+    path, df = dup_data
+    before = sha(path)
+    out = tmp_path / name
+    result = invoke("scan", path, "--rows-out", out, "--fail-on", "never")
+    assert result.exit_code == 0, result.output
+    if name.endswith(".csv") or name.endswith(".jsonl"):
+        assert not out.read_bytes().startswith(b"PAR1")  # not Parquet under another name
+    rows = read(out)
+    assert set(rows["row"]) == _involved(df)  # every row of every group, counted by pandas
+    assert sha(path) == before
+
+
+@pytest.mark.parametrize("name", ["rows.npz", "rows.txt", "rows"])
+def test_rows_out_a_format_it_cannot_write_is_refused_before_the_scan(dup_data, tmp_path, name):
+    path, _ = dup_data
+    out = tmp_path / name
+    result = invoke("scan", path, "--rows-out", out)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"labelcheck: error: {out}")
+    assert not out.exists() and "Traceback" not in result.output
