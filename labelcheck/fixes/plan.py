@@ -347,7 +347,8 @@ class FixPlan:
         Takes a pyarrow Table or RecordBatch, a pandas or polars DataFrame, or
         numpy ``(X, y)`` (or ``X`` alone, for inference). Never refits: new
         labels the mapping does not know raise :class:`~labelcheck.InputError`
-        listing them, unless ``drop_unknown=True``.
+        listing them, unless ``drop_unknown=True``. A pandas DataFrame comes back
+        with the index labels of the rows kept (``meta.loc[fixed.index]`` lines up).
         """
         from labelcheck.io.frames import like, to_table
 
@@ -356,6 +357,7 @@ class FixPlan:
             X, y = data if isinstance(data, tuple) else (data, None)
             return self._arrays(X, y, **kw)
         table, kind = to_table(data)
+        self.check_schema(kind.columns)  # names the data's columns, not io's helpers
         return like(self._table(table, **kw), kind)
 
     def _table(self, table: pa.Table, **kw: Any) -> pa.Table:

@@ -9,6 +9,7 @@ knows these libraries; each is imported only when such an object arrives.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -277,38 +278,68 @@ def partition_batches(frame: Any, schema: pa.Schema, name: str, columns: Sequenc
 
 
 # ------------------------------------------------------ fixed data, both ways
-def to_table(data: Any) -> tuple[pa.Table, str]:
+@dataclass(frozen=True)
+class Kind:
+    """What :func:`like` needs to give a transformed table back as the input's kind."""
+
+    name: str  # batch, table, pandas, polars, polars-lazy
+    columns: tuple[str, ...] = ()  # the input's own columns (without ``position``)
+    #: pandas: the input's index, and the column of row positions that travels with
+    #: the rows through the plan, so the rows kept keep their index labels.
+    index: Any = None
+    position: str | None = None
+
+
+def to_table(data: Any) -> tuple[pa.Table, Kind]:
     """Arrow for ``plan.transform``: the table and the kind to convert the result back to."""
     if isinstance(data, pa.RecordBatch):
-        return pa.Table.from_batches([data]), "batch"
+        return pa.Table.from_batches([data]), Kind("batch", tuple(data.schema.names))
     if isinstance(data, pa.Table):
-        return data, "table"
+        return data, Kind("table", tuple(data.column_names))
     module = library_of(data)
     if module == "pandas":
-        return pandas_to_arrow(data), "pandas"
+        table = pandas_to_arrow(data)
+        names = tuple(table.column_names)
+        position = "__labelcheck_row__"
+        while position in names:
+            position += "_"
+        positions = np.arange(len(data), dtype=np.int64)
+        table = table.append_column(
+            position,
+            pa.Array.from_buffers(pa.int64(), len(positions), [None, pa.py_buffer(positions)]),
+        )
+        return table, Kind("pandas", names, data.index, position)
     if module == "polars":
         import polars as pl
 
         if isinstance(data, pl.LazyFrame):
-            return data.collect().to_arrow(), "polars-lazy"
-        return data.to_arrow(), "polars"
+            table = data.collect().to_arrow()
+            return table, Kind("polars-lazy", tuple(table.column_names))
+        return data.to_arrow(), Kind("polars", tuple(data.columns))
     raise InputError(
         f"cannot transform an object of type {type(data).__name__}; pass a pyarrow "
         "Table, a pandas/polars DataFrame (or LazyFrame) or numpy (X, y)"
     )
 
 
-def like(table: pa.Table, kind: str) -> Any:
+def like(table: pa.Table, kind: Kind) -> Any:
     """``table`` as the kind of object :func:`to_table` was given."""
-    if kind == "batch":
+    if kind.name == "batch":
         return table.combine_chunks().to_batches()[0] if table.num_rows else table.to_batches()[0]
-    if kind == "pandas":
-        return table.to_pandas()
-    if kind in ("polars", "polars-lazy"):
+    if kind.name == "pandas":
+        positions = None
+        if kind.position is not None and kind.position in table.column_names:
+            positions = table.column(kind.position).to_numpy()
+            table = table.drop_columns([kind.position])
+        out = table.to_pandas()
+        if positions is not None:
+            out.index = kind.index.take(positions)  # names, dtype and levels kept
+        return out
+    if kind.name in ("polars", "polars-lazy"):
         import polars as pl
 
         out = pl.from_arrow(table)
-        return out.lazy() if kind == "polars-lazy" else out
+        return out.lazy() if kind.name == "polars-lazy" else out
     return table
 
 
