@@ -345,7 +345,8 @@ class FixPlan:
         """Apply the plan to ``data``, returning the same kind of object.
 
         Takes a pyarrow Table or RecordBatch, a pandas or polars DataFrame, or
-        numpy ``(X, y)`` (or ``X`` alone, for inference). Never refits: new
+        numpy ``(X, y)`` (or ``X`` alone, for inference): X's columns are taken as
+        the fitted feature columns in their order (``plan.columns`` minus the label). Never refits: new
         labels the mapping does not know raise :class:`~labelcheck.InputError`
         listing them, unless ``drop_unknown=True``. A pandas DataFrame comes back
         with the index labels of the rows kept (``meta.loc[fixed.index]`` lines up).
@@ -371,7 +372,10 @@ class FixPlan:
         from labelcheck.io.frames import arrays_source, table_to_arrays
 
         label = self.label or "y"
-        src = arrays_source("(X, y)", X, y, label=label)
+        # X's columns are the fitted feature columns, in their order (a plan fitted on a
+        # DataFrame has names, not x0..); a plan without recorded columns names them x0..
+        features = [c for c in self.columns if c != label] or None
+        src = arrays_source("(X, y)", X, y, label=label, names=features)
         table = pa.Table.from_batches(list(src.batches()), schema=src.schema)
         return table_to_arrays(self._table(table, **kw), label, with_y=y is not None)
 

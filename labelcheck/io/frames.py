@@ -99,9 +99,18 @@ def _fragment_batches(fragment: Any, columns: Sequence[str] | None):
 
 
 def arrays_source(
-    name: str, X: Any, y: Any = None, *, fmt: str = "numpy", label: str = "y"
+    name: str,
+    X: Any,
+    y: Any = None,
+    *,
+    fmt: str = "numpy",
+    label: str = "y",
+    names: Sequence[str] | None = None,
 ) -> Source:
-    """A source over numpy ``X`` (n, d) and optional ``y`` (n,) or (n, k)."""
+    """A source over numpy ``X`` (n, d) and optional ``y`` (n,) or (n, k).
+
+    ``names``: the names of X's columns, in order (default ``x0 .. x{d-1}``).
+    """
     X = np.asarray(X) if not isinstance(X, np.ndarray) else X
     X = _numeric_features(name, X)
     if X.ndim == 1:
@@ -111,7 +120,14 @@ def arrays_source(
             f"{name}: expected a 2-D feature array X of shape (rows, features), got shape "
             f"{X.shape}; reshape it with X.reshape(len(X), -1)"
         )
-    names = [f"x{i}" for i in range(X.shape[1])]
+    if names is None:
+        names = [f"x{i}" for i in range(X.shape[1])]
+    elif len(names) != X.shape[1]:
+        raise InputError(
+            f"{name}: X has {X.shape[1]} columns, {len(names)} are expected "
+            f"({', '.join(map(repr, names[:8]))}{' ...' if len(names) > 8 else ''}); "
+            "pass X with those columns, in that order"
+        )
     if y is not None:
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:

@@ -3,6 +3,8 @@ fitted on named columns; an inferred schema never blesses LC205's outlier."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -61,3 +63,32 @@ def test_transform_missing_columns_names_only_the_data_columns():
     with pytest.raises(labelcheck.InputError) as err:
         plan.transform(pd.DataFrame({"x": [0.5], "y": [1]}))
     assert "'z'" in str(err.value) and "__labelcheck_row__" not in str(err.value)
+
+
+# ----------------------------------------------------------------------- item 16
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
+
+
+def test_numpy_x_through_a_plan_fitted_on_a_dataframe_goes_by_column_order():
+    df = pd.read_parquet(SAMPLES / "pixels.parquet")
+    fixed, plan = labelcheck.fix(df)
+    features = [c for c in df.columns if c != "label"]
+    X_inference = df[features].to_numpy()
+    X_new = plan.transform(X_inference)  # the README's line
+    # Each column is transformed as its named column is: the same values as the DataFrame
+    # route, computed by the plan on the frame without its label.
+    expected = plan.transform(df[features]).to_numpy()
+    assert X_new.shape == (len(df), len(features))
+    np.testing.assert_allclose(X_new, expected)
+    # And by hand for one normalize step: [min, max] -> [-1, 1].
+    step = next(s for s in plan.steps if s.step == "normalize" and s.column == "px3")
+    lo, hi = step.params["min"], step.params["max"]
+    np.testing.assert_allclose(X_new[:, 3], (df["px3"] - lo) * 2 / (hi - lo) - 1)
+    assert len(fixed) == len(df)
+
+
+def test_numpy_x_of_the_wrong_width_is_one_input_error_naming_the_columns():
+    df = pd.read_parquet(SAMPLES / "pixels.parquet")
+    _, plan = labelcheck.fix(df)
+    with pytest.raises(labelcheck.InputError, match=r"X has 3 columns, 16 are expected \('px0'"):
+        plan.transform(np.zeros((4, 3)))
