@@ -346,10 +346,11 @@ class FixPlan:
 
         Takes a pyarrow Table or RecordBatch, a pandas or polars DataFrame, or
         numpy ``(X, y)`` (or ``X`` alone, for inference): X's columns are taken as
-        the fitted feature columns in their order (``plan.columns`` minus the label). Never refits: new
-        labels the mapping does not know raise :class:`~labelcheck.InputError`
-        listing them, unless ``drop_unknown=True``. A pandas DataFrame comes back
-        with the index labels of the rows kept (``meta.loc[fixed.index]`` lines up).
+        the fitted feature columns in their order (``plan.columns`` minus the label).
+        Never refits: new labels the mapping does not know raise
+        :class:`~labelcheck.InputError` listing them, unless ``drop_unknown=True``.
+        A pandas DataFrame comes back with the index labels of the rows kept
+        (``meta.loc[fixed.index]`` lines up).
         """
         from labelcheck.io.frames import like, to_table
 
