@@ -372,12 +372,16 @@ def infer(
         if output is not None:
             _guard([output], [path, *src.paths])
         report = scan_source(src, options)
+        notes: list[str] = []
+        schema_data = infer_schema(report, notes)
         text = dump_schema(
-            infer_schema(report),
+            schema_data,
             header=f"labelcheck schema inferred from {report.source} ({report.rows:,} rows)\n"
             "Review it: the recorded classes and ranges are what later files are checked "
-            "against (LC109, LC214).",
+            "against (LC109, LC214)." + "".join(f"\nNote: {note}." for note in notes),
         )
+        for note in notes:  # also where a user writing the schema to a file sees it
+            typer.echo(f"labelcheck: note: {note}", err=True)
         if output is None:
             sys.stdout.write(text)
         else:

@@ -371,14 +371,22 @@ def options_from_settings(settings: Mapping[str, Any]) -> Any:
 
 
 # ---------------------------------------------------------------------- infer
-def infer_schema(report: Any) -> dict[str, Any]:
+def infer_schema(report: Any, notes: list[str] | None = None) -> dict[str, Any]:
     """A schema describing the scanned data (``labelcheck infer``), as TFDV's infer_schema.
 
     Records the label, task, classes and observed min/max of every numeric
     feature, so a later file that drifts outside them is caught (LC109, LC214).
     ``n_classes`` is what this data needs (``max id + 1`` for ids, the class
-    count for names), so the file it came from passes its own schema.
+    count for names), so the file it came from passes its own schema, except for
+    the defect a schema must not bless: class ids LC205 flags as sparse outliers
+    (one 8000 among 0..4) are left out of ``classes`` and ``n_classes``, and ids
+    too sparse to be an output layer's size leave ``n_classes`` out. ``notes``
+    receives one line for each thing left out, saying why.
     """
+    from labelcheck.rules.base import RuleContext
+    from labelcheck.text import fmt_values, plural
+
+    said = notes if notes is not None else []
     stats = report.stats
     out: dict[str, Any] = {"version": SCHEMA_VERSION}
     if stats.plan.label:
@@ -388,6 +396,19 @@ def infer_schema(report: Any) -> dict[str, Any]:
     lab = stats.label
     if report.task.task == "classification" and lab is not None:
         items = lab.sorted_distinct()
+        # The ids LC205 flags (its own test, also when LC205 is not selected).
+        outliers = RuleContext(stats, report.options, report.task).label_outliers
+        if items and outliers:
+            odd = {v for v, _ in outliers}
+            items = [(v, c) for v, c in items if v not in odd]
+            one = len(odd) == 1
+            it, real = ("it", "it is a real class") if one else ("them", "they are real classes")
+            said.append(
+                f"class {'id' if one else 'ids'} {fmt_values([_plain(v) for v, _ in outliers])} "
+                f"({plural(sum(c for _, c in outliers), 'row')}) left out of classes and "
+                f"n_classes: LC205 flags {it} as far from the other ids (a typo, sentinel or "
+                f"ignore marker); add {it} back if {real}"
+            )
         if items is not None and items:
             classes = [_plain(v) for v, _ in items]
             ints = [c for c in classes if isinstance(c, int) and not isinstance(c, bool)]
@@ -397,6 +418,12 @@ def infer_schema(report: Any) -> dict[str, Any]:
                 # out (LC207 says to reindex) rather than record max + 1.
                 if max(ints) < max(cap, 2 * len(ints)):
                     out["n_classes"] = max(ints) + 1
+                else:
+                    said.append(
+                        f"n_classes left out: {len(ints)} class ids up to "
+                        f"{fmt_values([max(ints)])} are not an output layer's size (LC207: "
+                        "reindex them to 0..K-1)"
+                    )
             elif all(isinstance(c, str) for c in classes):
                 out["n_classes"] = len(classes)
             out["classes"] = classes

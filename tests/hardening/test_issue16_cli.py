@@ -4,6 +4,7 @@ format its name says, and the wording of help, summaries and errors."""
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -94,3 +95,47 @@ def test_rows_out_a_format_it_cannot_write_is_refused_before_the_scan(dup_data, 
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith(f"labelcheck: error: {out}")
     assert not out.exists() and "Traceback" not in result.output
+
+
+# ------------------------------------------------------------------------ item 11
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
+
+
+def test_infer_leaves_out_the_sparse_outlier_and_says_why(tmp_path):
+    import yaml
+
+    before = sha(SAMPLES / "classic.parquet")
+    result = invoke("infer", SAMPLES / "classic.parquet")
+    assert result.exit_code == 0, result.output
+    schema = yaml.safe_load(result.stdout)
+    y = pd.read_parquet(SAMPLES / "classic.parquet")["y"]
+    bulk = sorted(int(v) for v in y.unique() if v != 8000)  # the data's 0..4
+    assert schema["classes"] == bulk and schema["n_classes"] == max(bulk) + 1
+    assert 8000 not in schema["classes"]
+    why = "class id 8000 (1 row) left out of classes and n_classes: LC205"
+    assert f"# Note: {why}" in result.stdout  # in the schema file's header
+    assert why in result.stderr  # and on the terminal when -o writes it elsewhere
+    assert sha(SAMPLES / "classic.parquet") == before
+
+
+def test_a_file_scanned_with_its_inferred_schema_still_reports_the_outlier(tmp_path):
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"a": rng.normal(size=41), "label": [0, 1, 2, 3] * 10 + [9000]})
+    data = tmp_path / "d.csv"
+    df.to_csv(data, index=False)
+    out = tmp_path / "s.yaml"
+    assert invoke("infer", data, "-o", out).exit_code == 0
+    result = invoke("scan", data, "--schema", out, "--format", "json")
+    found = {f["code"]: f for f in json.loads(result.stdout)["findings"]}
+    assert {"LC204", "LC205", "LC214"} <= set(found)
+    assert found["LC214"]["values"] == [9000] and found["LC214"]["rows"] == 1
+
+
+def test_infer_says_why_sparse_ids_have_no_n_classes(tmp_path):
+    data = tmp_path / "big.parquet"
+    y = np.array([2**40, 0, 1, 2] * 25, dtype=np.int64)
+    pd.DataFrame({"x": np.arange(100) / 100, "y": y}).to_parquet(data)
+    result = invoke("infer", data)
+    assert result.exit_code == 0
+    assert "n_classes:" not in result.stdout
+    assert "# Note: n_classes left out: 4 class ids up to 1099511627776" in result.stdout
