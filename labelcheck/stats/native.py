@@ -28,6 +28,8 @@ ABI = 4
 
 _HERE = Path(__file__).resolve().parent
 LIBRARY = _HERE / "kernels.so"
+#: Written by hatch_build.py instead of LIBRARY: why the kernels were not built.
+WHY_OFF = _HERE / "kernels-off.txt"
 
 
 class Column(ctypes.Structure):
@@ -120,7 +122,13 @@ def why_off() -> str:
     if os.environ.get("LABELCHECK_NATIVE", "1").strip() in _OFF:
         return "LABELCHECK_NATIVE=0"
     if not LIBRARY.is_file():
-        return "not built: no C compiler when labelcheck was installed"
+        try:  # hatch_build.py records why it built none
+            recorded = WHY_OFF.read_text(encoding="utf-8").strip()
+        except OSError:
+            recorded = ""
+        return "not built: " + (
+            recorded or f"no {LIBRARY.name} beside labelcheck (`python hatch_build.py` builds it)"
+        )
     stale = f"{LIBRARY.name} is a stale build (reinstall, or `python hatch_build.py`)"
     try:
         lib = ctypes.CDLL(str(LIBRARY))

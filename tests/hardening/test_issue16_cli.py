@@ -139,3 +139,90 @@ def test_infer_says_why_sparse_ids_have_no_n_classes(tmp_path):
     assert result.exit_code == 0
     assert "n_classes:" not in result.stdout
     assert "# Note: n_classes left out: 4 class ids up to 1099511627776" in result.stdout
+
+
+# ------------------------------------------------------------------------ item 16
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _source_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    src = tmp_path / "src"
+    ignore = shutil.ignore_patterns("__pycache__", "*.so", "kernels-off.txt", ".*.tmp")
+    shutil.copytree(ROOT / "labelcheck", src / "labelcheck", ignore=ignore)
+    shutil.copytree(ROOT / "schemas", src / "schemas")
+    for name in ("pyproject.toml", "hatch_build.py", "README.md", ".gitignore"):
+        shutil.copy(ROOT / name, src / name)
+    return src
+
+
+def test_version_says_the_kernels_are_off_because_no_kernels_was_set_at_install(tmp_path):
+    """A real wheel built with LABELCHECK_NO_KERNELS=1, installed, asked for --version."""
+    import os
+    import subprocess
+    import sys
+    import zipfile
+
+    src = _source_copy(tmp_path)
+    env = {**os.environ, "LABELCHECK_NO_KERNELS": "1"}
+    env.pop("PYTHONPATH", None)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path / "dist"), str(src)],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "dist").glob("labelcheck-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+    assert "labelcheck/stats/kernels.so" not in names
+    assert "labelcheck/stats/kernels-off.txt" in names
+    target = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as zf:  # installing a pure wheel is unpacking it
+        zf.extractall(target)
+    env["PYTHONPATH"] = str(target)
+    version = subprocess.run(
+        [sys.executable, "-c", "from labelcheck.cli import main; main()", "--version"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert version.returncode == 0, version.stderr
+    assert "LABELCHECK_NO_KERNELS=1 was set when labelcheck was installed" in version.stdout
+    assert "no C compiler" not in version.stdout
+
+
+def test_build_records_why_when_the_compiler_is_missing_or_fails(tmp_path, monkeypatch):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("hatch_build_copy", ROOT / "hatch_build.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    src = _source_copy(tmp_path)
+    monkeypatch.delenv("LABELCHECK_NO_KERNELS", raising=False)
+    monkeypatch.setenv("CC", str(tmp_path / "no-such-cc"))
+    assert "no C compiler" in hook.build_kernels(src, warn=lambda _: None)
+    monkeypatch.setenv("CC", "false")  # a compiler that fails
+    why = hook.build_kernels(src, warn=lambda _: None)
+    assert why.startswith("the C compiler failed")
+    off = src / "labelcheck/stats/kernels-off.txt"
+    assert off.read_text().strip() == why
+    assert not (src / "labelcheck/stats/kernels.so").exists()
+
+
+def test_version_without_a_library_or_a_record_claims_no_cause_it_does_not_know(
+    tmp_path, monkeypatch
+):
+    from labelcheck.stats import native
+
+    monkeypatch.setattr(native, "LIBRARY", tmp_path / "kernels.so")
+    monkeypatch.setattr(native, "WHY_OFF", tmp_path / "kernels-off.txt")
+    monkeypatch.delenv("LABELCHECK_NATIVE", raising=False)
+    native._library.cache_clear()
+    try:
+        assert "no C compiler" not in native.why_off()
+        (tmp_path / "kernels-off.txt").write_text("LABELCHECK_NO_KERNELS=yes was set ...\n")
+        assert native.why_off() == "not built: LABELCHECK_NO_KERNELS=yes was set ..."
+        result = invoke("--version")
+        assert "off: numpy route, not built: LABELCHECK_NO_KERNELS=yes" in result.stdout
+    finally:
+        native._library.cache_clear()
