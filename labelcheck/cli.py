@@ -412,10 +412,19 @@ def _emit(reports: list, output_format: Format, output: Path | None) -> None:
 
 @app.command("rules")
 def rules_cmd(
-    output_format: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+    output_format: Annotated[
+        Format,
+        typer.Option("--format", help="text, json, or markdown (the README's rule table)."),
+    ] = Format.text,
 ) -> None:
     """List every rule: code, name, default severity, default fix."""
     from labelcheck.rules import RULES
+
+    if output_format == Format.markdown:
+        from labelcheck.rules import markdown_table
+
+        typer.echo(markdown_table(), nl=False)
+        return
 
     if output_format == Format.json:
         import json
@@ -447,7 +456,9 @@ def rules_cmd(
 
 
 @app.command()
-def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. LC205.")]) -> None:
+def explain(
+    code: Annotated[str, typer.Argument(help="A rule code or name: LC205, label-sparse-outlier.")],
+) -> None:
     """Explain a rule: what it detects, why it breaks training, an example, the fix."""
     with _user_errors():
         from labelcheck.rules import get_rule

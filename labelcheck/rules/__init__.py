@@ -30,13 +30,28 @@ RULES: dict[str, Rule] = _catalogue()
 
 
 def get_rule(code: str) -> Rule:
-    """The rule with this code (case-insensitive), or :class:`InputError`."""
-    found = RULES.get(code.strip().upper())
+    """The rule with this code or name (``LC205``, ``label-sparse-outlier``; any case),
+    or :class:`InputError`."""
+    key = code.strip().lower()
+    found = next((r for r in RULES.values() if key in (r.code.lower(), r.name)), None)
     if found is None:
+        close = [r.name for r in RULES.values() if key and key in r.name][:3]
+        hint = f"did you mean {', '.join(close)}? " if close else ""
         raise InputError(
-            f"unknown rule code {code!r}; `labelcheck rules` lists them ({', '.join(RULES)})"
+            f"unknown rule {code!r}; {hint}give a code or a name: `labelcheck rules` lists "
+            f"them ({', '.join(RULES)})"
         )
     return found
+
+
+def markdown_table() -> str:
+    """Every rule as the README's table (``labelcheck rules --format markdown``); the
+    README's copy is checked against it (tests/hardening/test_issue16_cli.py)."""
+    lines = ["| code | name | severity | what it catches |", "|---|---|---|---|"]
+    for r in RULES.values():
+        summary = r.summary.replace("|", "\\|")
+        lines.append(f"| {r.code} | {r.name} | {r.severity} | {summary} |")
+    return "\n".join(lines) + "\n"
 
 
 def resolve_codes(codes: Iterable[str], option: str) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from labelcheck.rules.base import Finding, RuleContext, rule
 
 
-@rule("LC001", "empty-dataset", "error", summary="the dataset has no rows")
+@rule("LC001", "empty-dataset", "error", summary="the dataset has zero rows")
 def check(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.stats.rows == 0:
         yield ctx.finding(

@@ -47,7 +47,7 @@ from labelcheck.rules.base import (
     "error",
     fix="drop-rows",
     fix_title="Drop the rows with missing values (or impute the column median)",
-    summary="NaN or null in a numeric feature",
+    summary="NaN or null in a numeric feature: one NaN input makes the loss NaN",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for name, stats in ctx.numeric_features():

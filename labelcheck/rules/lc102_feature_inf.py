@@ -43,7 +43,7 @@ from labelcheck.rules.base import (
     "error",
     fix="drop-rows",
     fix_title="Drop the rows with infinite values (or clip to the finite range)",
-    summary="+Inf / -Inf in a feature",
+    summary="+Inf / -Inf in a feature (a ratio with a zero denominator)",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for name, stats in ctx.numeric_features():

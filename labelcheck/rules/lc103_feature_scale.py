@@ -36,7 +36,7 @@ from labelcheck.rules.base import Finding, RuleContext, fmt, rule
     "warning",
     fix="normalize",
     fix_title="Normalize min-max to [-1, 1] (or standardize)",
-    summary="feature far from unit scale: max abs > 10 (e.g. pixels 0..255)",
+    summary="a feature far from unit scale, max |x| > 10 (pixels 0..255): gradients explode",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     limit = ctx.options.thresholds.scale_max_abs

@@ -33,7 +33,7 @@ from labelcheck.rules.base import Finding, RuleContext, fmt, rule
     "warning",
     fix="standardize",
     fix_title="Standardize the features to mean 0, std 1",
-    summary="typical magnitudes of features differ by > 1e3",
+    summary="typical magnitudes of the features differ by more than 1e3",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     rms = {name: m for name, s in ctx.numeric_features() if s.n and (m := _magnitude(s)) > 0}

@@ -28,7 +28,7 @@ from labelcheck.rules.base import Finding, RuleContext, fmt, plural, rule
     "warning",
     fix="drop-column",
     fix_title="Drop the constant column",
-    summary="zero variance: standardizing divides by 0 -> NaN",
+    summary="zero variance: standardizing divides by 0 and gives NaN",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for name, stats in ctx.numeric_features():

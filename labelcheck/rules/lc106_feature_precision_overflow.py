@@ -38,7 +38,10 @@ FP32_MAX = float(np.finfo(np.float32).max)
     "warning",
     fix="normalize",
     fix_title="Normalize the column before casting to the training precision",
-    summary="abs > 65504 overflows float16 to Inf; float64 beyond float32 max",
+    summary=(
+        "|x| > 65504 overflows float16 to Inf (an error with `--precision "
+        "fp16`); float64 beyond the float32 range"
+    ),
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     fp16 = ctx.options.precision == "fp16"

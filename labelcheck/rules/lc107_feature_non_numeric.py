@@ -33,7 +33,7 @@ from labelcheck.rules.lc110_feature_null_strings import markers_explain
     "warning",
     fix="drop-column",
     fix_title="Cast the column to a number, or exclude it from the features",
-    summary="a feature column that is not numeric",
+    summary="a feature that is not numeric (says so when it holds numbers as strings)",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for name, stats in ctx.stats.features().items():

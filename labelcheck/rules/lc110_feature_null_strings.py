@@ -54,7 +54,7 @@ def markers_explain(stats: ColumnStats) -> bool:
     "warning",
     fix="cast",
     fix_title="Cast the markers to null and the rest to a number",
-    summary="numbers stored as text with missing-value markers ('?', 'N/A', 'null', '-', '')",
+    summary=('numbers stored as text with missing-value markers ("?", "N/A", "null", "-", "")'),
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for name, stats in ctx.stats.features().items():

@@ -35,7 +35,7 @@ from labelcheck.rules.base import Finding, RuleContext, rule
     "feature-duplicate-name",
     "error",
     fix_title="Rename the columns so each name is unique",
-    summary="several columns share one name (not scanned)",
+    summary="several columns share one name (`a,a,b`): those are not scanned",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for name, count in ctx.stats.plan.repeated:

@@ -34,7 +34,7 @@ from labelcheck.rules.base import DropRows, Finding, Proposal, RuleContext, plur
     "error",
     fix="drop-rows",
     fix_title="Drop the rows without a label",
-    summary="null/NaN labels",
+    summary="null or NaN labels",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     lab = ctx.label

@@ -28,7 +28,7 @@ from labelcheck.rules.base import DropRows, Finding, Proposal, RuleContext, plur
     "error",
     fix="drop-rows",
     fix_title="Drop the rows with an infinite label",
-    summary="+Inf/-Inf labels",
+    summary="+Inf / -Inf labels",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     lab = ctx.label

@@ -37,7 +37,7 @@ from labelcheck.rules.base import Finding, RuleContext, fmt_values, plural, rule
     "error",
     fix="reindex-labels",
     fix_title="Reindex the labels to 0..K-1",
-    summary="negative class ids",
+    summary="negative class ids: index errors, NaN in log-based losses",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     lab = ctx.numeric_label

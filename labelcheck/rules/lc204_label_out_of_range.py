@@ -47,7 +47,7 @@ from labelcheck.rules.base import (
     "error",
     fix="reindex-labels",
     fix_title="Reindex the labels to 0..K-1, or drop the rows",
-    summary="ids >= n_classes (n_classes from flag/schema), e.g. 1..10 with n_classes=10",
+    summary="class ids >= `--n-classes` (1..10 with 10 classes): device-side assert",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     k = ctx.options.n_classes

@@ -54,7 +54,7 @@ from labelcheck.rules.base import (
     "error",
     fix="drop-rows",
     fix_title="Drop the rows with the outlier class ids",
-    summary="few rows with ids far from the bulk (one 8000 among 0..100)",
+    summary="a few rows with ids far from the bulk (one 8000 among 0..4)",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     outliers = ctx.label_outliers

@@ -36,7 +36,7 @@ from labelcheck.rules.base import Finding, RuleContext, fmt_values, rule
     "error",
     fix="reindex-labels",
     fix_title="Reindex the labels to 0..K-1 (mapping saved)",
-    summary="class ids symmetric around 0: {-1,0,1}, {-1,1}, {-2..2}",
+    summary="class ids symmetric around 0: {-1, 0, 1}, {-1, 1} (except with a hinge loss)",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.options.hinge:

@@ -43,7 +43,7 @@ from labelcheck.rules.base import Finding, RuleContext, fmt, plural, rule
     "warning",
     fix="reindex-labels",
     fix_title="Reindex the labels to 0..K-1 (mapping saved)",
-    summary="ids with gaps or not starting at 0: {1..10}, {0,1,5,9}",
+    summary="class ids with gaps or not starting at 0: {1..10}, {0, 1, 5, 9}",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.options.hinge:

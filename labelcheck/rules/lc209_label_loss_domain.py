@@ -78,7 +78,7 @@ _DOMAINS: dict[str, tuple[str, Callable[[float], bool]]] = {
     "LC209",
     "label-loss-domain",
     "error",
-    summary="label outside the declared loss's domain",
+    summary="labels outside the domain of the `--loss` you train with",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     loss = ctx.options.loss

@@ -28,7 +28,7 @@ from labelcheck.rules.base import Finding, RuleContext, fmt, rule
     "LC210",
     "label-rare-class",
     "warning",
-    summary="a class with fewer rows than rare_class_min (default 5)",
+    summary="a class with fewer than 5 rows",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     classes = ctx.label_classes()

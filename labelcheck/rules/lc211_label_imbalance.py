@@ -28,7 +28,7 @@ from labelcheck.rules.base import Finding, RuleContext, fmt, rule
     "LC211",
     "label-imbalance",
     "info",
-    summary="majority/minority class ratio > 100",
+    summary="majority / minority class ratio above 100",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     classes = ctx.label_classes()

@@ -31,7 +31,7 @@ from labelcheck.rules.base import Finding, RuleContext, fmt, rule
     "warning",
     fix="scale-target",
     fix_title="Standardize the target (inverse saved in the plan)",
-    summary="regression target far from unit scale: abs max > 100",
+    summary="a regression target far from unit scale (|y| > 100): MSE training stalls",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     lab = ctx.numeric_label

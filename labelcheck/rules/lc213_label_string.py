@@ -33,7 +33,7 @@ from labelcheck.rules.base import Finding, RuleContext, fmt_values, rule
     "info",
     fix="reindex-labels",
     fix_title="Encode the labels as 0..K-1 (mapping saved)",
-    summary="string/categorical labels need encoding",
+    summary="string or categorical labels that need encoding to 0..K-1",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     lab = ctx.label

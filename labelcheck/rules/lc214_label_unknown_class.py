@@ -38,7 +38,7 @@ from labelcheck.rules.base import Finding, RuleContext, fmt, fmt_values, plural,
     "label-unknown-class",
     "error",
     fix_title="Fix or drop the rows with unknown classes, or add the class to the schema",
-    summary="a class id/name not in the schema's `classes`",
+    summary="a label not among the schema's `classes`",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     classes = ctx.options.classes

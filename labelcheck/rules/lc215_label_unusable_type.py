@@ -35,7 +35,7 @@ from labelcheck.rules.base import Finding, RuleContext, rule
     "label-unusable-type",
     "error",
     fix_title="Pick the real label column, or derive numbers from this one",
-    summary="a label of a type no loss takes (timestamp, struct, bytes...)",
+    summary="a label column no loss can take: timestamps, structs, bytes",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     lab = ctx.label

@@ -54,7 +54,7 @@ from labelcheck.rules.base import (
     "warning",
     fix="drop-rows",
     fix_title="Drop the copies, keep the first row of each group",
-    summary="rows identical in every checked column",
+    summary="rows identical in every checked column (info for low-cardinality features)",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     summary = ctx.stats.row_summary

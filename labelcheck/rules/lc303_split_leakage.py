@@ -48,7 +48,7 @@ from labelcheck.rules.base import (
     "error",
     fix="drop-rows",
     fix_title="Drop the leaked rows from this split (fix --reference)",
-    summary="rows of this split whose features occur in the reference split",
+    summary="rows of this split whose features occur in the reference split (`--reference`)",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     leak = ctx.stats.leak

@@ -32,7 +32,7 @@ from labelcheck.rules.base import Finding, RuleContext, fmt, rule
     "LC304",
     "unseen-class",
     "error",
-    summary="classes in this split that the reference split never has",
+    summary="classes in this split that the reference never has",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     counts = ctx.class_counts_against_reference()

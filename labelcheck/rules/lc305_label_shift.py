@@ -39,7 +39,7 @@ from labelcheck.rules.base import Finding, RuleContext, fmt, rule
     "LC305",
     "label-shift",
     "warning",
-    summary="class proportions differ from the reference beyond a threshold",
+    summary="class proportions moved from the reference (total variation distance, noise-guarded)",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     counts = ctx.class_counts_against_reference()

@@ -46,7 +46,9 @@ _MIN_ROWS = 10
     "LC306",
     "feature-shift",
     "warning",
-    summary="a feature's location/scale moved from the reference (normalised in one split only)",
+    summary=(
+        "a feature's location/scale moved from the reference (e.g. normalised in one split only)"
+    ),
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.reference is None:

@@ -226,3 +226,31 @@ def test_version_without_a_library_or_a_record_claims_no_cause_it_does_not_know(
         assert "off: numpy route, not built: LABELCHECK_NO_KERNELS=yes" in result.stdout
     finally:
         native._library.cache_clear()
+
+
+# ------------------------------------------------------------------------ item 17
+def _readme_table() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("| code | name | severity | what it catches |")
+    return text[start : text.index("\n\n", start) + 1]
+
+
+def test_the_readme_rule_table_is_what_labelcheck_rules_prints():
+    """One source: the README's table is `labelcheck rules --format markdown`, verbatim
+    (regenerate it with that command when a rule's summary changes)."""
+    result = invoke("rules", "--format", "markdown")
+    assert result.exit_code == 0
+    assert _readme_table() == result.stdout
+
+
+def test_rules_text_json_and_markdown_say_the_same():
+    table = invoke("rules", "--format", "markdown").stdout.splitlines()[2:]
+    listed = json.loads(invoke("rules", "--format", "json").stdout)
+    assert len(table) == len(listed) == 33
+    for row, rule in zip(table, listed, strict=True):
+        cells = [c.strip().replace("\\|", "|") for c in row.strip("|").split(" | ")]
+        assert cells == [rule["code"], rule["name"], rule["severity"], rule["summary"]]
+    lc205 = next(r for r in listed if r["code"] == "LC205")
+    assert "among 0..4" in lc205["summary"]  # the README's and the docstring's example
+    lc106 = next(r for r in listed if r["code"] == "LC106")
+    assert "--precision fp16" in lc106["summary"]
