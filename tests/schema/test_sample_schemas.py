@@ -11,7 +11,7 @@ from labelcheck.io.readers import FORMATS
 from labelcheck.schema import load_schema
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = sorted(p for p in (ROOT / "sample_data").iterdir() if p.suffix in FORMATS)
+SAMPLES = sorted(p for p in (ROOT / "sample_data").iterdir() if p.suffix in FORMATS or p.is_dir())
 SCHEMAS = sorted((ROOT / "schemas").glob("*.yaml"))
 
 #: Error codes each sample must report when scanned with its schema.
@@ -23,6 +23,12 @@ EXPECTED_ERRORS = {
     "pixels.parquet": {"LC206"},
     "regression_nan_inf.csv": {"LC101", "LC102"},
     "string_labels.jsonl": set(),
+    # A directory of named splits: the errors of each split (one report each).
+    "adult_splits": {
+        "train": set(),
+        "validation": {"LC109"},  # age scaled to [0, 1] in this split only
+        "test": {"LC214", "LC303", "LC304"},  # "<=50K." labels; rows copied from train
+    },
 }
 
 
@@ -41,9 +47,19 @@ def test_every_sample_has_a_schema_and_every_schema_a_sample():
     assert set(EXPECTED_ERRORS) == {s.name for s in SAMPLES}
 
 
-@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
+@pytest.mark.parametrize("sample", [s for s in SAMPLES if s.is_file()], ids=lambda p: p.name)
 def test_each_sample_against_its_schema(sample):
     report = labelcheck.scan(sample, schema=_schema_of(sample))
     errors = {f.code for f in report.findings if f.severity == "error"}
     assert errors == EXPECTED_ERRORS[sample.name]
     assert "LC109" not in {f.code for f in report.findings}  # ranges hold for every sample
+
+
+@pytest.mark.parametrize("sample", [s for s in SAMPLES if s.is_dir()], ids=lambda p: p.name)
+def test_each_split_sample_against_its_schema(sample):
+    reports = labelcheck.scan_splits(sample, schema=_schema_of(sample))
+    errors = {
+        split: {f.code for f in report.findings if f.severity == "error"}
+        for split, report in reports.items()
+    }
+    assert errors == EXPECTED_ERRORS[sample.name]
