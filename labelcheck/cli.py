@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from labelcheck.engines import ENGINES
 from labelcheck.errors import InputError, NothingLeftError
@@ -50,6 +50,23 @@ class _OneLineErrors(TyperGroup):
             typer.echo(f"labelcheck: error: {message}{hint}", err=True)
             sys.exit(exc.exit_code)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+class _Command(TyperCommand):
+    """Usage lines as Unix tools write them: ``scan [OPTIONS] PATH...``.
+
+    typer marks a required argument with braces (``{paths}...``), which reads as a
+    template left unfilled.
+    """
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                name = (param.metavar or param.name or "").upper()
+                name += "..." if param.nargs != 1 else ""
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
 
 
 app = typer.Typer(
@@ -227,10 +244,12 @@ ProgressOpt = Annotated[
 ]
 
 
-@app.command()
+@app.command(cls=_Command)
 @_with_settings(SCAN_SETTINGS)
 def scan(
-    paths: Annotated[list[str], typer.Argument(help="Files, directories, globs or URLs.")],
+    paths: Annotated[
+        list[str], typer.Argument(metavar="PATH", help="Files, directories, globs or URLs.")
+    ],
     schema: SchemaOpt = None,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
@@ -260,7 +279,8 @@ def scan(
     ] = None,
     **settings: Any,
 ) -> None:
-    """Scan datasets and report what would break training (exit 1 on findings).
+    """Scan datasets and report what would break training (exit 1 on an error finding;
+    see --fail-on).
 
     A directory of named splits (train/validation/test files or folders) gives one
     report per split, each checked against train; --reference TRAIN checks every
@@ -352,10 +372,10 @@ _INFER_SETTINGS = tuple(
 _READ_SETTINGS = tuple(s for s in SCAN_SETTINGS if s.name == "encoding")
 
 
-@app.command()
+@app.command(cls=_Command)
 @_with_settings(_INFER_SETTINGS)
 def infer(
-    path: Annotated[str, typer.Argument(help="A data file, directory or glob.")],
+    path: Annotated[str, typer.Argument(metavar="PATH", help="A data file, directory or glob.")],
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the schema to this file.")
     ] = None,
@@ -410,7 +430,7 @@ def _emit(reports: list, output_format: Format, output: Path | None) -> None:
     atomic_write_text(output, text)
 
 
-@app.command("rules")
+@app.command("rules", cls=_Command)
 def rules_cmd(
     output_format: Annotated[
         Format,
@@ -455,9 +475,12 @@ def rules_cmd(
     _console().print(table)
 
 
-@app.command()
+@app.command(cls=_Command)
 def explain(
-    code: Annotated[str, typer.Argument(help="A rule code or name: LC205, label-sparse-outlier.")],
+    code: Annotated[
+        str,
+        typer.Argument(metavar="RULE", help="A rule code or name: LC205, label-sparse-outlier."),
+    ],
 ) -> None:
     """Explain a rule: what it detects, why it breaks training, an example, the fix."""
     with _user_errors():
@@ -475,10 +498,12 @@ FixOutputOpt = Annotated[
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing outputs.")]
 
 
-@app.command()
+@app.command(cls=_Command)
 @_with_settings(SCAN_SETTINGS, FIX_SETTINGS)
 def fix(
-    path: Annotated[str, typer.Argument(help="The training data file (or directory, glob).")],
+    path: Annotated[
+        str, typer.Argument(metavar="PATH", help="The training data file (or directory, glob).")
+    ],
     output: FixOutputOpt,
     plan: Annotated[
         Path | None,
@@ -540,11 +565,13 @@ def fix(
             typer.echo(f"report (before and after): {report}")
 
 
-@app.command()
+@app.command(cls=_Command)
 @_with_settings(_READ_SETTINGS)
 def apply(
-    plan: Annotated[Path, typer.Argument(help="A plan saved by `labelcheck fix`.")],
-    path: Annotated[str, typer.Argument(help="New data: test, validation or inference.")],
+    plan: Annotated[Path, typer.Argument(metavar="PLAN", help="A plan saved by `labelcheck fix`.")],
+    path: Annotated[
+        str, typer.Argument(metavar="PATH", help="New data: test, validation or inference.")
+    ],
     output: FixOutputOpt,
     force: ForceOpt = False,
     drop_unknown: Annotated[

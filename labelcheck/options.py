@@ -94,7 +94,16 @@ class Thresholds:
 def _check_choice(name: str, value: object, choices: Iterable[str]) -> None:
     choices = tuple(choices)
     if value not in choices:
-        raise InputError(f"invalid {name} {value!r}; choose one of: {', '.join(choices)}")
+        raise InputError(f"invalid {named(name)} {value!r}; choose one of: {', '.join(choices)}")
+
+
+def named(name: str) -> str:
+    """An option as an error names it, for a library caller and a CLI user alike: the
+    keyword and the flag, ``task (--task)`` (a schema file's message drops the flag)."""
+    for spec in (*SCAN_SETTINGS, *FIX_SETTINGS):
+        if name in (spec.name, spec.attr):
+            return f"{spec.name} ({spec.flag})"
+    return name
 
 
 @dataclass(frozen=True)
@@ -128,22 +137,22 @@ class ScanOptions:
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
-        _check_choice("--task", self.task, get_args(Task))
-        _check_choice("--precision", self.precision, get_args(Precision))
+        _check_choice("task", self.task, get_args(Task))
+        _check_choice("precision", self.precision, get_args(Precision))
         if self.n_classes is not None and (
             isinstance(self.n_classes, bool)
             or int(self.n_classes) != self.n_classes
             or self.n_classes < 1
         ):
             raise InputError(
-                f"invalid --n-classes {self.n_classes!r}: give a positive integer, "
+                f"invalid {named('n_classes')} {self.n_classes!r}: give a positive integer, "
                 "the number of outputs of your model"
             )
         if self.loss is not None:
             canonical = LOSS_ALIASES.get(self.loss.lower().replace("-", "_"))
             if canonical is None:
                 raise InputError(
-                    f"unknown --loss {self.loss!r}; known losses: "
+                    f"unknown {named('loss')} {self.loss!r}; known losses: "
                     f"{', '.join(sorted(set(LOSS_ALIASES.values())))}"
                 )
             object.__setattr__(self, "loss", canonical)
@@ -154,7 +163,8 @@ class ScanOptions:
             _check_choice(f"severity for {code}", sev, get_args(Severity))
         if isinstance(self.spill_rows, bool) or self.spill_rows < 0:
             raise InputError(
-                f"invalid --spill-rows {self.spill_rows!r}: give the rows of hashes to keep in "
+                f"invalid {named('spill_rows')} {self.spill_rows!r}: give the rows of hashes to "
+                "keep in "
                 "memory before spilling to disk (0 spills everything)"
             )
         if not any(self.enabled(code) for code in ROW_CODES):
@@ -186,7 +196,7 @@ def check_encoding(encoding: object) -> None:
         text = False
     if not text:
         raise InputError(
-            f"unknown --encoding {encoding!r}; give a Python codec name such as utf-8, "
+            f"unknown {named('encoding')} {encoding!r}; give a Python codec name such as utf-8, "
             "latin-1 or cp1252"
         )
 
@@ -214,7 +224,7 @@ class Strategies:
             value = getattr(self, spec.attr)
             if value not in (spec.choices or ()):
                 raise InputError(
-                    f"invalid {spec.flag} / {spec.name} {value!r}; choose one of: "
+                    f"invalid {named(spec.name)} {value!r}; choose one of: "
                     f"{', '.join(spec.choices or ())}"
                 )
 

@@ -315,8 +315,10 @@ def _check_semantics(schema: Schema) -> None:
     try:
         options_from_settings(schema.settings())
     except InputError as exc:
-        # Option errors name the flag (--loss); in a file the key is what to fix.
-        raise InputError(f"{schema.source}: {str(exc).replace('--', '')}") from None
+        # Option errors name the keyword and the flag, "loss (--loss)"; in a file the key is
+        # what to fix.
+        message = re.sub(r" \(--[a-z-]+\)", "", str(exc)).replace("--", "")
+        raise InputError(f"{schema.source}: {message}") from None
 
 
 # ------------------------------------------------------------------ layering
@@ -360,11 +362,12 @@ def options_from_settings(settings: Mapping[str, Any]) -> Any:
         kwargs["ranges"] = {k: tuple(v) for k, v in kwargs["ranges"].items()}
     # Rule codes and prefixes are resolved here, where the catalogue may be imported
     # (options themselves never import the rules).
+    from labelcheck.options import named
     from labelcheck.rules import resolve_codes
 
     if kwargs.get("select") is not None:
-        kwargs["select"] = resolve_codes(kwargs["select"], "--select")
-    kwargs["ignore"] = resolve_codes(kwargs.get("ignore") or (), "--ignore")
+        kwargs["select"] = resolve_codes(kwargs["select"], named("select"))
+    kwargs["ignore"] = resolve_codes(kwargs.get("ignore") or (), named("ignore"))
     for code in kwargs.get("severity") or {}:
         resolve_codes([code], "severity override")
     return ScanOptions(**kwargs)

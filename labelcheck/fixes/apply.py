@@ -38,6 +38,7 @@ from labelcheck.io import SchemaChanged, Source, open_source
 from labelcheck.options import ScanOptions, Strategies
 from labelcheck.report import Report
 from labelcheck.stats.dataset import repeated_names
+from labelcheck.text import plural
 
 #: Opens a progress callback (or None) for one pass over a source, labelled.
 ProgressBars = Callable[[Source, str], AbstractContextManager[Progress | None]]
@@ -429,7 +430,9 @@ def describe_applied(plan: FixPlan, tally: Tally) -> list[str]:
             shown.rows = tally.changed.get(i, 0)
         lines.append(shown.describe())
     if tally.unknown_dropped:
-        lines.append(f"dropped {tally.unknown_dropped:,} rows with labels the plan does not know")
+        lines.append(
+            f"dropped {plural(tally.unknown_dropped, 'row')} with labels the plan does not know"
+        )
     if tally.label_absent:
         lines.append(f"label column {plan.label!r} absent (inference data): label steps skipped")
     return lines

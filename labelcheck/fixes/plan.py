@@ -317,7 +317,7 @@ class FixPlan:
         if tally is not None:
             tally.rows_in += batch.num_rows
             tally.label_absent = not has_label
-        applied = Applied(drop_unknown=drop_unknown, where=where)
+        applied = Applied(drop_unknown=drop_unknown, where=where, rows_read=batch.num_rows)
         for i, step in enumerate(self.steps):
             index = batch.schema.get_field_index(step.column)
             if index < 0:

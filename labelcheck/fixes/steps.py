@@ -27,7 +27,7 @@ from labelcheck.io.arrow import (
     int_array,
 )
 from labelcheck.io.arrow import string_array as _strings
-from labelcheck.text import fmt, fmt_values
+from labelcheck.text import fmt, fmt_values, plural
 
 if TYPE_CHECKING:
     from labelcheck.fixes.plan import Step
@@ -45,6 +45,7 @@ class Applied:
     drop_unknown: bool = False
     where: str = "data"
     unknown_dropped: int = 0  # rows with unseen labels dropped (drop_unknown=True)
+    rows_read: int | None = None  # the batch's rows before any step (a message's scale)
 
 
 #: ``apply(step, batch, column_index, applied) -> (batch, rows changed)``
@@ -204,7 +205,7 @@ def _reindex_labels(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
         new = pc.take(int_array(np.array(p["ids"]), pa.int64()), new)
     if n_unknown:
         if not a.drop_unknown:
-            raise _unknown_labels(array, unknown, n_unknown, classes, col, a.where)
+            raise _unknown_labels(array, unknown, n_unknown, classes, col, a)
         keep = pc.invert(unknown)
         a.unknown_dropped += n_unknown
         batch, new = batch.filter(keep), new.filter(keep)
@@ -212,7 +213,7 @@ def _reindex_labels(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
 
 
 def _unknown_labels(
-    array: pa.Array, unknown: pa.Array, n: int, classes: list[Any], column: str, where: str
+    array: pa.Array, unknown: pa.Array, n: int, classes: list[Any], column: str, a: Applied
 ) -> InputError:
     import pyarrow.compute as pc
 
@@ -221,8 +222,17 @@ def _unknown_labels(
     shown = fmt_list(sorted(uniq, key=lambda v: (str(type(v)), v))[:SHOW])
     if seen.null_count:
         shown = f"null, {shown}" if shown else "null"
+    # Earlier steps may have dropped rows of the batch: say so, or "149 rows" in a
+    # 150-row file whose every label is unknown reads as a miscount.
+    read, left = a.rows_read, len(array)
+    before = (
+        f" (of the {left:,} rows left after earlier steps dropped {read - left:,} of the "
+        f"{read:,} read)"
+        if read is not None and read > left
+        else ""
+    )
     return InputError(
-        f"{where}: {n:,} row{'s' if n > 1 else ''} in column {column!r} "
+        f"{a.where}: {plural(n, 'row')} in column {column!r}{before} "
         f"with labels the plan does not know: {shown}"
         f"{' ...' if len(uniq) > SHOW else ''} (its {len(classes)} classes: "
         f"{fmt_list(classes)}); pass --drop-unknown (drop_unknown=True) to drop those rows, "
@@ -357,7 +367,7 @@ def _describe_groups(what: str) -> Callable[[Step], str]:
             " (each group's majority label kept)" if step.params.get("keep") == "majority" else ""
         )
         where = "fitted data only, apply keeps every row"
-        return f"{step.step:<12} {_n(step)}{what}{keep}; {where}"
+        return f"{step.step:<12} {_n(step, 'rows ')}{what}{keep}; {where}"
 
     return describe
 
@@ -396,19 +406,19 @@ def _describe_cast(step: Step) -> str:
 STEPS: dict[str, StepKind] = {
     "drop-duplicates": StepKind(
         ("columns",),
-        _describe_groups("copies of earlier rows (the first kept)"),
+        _describe_groups("copying an earlier row (the first of each kept)"),
         _drop_groups,
         counts_rows=True,
     ),
     "drop-conflicts": StepKind(
         ("columns", "keep"),
-        _describe_groups("rows of conflicting-label groups"),
+        _describe_groups("in groups with conflicting labels"),
         _drop_groups,
         counts_rows=True,
     ),
     "drop-leaked": StepKind(
         ("columns",),
-        _describe_groups("rows also in the reference split"),
+        _describe_groups("also in the reference split"),
         _drop_groups,
         counts_rows=True,
     ),

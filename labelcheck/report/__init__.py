@@ -59,6 +59,16 @@ class Report:
 
         return involved_rows(self.source, self.stats.row_summary, self.stats.leak)
 
+    def ignored_note(self) -> str:
+        """The rows the label rules left out (``--ignore-index``), for every renderer."""
+        n = self.stats.ignored_rows
+        one = n == 1
+        return (
+            f"{n:,} label {'row carries' if one else 'rows carry'} --ignore-index "
+            f"{self.options.ignore_index:g} and {'was' if one else 'were'} left out of the "
+            "label rules"
+        )
+
     def by_code(self, code: str) -> list[Finding]:
         return [f for f in self.findings if f.code == code]
 

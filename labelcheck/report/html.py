@@ -174,10 +174,7 @@ def _verdict(report: Report, before: Report | None) -> str:
     else:
         facts.append(f"<li>{e(plan.label_reason)}</li>")
     if report.stats.ignored_rows:
-        facts.append(
-            f"<li>{report.stats.ignored_rows:,} label rows carry --ignore-index "
-            f"{report.options.ignore_index:g} and were left out of the label rules</li>"
-        )
+        facts.append(f"<li>{e(report.ignored_note())}</li>")
     mark = {"fail": "✖", "warn": "▲", "pass": "✔"}[status]
     return (
         f'<header class="verdict {status}"><p class="tool">labelcheck {e(__version__)} report'

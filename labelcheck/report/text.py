@@ -36,11 +36,7 @@ def render_text(report: Report, console: Console) -> None:
     else:
         console.print(Text(f"  {plan.label_reason}"), highlight=False)
     if report.stats.ignored_rows:
-        console.print(
-            f"  {report.stats.ignored_rows:,} label rows carry --ignore-index "
-            f"{report.options.ignore_index:g} and were left out of the label rules",
-            highlight=False,
-        )
+        console.print(f"  {report.ignored_note()}", highlight=False)
     if not report.findings:
         console.print("  [green]No problems found.[/green]")
         return

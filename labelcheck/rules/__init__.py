@@ -69,12 +69,12 @@ def resolve_codes(codes: Iterable[str], option: str) -> tuple[str, ...]:
                     f"{', '.join(RULES)} (or a prefix such as LC2)"
                 )
             out.extend(c for c in matched if c not in out)
-    if option == "--select" and not out:
+    if option.startswith("select") and not out:
         # An empty selection would switch every rule off and pass anything (an unset CI
         # variable in `--select "$CODES"`): refuse it.
         raise InputError(
-            "--select: no rule code given (empty selection); name codes or prefixes such as "
-            "LC2, or leave --select out to run every rule"
+            f"{option}: no rule code given (empty selection); name codes or prefixes such as "
+            "LC2, or leave the selection out to run every rule"
         )
     return tuple(out)
 

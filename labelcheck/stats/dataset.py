@@ -58,7 +58,7 @@ def plan_columns(
     reason = (
         f"from {options.origins['label']}"
         if "label" in options.origins
-        else "given (--label / label=)"
+        else "given with --label / label="
     )
     if label is not None and label not in names:
         close = [n for n in names if n.lower() == label.lower()]

@@ -100,7 +100,7 @@ def test_outliers_reindex_keeps_the_rows_as_a_class():
 
 
 def test_invalid_strategy_names_the_option():
-    with pytest.raises(InputError, match=r"--nan / nan_strategy 'mean'.*drop, median"):
+    with pytest.raises(InputError, match=r"nan_strategy \(--nan\) .mean.*drop, median"):
         labelcheck.fix(pixels_frame(), nan_strategy="mean")
 
 

@@ -254,3 +254,146 @@ def test_rules_text_json_and_markdown_say_the_same():
     assert "among 0..4" in lc205["summary"]  # the README's and the docstring's example
     lc106 = next(r for r in listed if r["code"] == "LC106")
     assert "--precision fp16" in lc106["summary"]
+
+
+# ------------------------------------------------------------------------ item 18
+ADULT = SAMPLES / "adult_splits"
+
+
+def test_fix_summaries_say_rows_once(tmp_path):
+    before = {p.name: sha(p) for p in ADULT.iterdir()}
+    train = invoke("fix", ADULT / "train.csv", "--label", "income", "-o", tmp_path / "t.parquet")
+    assert train.exit_code == 0, train.output
+    assert "rows rows" not in train.stdout and "row rows" not in train.stdout
+    # The counts, from pandas: 6 appended copies, 4 pairs with the other label.
+    df = pd.read_csv(ADULT / "train.csv", dtype=str)
+    features = [c for c in df.columns if c != "income"]
+    copies = int(df.duplicated().sum())
+    by_features = df.groupby(features)["income"].nunique()
+    conflicting = int(df.merge(by_features[by_features > 1].reset_index()[features]).shape[0])
+    assert f"drop-duplicates {copies} rows copying an earlier row" in train.stdout
+    assert f"drop-conflicts {conflicting} rows in groups with conflicting labels" in train.stdout
+    assert {p.name: sha(p) for p in ADULT.iterdir()} == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "rows", "expected"),
+    [
+        ("drop-leaked", 15, "drop-leaked  15 rows also in the reference split;"),
+        ("drop-leaked", 1, "drop-leaked  1 row also in the reference split;"),
+        ("drop-leaked", None, "drop-leaked  rows also in the reference split;"),
+        ("drop-conflicts", 8, "drop-conflicts 8 rows in groups with conflicting labels;"),
+        (
+            "drop-duplicates",
+            1,
+            "drop-duplicates 1 row copying an earlier row (the first of each kept)",
+        ),
+    ],
+)
+def test_row_group_steps_say_rows_once(kind, rows, expected):
+    from labelcheck.fixes.plan import Step
+    from labelcheck.fixes.steps import STEPS
+
+    step = Step(kind, "y", {"columns": ["x"], "keep": "all"}, rows=rows)
+    assert STEPS[kind].describe(step).startswith(expected)
+
+
+def test_one_ignored_label_row_is_one_row():
+    import labelcheck
+
+    x = np.array([0.1, 0.2, 0.3, 0.4] * 10)
+    y = np.array([0, 1, 2, 3] * 10)
+    y[0] = -100
+    report = labelcheck.scan((x.reshape(-1, 1), y), ignore_index=-100)
+    assert report.ignored_note().startswith(
+        "1 label row carries --ignore-index -100 and was left out"
+    )
+    y[1] = -100
+    report = labelcheck.scan((x.reshape(-1, 1), y), ignore_index=-100)
+    assert report.ignored_note().startswith("2 label rows carry --ignore-index -100 and were")
+
+
+def test_a_given_label_reads_once_in_parentheses():
+    result = invoke("scan", SAMPLES / "clean.parquet", "--label", "target")
+    assert "label 'target' (given with --label / label=)" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("keyword", "named"),
+    [
+        ({"task": "bogus"}, "task (--task)"),
+        ({"precision": "fp8"}, "precision (--precision)"),
+        ({"n_classes": 0}, "n_classes (--n-classes)"),
+        ({"loss": "nope"}, "loss (--loss)"),
+        ({"encoding": "nope"}, "encoding (--encoding)"),
+        ({"spill_rows": -1}, "spill_rows (--spill-rows)"),
+        ({"select": ["LC999"]}, "select (--select)"),
+    ],
+)
+def test_library_errors_name_the_keyword(keyword, named):
+    import labelcheck
+
+    with pytest.raises(labelcheck.InputError) as err:
+        labelcheck.scan(pd.DataFrame({"x": [0.1, 0.2], "y": [0, 1]}), **keyword)
+    assert named in str(err.value)
+
+
+def test_a_schema_file_error_names_its_key_not_the_flag(tmp_path):
+    schema = tmp_path / "s.yaml"
+    schema.write_text("version: 1\nloss: nope\n")
+    result = invoke("scan", SAMPLES / "clean.parquet", "--schema", schema)
+    assert result.exit_code == 2
+    assert f"{schema}: unknown loss 'nope'" in result.stderr and "--" not in result.stderr
+
+
+def test_scan_help_reads_as_unix_usage():
+    result = invoke("scan", "--help")
+    assert result.output.splitlines()[0] == "Usage: labelcheck scan [OPTIONS] PATH..."
+    assert "{" not in result.output.splitlines()[0]
+    assert "exit 1 on findings" not in result.output
+    assert "--fail-on" in result.output.split("Arguments:")[0]  # the summary says what decides
+    for command, usage in (("fix", "PATH"), ("apply", "PLAN PATH"), ("explain", "RULE")):
+        first = invoke(command, "--help").output.splitlines()[0]
+        assert first == f"Usage: labelcheck {command} [OPTIONS] {usage}"
+
+
+def test_scan_exits_0_on_warnings_only():
+    # "exit 1 on findings" was wrong: the default --fail-on is error.
+    result = invoke("scan", SAMPLES / "string_labels.jsonl")  # an LC213 info only
+    assert result.exit_code == 0 and "LC213" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["label-sparse-outlier", "LABEL-SPARSE-OUTLIER", "LC205"])
+def test_explain_takes_a_name_or_a_code(name):
+    result = invoke("explain", name)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("LC205 label-sparse-outlier")
+
+
+def test_explain_unknown_name_suggests_close_ones():
+    result = invoke("explain", "sparse")
+    assert result.exit_code == 2
+    assert "did you mean label-sparse-outlier" in result.stderr
+
+
+def test_apply_counts_unknown_labels_against_the_rows_read(tmp_path):
+    """All 150 test labels are unknown to train's plan; one row goes first (LC101 drop)."""
+    plan = tmp_path / "t.plan.json"
+    assert invoke("fix", ADULT / "train.csv", "--label", "income", "-o", tmp_path / "t.parquet",
+                  "--plan", plan).exit_code == 0  # fmt: skip
+    test = pd.read_csv(ADULT / "test.csv", dtype=str)
+    unknown = int((~test["income"].isin(["<=50K", ">50K"])).sum())
+    dropped_first = int((test["capital_gain"].str.strip() == "?").sum())
+    assert unknown == len(test) == 150 and dropped_first == 1
+    result = invoke("apply", plan, ADULT / "test.csv", "-o", tmp_path / "a.parquet")
+    assert result.exit_code == 2
+    left = unknown - dropped_first
+    assert (
+        f"{left} rows in column 'income' (of the {left} rows left after earlier steps dropped "
+        f"{dropped_first} of the {len(test)} read)" in result.stderr
+    )
+    dropped = invoke(
+        "apply", plan, ADULT / "test.csv", "-o", tmp_path / "b.parquet", "--drop-unknown"
+    )
+    assert f"dropped {left} rows with labels the plan does not know" in dropped.stdout
+    assert f"{len(test)} rows -> " in dropped.stdout and "(150 dropped)" in dropped.stdout

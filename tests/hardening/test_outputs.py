@@ -192,4 +192,4 @@ def test_rows_out_never_replaces_a_split_of_a_scanned_directory(tmp_path):
 
 def test_a_negative_spill_bound_is_a_usage_error(data):
     result = run("scan", data, "--spill-rows", "-5", "--no-config")
-    assert result.returncode == 2 and "invalid --spill-rows -5" in result.stderr
+    assert result.returncode == 2 and "invalid spill_rows (--spill-rows) -5" in result.stderr
