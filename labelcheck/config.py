@@ -131,7 +131,9 @@ def _build(data: dict[str, Any], path: Path) -> RepoConfig:
     try:
         options_from_settings(defaults)  # unknown rule codes, thresholds: fail here, once
     except InputError as exc:
-        raise InputError(f"{where}: {str(exc).replace('--', '')}") from None
+        from labelcheck.options import in_file
+
+        raise InputError(f"{where}: {in_file(exc)}") from None
     return RepoConfig(path=path, files=dict(data.get("files") or {}), defaults=defaults)
 
 

@@ -106,6 +106,14 @@ def named(name: str) -> str:
     return name
 
 
+def in_file(error: Exception) -> str:
+    """An option error as a schema or configuration file's reader needs it: the key
+    ("unknown loss 'x'"), not the flag ("loss (--loss)")."""
+    import re
+
+    return re.sub(r" \(--[a-z-]+\)", "", str(error)).replace("--", "")
+
+
 @dataclass(frozen=True)
 class ScanOptions:
     """What a scan needs to know besides the data. Built once, validated on creation."""

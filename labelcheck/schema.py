@@ -315,10 +315,9 @@ def _check_semantics(schema: Schema) -> None:
     try:
         options_from_settings(schema.settings())
     except InputError as exc:
-        # Option errors name the keyword and the flag, "loss (--loss)"; in a file the key is
-        # what to fix.
-        message = re.sub(r" \(--[a-z-]+\)", "", str(exc)).replace("--", "")
-        raise InputError(f"{schema.source}: {message}") from None
+        from labelcheck.options import in_file
+
+        raise InputError(f"{schema.source}: {in_file(exc)}") from None
 
 
 # ------------------------------------------------------------------ layering
