@@ -144,11 +144,17 @@ def atomic_write_text(target: str | os.PathLike[str], text: str) -> None:
 def table_format(target: str | os.PathLike[str]) -> tuple[str, str | None]:
     """The format a table of any columns (``--rows-out``) is written in, by the suffix:
     any output format but ``.npz``, whose arrays hold numbers only."""
-    fmt, compression = output_format(target)
+    formats = ".parquet, .csv, .feather/.arrow or .jsonl (.csv.gz and .jsonl.gz compress)"
+    try:
+        fmt, compression = output_format(target)
+    except InputError:
+        raise InputError(
+            f"{target}: cannot tell the output format from the suffix; end the name in {formats}"
+        ) from None
     if fmt == "npz":
         raise InputError(
             f"{target}: .npz holds numeric arrays, this table has text columns; end the "
-            "name in .parquet, .csv, .feather/.arrow or .jsonl"
+            f"name in {formats}"
         )
     return fmt, compression
 

@@ -94,6 +94,7 @@ def test_rows_out_a_format_it_cannot_write_is_refused_before_the_scan(dup_data, 
     result = invoke("scan", path, "--rows-out", out)
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith(f"labelcheck: error: {out}")
+    assert ".csv" in result.stderr and ".npz" not in result.stderr.split(";")[-1]
     assert not out.exists() and "Traceback" not in result.output
 
 
