@@ -405,8 +405,9 @@ def infer_schema(report: Any, notes: list[str] | None = None) -> dict[str, Any]:
             items = [(v, c) for v, c in items if v not in odd]
             one = len(odd) == 1
             it, real = ("it", "it is a real class") if one else ("them", "they are real classes")
+            ids = fmt_values(sorted(_plain(v) for v, _ in outliers))
             said.append(
-                f"class {'id' if one else 'ids'} {fmt_values([_plain(v) for v, _ in outliers])} "
+                f"class {'id' if one else 'ids'} {ids} "
                 f"({plural(sum(c for _, c in outliers), 'row')}) left out of classes and "
                 f"n_classes: LC205 flags {it} as far from the other ids (a typo, sentinel or "
                 f"ignore marker); add {it} back if {real}"

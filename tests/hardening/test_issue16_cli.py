@@ -398,3 +398,14 @@ def test_apply_counts_unknown_labels_against_the_rows_read(tmp_path):
     )
     assert f"dropped {left} rows with labels the plan does not know" in dropped.stdout
     assert f"{len(test)} rows -> " in dropped.stdout and "(150 dropped)" in dropped.stdout
+
+
+def test_the_ci_torch_step_says_what_its_command_does():
+    text = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    start = text.index("# The training proof test")
+    block = text[start : text.index("\n\n", start)]
+    (command,) = [line for line in block.splitlines() if line.startswith("pip install torch")]
+    if "--index-url" not in command and "+cpu" not in command:
+        # The command takes whatever build pip finds: the comment may not promise the CPU one.
+        assert "Pinned to the CPU build" not in block and "(CPU build" not in block
+        assert "find-links" in block  # where this machine's CPU wheel comes from
