@@ -482,7 +482,8 @@ def fix(
 ) -> None:
     """Repair the data (streaming) and save the fitted plan to replay with `apply`.
 
-    Exit 1, writing nothing, when every row would be dropped (see --allow-empty).
+    Exit 1, writing nothing, when every row would be dropped (see --allow-empty);
+    exit 1 too, after writing, when an error-level finding is not fixed automatically.
     """
     with _user_errors():
         from labelcheck.api import make_strategies
@@ -517,6 +518,8 @@ def fix(
             typer.echo("\n".join(f"  {note}" for note in p.unfixed))
         if report is not None:
             typer.echo(f"report (before and after): {report}")
+        if p.unfixed_errors:  # written, but an error-level finding remains: as scan, exit 1
+            raise typer.Exit(1)
 
 
 @app.command()

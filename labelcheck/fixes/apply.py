@@ -30,7 +30,7 @@ import pyarrow as pa
 
 from labelcheck.engines.base import Progress
 from labelcheck.errors import InputError
-from labelcheck.fixes.derive import derive_plan, drop_steps, impute_columns
+from labelcheck.fixes.derive import derive_plan, drop_steps, impute_columns, plan_against
 from labelcheck.fixes.median import exact_medians
 from labelcheck.fixes.plan import FixPlan, Step, Tally
 from labelcheck.fixes.steps import STEPS
@@ -113,10 +113,16 @@ def fit_plan(
 
     strategies = strategies or Strategies()
     source = streamed(source)
-    if report is None and options.reference is not None:  # LC303-LC306 (fix --reference)
+    fitted: FixPlan | None = None  # the reference's own plan (fix --reference)
+    if options.reference is not None:
         from labelcheck.api import open_reference, scan_against
 
-        report = scan_against([(source, options)], open_reference(options.reference))[0]
+        # The value parameters (label mapping, scaling, imputed values) are the
+        # reference's, fitted as `fix REFERENCE` fits them; this split only drops rows.
+        alone = replace(options, reference=None)
+        fitted = fit_plan(open_reference(options.reference), alone, strategies)[0]
+        if report is None:  # LC303-LC306, and the class-id rules judged against it
+            report = scan_against([(source, options)], open_reference(options.reference))[0]
     if report is None:
         columns = plan_columns(source.schema, options, source.name, source.index_columns)
         stats = compute_stats(source, columns, options, workers=FIT_WORKERS, progress=progress)
@@ -143,12 +149,16 @@ def fit_plan(
         current = analyse(source.name, stats, options)
         if stats.row_stats is not None:
             stats.row_stats.close()
-    medians: dict[str, float] = {}
-    imputed = impute_columns(current, strategies)
-    if imputed:
-        view = _filtered(source, _drop_plan(drops, report))
-        medians = exact_medians(view.batches, {c: current.stats.columns[c].n for c in imputed})
-    plan = derive_plan(current, strategies, medians=medians, drops=drops)
+    if fitted is not None:
+        plan = plan_against(report, fitted, strategies, drops=drops)
+    else:
+        medians: dict[str, float] = {}
+        imputed = impute_columns(current, strategies)
+        if imputed:
+            view = _filtered(source, _drop_plan(drops, report))
+            counts = {c: current.stats.columns[c].n for c in imputed}
+            medians = exact_medians(view.batches, counts)
+        plan = derive_plan(current, strategies, medians=medians, drops=drops)
     plan.source = report.source
     plan.rows_in = report.rows
     plan.rows_out = current.rows  # expected; the write counts what really went out
