@@ -201,12 +201,15 @@ def derive_plan(
     *,
     medians: Mapping[str, float] | None = None,
     drops: Sequence[Step] = (),
+    impute: Sequence[str] = (),
 ) -> FixPlan:
     """Build a fitted plan from ``report``'s findings and statistics.
 
     ``drops`` are row filters already applied before ``report`` was computed
     (the refit rounds of :func:`labelcheck.fixes.apply.fit_plan`); ``medians``
     the exact medians of :func:`impute_columns` (required when ``nan="median"``).
+    ``impute``: columns (with a median) imputed although no finding here asks:
+    splits fixed against this data have missing values there.
     """
     strategies = strategies or Strategies()
     medians = dict(medians or {})
@@ -257,6 +260,10 @@ def derive_plan(
             unfixed.append(_note(f, p.why))
             errors += f.severity == "error"
 
+    for name in impute:
+        if name in medians and name in stats.columns:
+            col(name).impute = col(name).impute or "the median for splits fixed against this data"
+
     # A repair that adds values (rows imputed at the median, ±Inf clipped to the edges)
     # can narrow a column's bulk enough for a far value to need clipping: judge each such
     # column again as it will be once fixed, and take the new clips its findings propose.
@@ -268,7 +275,7 @@ def derive_plan(
             added.append((medians[name], s.missing))
         if c.lo is not None and c.hi is not None and (s.posinf or s.neginf):
             added += [(c.hi, s.posinf), (c.lo, s.neginf)]
-        if not c.drop and added:
+        if not c.drop and any(k > 0 for _, k in added):
             once_fixed[name] = _with_values(s, added)
     if once_fixed:
         fixed_stats = replace(stats, columns={**stats.columns, **once_fixed})

@@ -142,3 +142,26 @@ def test_a_split_starting_above_zero_of_a_reference_starting_above_zero_maps_as_
     assert result.exit_code == 0, result.output
     ranks = {v: i for i, v in enumerate(sorted(train["label"].unique()))}
     assert pd.read_csv(out)["label"].tolist() == test["label"].map(ranks).tolist()
+
+
+def test_missing_values_only_the_split_has_get_the_reference_median(tmp_path):
+    rng = np.random.default_rng(9)
+    train = pd.DataFrame(
+        {"x": rng.random(41) * 100, "z": rng.random(41), "label": np.arange(41) % 2}
+    )
+    test = pd.DataFrame(
+        {"x": rng.random(10) * 100, "z": rng.random(10), "label": np.arange(10) % 2}
+    )
+    test.loc[[2, 5], "x"] = np.nan
+    tr, te = tmp_path / "train.csv", tmp_path / "test.csv"
+    train.to_csv(tr, index=False)
+    test.to_csv(te, index=False)
+    out = tmp_path / "test.fixed.csv"
+    args = ["fix", str(te), "--reference", str(tr), "--nan", "median", "-o", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    fixed = pd.read_csv(out)
+    assert len(fixed) == len(test) and not fixed["x"].isna().any()
+    lo, hi, median = train["x"].min(), train["x"].max(), train["x"].median()
+    expected = 2 * (test["x"].fillna(median).to_numpy() - lo) / (hi - lo) - 1
+    np.testing.assert_allclose(fixed["x"].to_numpy(), expected, rtol=1e-12)
