@@ -478,6 +478,15 @@ def fix(
             "--report", help="Also write an HTML report of the data before and after the fix."
         ),
     ] = None,
+    reference_plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--reference-plan",
+            help="The training split's saved plan (fix TRAIN's .plan.json): its label mapping, "
+            "scaling and imputed values are used as they are, never refitted; PATH only "
+            "drops rows.",
+        ),
+    ] = None,
     **settings: Any,
 ) -> None:
     """Repair the data (streaming) and save the fitted plan to replay with `apply`.
@@ -502,9 +511,10 @@ def fix(
             "inputs": [p for p in (_schema_for(path, schema, repo), config) if p is not None],
             "allow_empty": allow_empty,
         }
-        results = fix_splits(path, output, plan_path=plan, report_path=report, **common)
+        flags = {"plan_path": plan, "report_path": report, "reference_plan": reference_plan}
+        results = fix_splits(path, output, **flags, **common)
         if results is None:  # not a directory of named splits
-            results = [fix_file(path, output, plan_path=plan, report_path=report, **common)]
+            results = [fix_file(path, output, **flags, **common)]
         for result in results:
             p, t = result.plan, result.tally
             name = p.source if len(results) > 1 else path

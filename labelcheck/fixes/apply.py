@@ -312,8 +312,13 @@ def fix_file(
     inputs: Sequence[str | os.PathLike[str]] = (),
     allow_empty: bool = False,
     report_path: str | os.PathLike[str] | None = None,
+    reference_plan: FixPlan | str | os.PathLike[str] | None = None,
 ) -> FixResult:
     """Scan ``path``, fit a plan, write the fixed data to ``output`` and the plan beside it.
+
+    ``reference_plan``: the training split's plan (or its JSON file): its value
+    parameters are used as they are, and ``path`` only drops rows (as with
+    ``options.reference``, which still checks leaks and unseen classes).
 
     Raises :class:`~labelcheck.errors.NothingLeftError`, writing nothing, when every row
     would be dropped (unless ``allow_empty``).
@@ -339,10 +344,18 @@ def fix_file(
     src = open_source(path, encoding=options.encoding)
     unique_columns(src)
     outputs = [output, plan_out, *([html_out] if html_out is not None else [])]
-    guard_outputs([path, *src.paths, options.reference, *inputs], outputs, force=force)
+    plan_file = None if isinstance(reference_plan, FixPlan) else reference_plan
+    ins = [path, *src.paths, options.reference, plan_file, *inputs]
+    guard_outputs(ins, outputs, force=force)
+    fitted = reference_plan if isinstance(reference_plan, FixPlan) else None
+    if plan_file is not None:
+        try:
+            fitted = FixPlan.load(plan_file)
+        except InputError as exc:
+            raise InputError(f"--reference-plan: {exc}") from None
     bars = progress or _no_bars
     with bars(src, "scanning") as callback:
-        plan, report, src = fit_plan(src, options, strategies, progress=callback)
+        plan, report, src = fit_plan(src, options, strategies, progress=callback, fitted=fitted)
     if not allow_empty:
         refuse_empty(plan, report.source)
     # The data and its plan are one unit: both written to temporary files, then renamed.
@@ -369,6 +382,7 @@ def fix_splits(
     allow_empty: bool = False,
     plan_path: str | os.PathLike[str] | None = None,
     report_path: str | os.PathLike[str] | None = None,
+    reference_plan: str | os.PathLike[str] | None = None,
 ) -> list[FixResult] | None:
     """Fix a directory of named splits into the directory ``output``, in the same layout.
 
@@ -396,7 +410,8 @@ def fix_splits(
             f"{output}: {path} holds named splits, so the output is a directory (one fixed "
             "file per input file, one plan per split); give a directory name"
         )
-    for flag, given in (("--plan", plan_path), ("--report", report_path)):
+    flags = (("--plan", plan_path), ("--report", report_path), ("--reference-plan", reference_plan))
+    for flag, given in flags:
         if given is not None:
             raise InputError(
                 f"{flag} {given}: {path} holds named splits, whose plans go to "

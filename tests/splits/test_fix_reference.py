@@ -165,3 +165,32 @@ def test_missing_values_only_the_split_has_get_the_reference_median(tmp_path):
     lo, hi, median = train["x"].min(), train["x"].max(), train["x"].median()
     expected = 2 * (test["x"].fillna(median).to_numpy() - lo) / (hi - lo) - 1
     np.testing.assert_allclose(fixed["x"].to_numpy(), expected, rtol=1e-12)
+
+
+def test_a_saved_reference_plan_gives_what_fitting_on_the_reference_gives(tmp_path):
+    tr, te, train, test = _write(tmp_path)
+    test = test[test["label"] != "eel"]
+    test.to_csv(te, index=False)
+    assert runner.invoke(app, ["fix", str(tr), "-o", str(tmp_path / "tr.out.csv")]).exit_code == 0
+    saved = tmp_path / "tr.out.plan.json"
+    before = _sha(saved)
+    fitted, given = tmp_path / "a.csv", tmp_path / "b.csv"
+    base = ["fix", str(te), "--reference", str(tr)]
+    assert runner.invoke(app, [*base, "-o", str(fitted)]).exit_code == 0
+    result = runner.invoke(app, [*base, "--reference-plan", str(saved), "-o", str(given)])
+    assert result.exit_code == 0, result.output
+    assert _sha(saved) == before
+    assert fitted.read_bytes() == given.read_bytes()
+    # Without --reference: the same transform, no leak check (the leaked row stays).
+    alone = tmp_path / "c.csv"
+    result = runner.invoke(app, ["fix", str(te), "--reference-plan", str(saved), "-o", str(alone)])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(alone)) == len(test) == len(pd.read_csv(given)) + 1
+    lo, hi = train["x"].min(), train["x"].max()
+    np.testing.assert_allclose(
+        pd.read_csv(alone)["x"].to_numpy(), 2 * (test["x"].to_numpy() - lo) / (hi - lo) - 1
+    )
+    bad = runner.invoke(
+        app, ["fix", str(te), "--reference-plan", str(tr), "-o", str(tmp_path / "d.csv")]
+    )
+    assert bad.exit_code == 2 and "--reference-plan" in bad.output
