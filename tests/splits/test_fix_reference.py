@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from labelcheck.cli import app
@@ -194,3 +195,35 @@ def test_a_saved_reference_plan_gives_what_fitting_on_the_reference_gives(tmp_pa
         app, ["fix", str(te), "--reference-plan", str(tr), "-o", str(tmp_path / "d.csv")]
     )
     assert bad.exit_code == 2 and "--reference-plan" in bad.output
+
+
+def test_zero_symmetric_ids_of_a_split_map_as_the_reference_maps_them(tmp_path):
+    rng = np.random.default_rng(11)
+    train = pd.DataFrame({"x": rng.random(60), "label": np.arange(60) % 3 - 1})  # -1, 0, 1
+    test = pd.DataFrame({"x": rng.random(20), "label": np.where(np.arange(20) % 2, 1, -1)})
+    tr, te = tmp_path / "train.csv", tmp_path / "test.csv"
+    train.to_csv(tr, index=False)
+    test.to_csv(te, index=False)
+    out = tmp_path / "test.fixed.csv"
+    result = runner.invoke(app, ["fix", str(te), "--reference", str(tr), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    ranks = {v: i for i, v in enumerate(sorted(train["label"].unique()))}  # -1 0, 0 1, 1 2
+    assert pd.read_csv(out)["label"].tolist() == test["label"].map(ranks).tolist()
+
+
+def test_a_value_fix_the_reference_plan_lacks_is_listed_not_refitted(tmp_path):
+    rng = np.random.default_rng(12)
+    train = pd.DataFrame({"x": rng.random(60), "label": np.arange(60) % 2})
+    test = pd.DataFrame(
+        {"x": rng.random(20), "w": rng.random(20) * 1e6, "label": np.arange(20) % 2}
+    )
+    tr, te = tmp_path / "train.csv", tmp_path / "test.csv"
+    train.to_csv(tr, index=False)
+    test.to_csv(te, index=False)
+    out = tmp_path / "test.fixed.csv"
+    result = runner.invoke(app, ["fix", str(te), "--reference", str(tr), "-o", str(out)])
+    assert result.exit_code in (0, 1), result.output
+    plan = json.loads((tmp_path / "test.fixed.plan.json").read_text())
+    assert not any(s["column"] == "w" for s in plan["steps"])  # never fitted on TEST
+    assert any("'w'" in u and "reference's plan" in u for u in plan["unfixed"])
+    assert pd.read_csv(out)["w"].tolist() == pytest.approx(test["w"].tolist())
