@@ -529,7 +529,7 @@ def fix(
                 typer.echo("\n".join(f"  {note}" for note in p.unfixed))
         if report is not None:
             typer.echo(f"report (before and after): {report}")
-        if any(r.plan.unfixed_errors for r in results):  # written, but an error remains
+        if any(r.plan.errors_left for r in results):  # written, but an error remains
             raise typer.Exit(1)
 
 

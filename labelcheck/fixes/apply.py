@@ -172,6 +172,10 @@ def fit_plan(
             counts = {c: cols[c].n for c in imputed}
             medians = exact_medians(view.batches, counts)
         plan = derive_plan(current, strategies, medians=medians, drops=drops, impute=extra)
+    # Errors of the data as given; not those of what the fix leaves (LC001 when every
+    # row goes and --allow-empty says so).
+    given = {(f.code, f.column) for f in report.findings if f.severity == "error"}
+    plan.errors_left = [e for e in plan.errors_left if e in given]
     plan.source = report.source
     plan.rows_in = report.rows
     plan.rows_out = current.rows  # expected; the write counts what really went out

@@ -223,7 +223,7 @@ def derive_plan(
     ids: tuple[int, ...] | None = None  # target ids other than 0..K-1 (a hinge loss)
     scale_target: str | None = None
     unfixed: list[str] = []
-    errors = 0
+    errors: list[tuple[str, str | None]] = []
     ctx = _ctx(report)
 
     def col(name: str) -> _Column:
@@ -258,7 +258,8 @@ def derive_plan(
             scale_target = tag
         elif isinstance(p, Unfixed):
             unfixed.append(_note(f, p.why))
-            errors += f.severity == "error"
+            if f.severity == "error":
+                errors.append((f.code, f.column))
 
     for name in impute:
         if name in medians and name in stats.columns:
@@ -306,7 +307,7 @@ def derive_plan(
         rows_in=None,
         unfixed=unfixed,
         strategies=strategies.to_dict(),
-        unfixed_errors=errors,
+        errors_left=errors,
     )
 
 
@@ -353,7 +354,7 @@ def plan_against(
     done = {(s.step, s.column) for s in steps}
     gone = {s.column for s in steps if s.step == "drop-column"}
     unfixed: list[str] = []
-    errors = 0
+    errors: list[tuple[str, str | None]] = []
     for f, p in proposals(report, strategies):
         if isinstance(p, Unfixed):
             note = _note(f, p.why)
@@ -374,7 +375,8 @@ def plan_against(
             continue
         if note not in unfixed:
             unfixed.append(note)
-            errors += f.severity == "error"
+            if f.severity == "error":
+                errors.append((f.code, f.column))
     return FixPlan(
         steps=steps,
         label=fitted.label if fitted.label is not None else report.label,
@@ -384,7 +386,7 @@ def plan_against(
         rows_in=None,
         unfixed=unfixed,
         strategies=strategies.to_dict(),
-        unfixed_errors=errors,
+        errors_left=errors,
     )
 
 
