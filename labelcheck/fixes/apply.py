@@ -439,7 +439,7 @@ def fix_splits(
     guard_outputs([path, options.reference, *inputs], every, force=force)
     bars = progress or _no_bars
     sources = open_splits(path, encoding=options.encoding) or {}
-    results: list[tuple[str, FixPlan, Report, Source]] = []
+    results: list[tuple[str, FixPlan, Report]] = []
     train_plan: FixPlan | None = None
     for split, src in sources.items():
         unique_columns(src)
@@ -447,18 +447,18 @@ def fix_splits(
             options if split == "train" else replace(options, reference=sources["train"])
         )
         with bars(src, f"scanning {split}") as callback:
-            plan, report, fitted_src = fit_plan(
+            plan, report, _ = fit_plan(
                 src, split_options, strategies, progress=callback, fitted=train_plan
             )
         if split == "train":
             train_plan = plan
         if not allow_empty:
             refuse_empty(plan, report.source)
-        results.append((split, plan, report, fitted_src))
+        results.append((split, plan, report))
     done: list[FixResult] = []
     with atomic_paths(*every) as temps:
         into = dict(zip(every, temps, strict=True))
-        for split, plan, report, _ in results:
+        for split, plan, report in results:
             tally = Tally()
             for i, (part, target) in enumerate(zip(files[split], outs[split], strict=True)):
                 part_src = open_source(part, encoding=options.encoding)
