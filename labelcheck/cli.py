@@ -524,45 +524,59 @@ def fix(
             "--report", help="Also write an HTML report of the data before and after the fix."
         ),
     ] = None,
+    reference_plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--reference-plan",
+            help="The training split's saved plan (fix TRAIN's .plan.json): its label mapping, "
+            "scaling and imputed values are used as they are, never refitted; PATH only "
+            "drops rows.",
+        ),
+    ] = None,
     **settings: Any,
 ) -> None:
     """Repair the data (streaming) and save the fitted plan to replay with `apply`.
 
-    Exit 1, writing nothing, when every row would be dropped (see --allow-empty).
+    Exit 1, writing nothing, when every row would be dropped (see --allow-empty);
+    exit 1 too, after writing, when an error-level finding is not fixed automatically.
     """
     with _user_errors():
         from labelcheck.api import make_strategies
-        from labelcheck.fixes.apply import fix_file
+        from labelcheck.fixes.apply import fix_file, fix_splits
 
         if report is not None:
             _prepare_html()
         repo = _repo_config(config, no_config)
         options = _scan_options(path, repo, schema, settings)
         strategies = make_strategies(**{s.name: settings[s.name] for s in FIX_SETTINGS})
-        result = fix_file(
-            path,
-            output,
-            plan_path=plan,
-            options=options,
-            strategies=strategies,
-            force=force,
-            progress=_bars(progress),
-            inputs=[p for p in (_schema_for(path, schema, repo), config) if p is not None],
-            allow_empty=allow_empty,
-            report_path=report,
-        )
-        p, t = result.plan, result.tally
-        typer.echo(
-            f"{path}: {t.rows_in:,} rows -> {result.output}: {t.rows_out:,} rows "
-            f"({t.rows_in - t.rows_out:,} dropped); plan: {result.plan_path}"
-        )
-        lines = [f"  {line}" for line in p.describe().splitlines()] or ["  nothing to fix"]
-        typer.echo("\n".join(lines))
-        if p.unfixed:
-            typer.echo("not fixed automatically:")
-            typer.echo("\n".join(f"  {note}" for note in p.unfixed))
+        common: dict[str, Any] = {
+            "options": options,
+            "strategies": strategies,
+            "force": force,
+            "progress": _bars(progress),
+            "inputs": [p for p in (_schema_for(path, schema, repo), config) if p is not None],
+            "allow_empty": allow_empty,
+        }
+        flags = {"plan_path": plan, "report_path": report, "reference_plan": reference_plan}
+        results = fix_splits(path, output, **flags, **common)
+        if results is None:  # not a directory of named splits
+            results = [fix_file(path, output, **flags, **common)]
+        for result in results:
+            p, t = result.plan, result.tally
+            name = p.source if len(results) > 1 else path
+            typer.echo(
+                f"{name}: {t.rows_in:,} rows -> {result.output}: {t.rows_out:,} rows "
+                f"({t.rows_in - t.rows_out:,} dropped); plan: {result.plan_path}"
+            )
+            lines = [f"  {line}" for line in p.describe().splitlines()] or ["  nothing to fix"]
+            typer.echo("\n".join(lines))
+            if p.unfixed:
+                typer.echo("not fixed automatically:")
+                typer.echo("\n".join(f"  {note}" for note in p.unfixed))
         if report is not None:
             typer.echo(f"report (before and after): {report}")
+        if any(r.plan.errors_left for r in results):  # written, but an error remains
+            raise typer.Exit(1)
 
 
 @app.command(cls=_Command)

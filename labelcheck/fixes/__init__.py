@@ -60,6 +60,9 @@ def fix(
         ``"standard"``), ``outliers`` (LC205: ``"drop"`` the rows or
         ``"reindex"`` them as classes); and every scan keyword of
         :func:`labelcheck.scan` (``n_classes``, ``loss``, ``select`` ...).
+        With ``reference=`` (the training split) the label mapping, scaling and
+        imputed values are fitted on the reference, never on ``source``, which
+        only drops rows (leaked, copies, classes the reference lacks).
 
     Examples
     --------

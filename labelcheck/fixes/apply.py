@@ -30,7 +30,7 @@ import pyarrow as pa
 
 from labelcheck.engines.base import Progress
 from labelcheck.errors import InputError
-from labelcheck.fixes.derive import derive_plan, drop_steps, impute_columns
+from labelcheck.fixes.derive import derive_plan, drop_steps, impute_columns, plan_against
 from labelcheck.fixes.median import exact_medians
 from labelcheck.fixes.plan import FixPlan, Step, Tally
 from labelcheck.fixes.steps import STEPS
@@ -102,11 +102,22 @@ def fit_plan(
     strategies: Strategies | None = None,
     report: Report | None = None,
     progress: Progress | None = None,
+    *,
+    fitted: FixPlan | None = None,
+    impute: Sequence[str] = (),
 ) -> tuple[FixPlan, Report, Source]:
     """Fit a plan on ``source``; returns it, the first scan's report and the source.
 
     The source returned may differ from the one given (a CSV whose types
     widened while streaming is reopened): read it, not the original.
+
+    With ``options.reference`` (or a ``fitted`` plan of the reference), ``source``
+    is a split checked against the reference: the value parameters (label mapping,
+    scaling, imputed values) are ``fitted``'s, by default fitted on the reference
+    as ``fix REFERENCE`` fits them; ``source`` only drops rows
+    (:func:`~labelcheck.fixes.derive.plan_against`). ``impute``: columns to fit a
+    median for although this data has no missing value there (a split fixed
+    against this data has).
     """
     from labelcheck.api import analyse
     from labelcheck.engines.local import compute_stats
@@ -114,10 +125,16 @@ def fit_plan(
 
     strategies = strategies or Strategies()
     source = streamed(source)
-    if report is None and options.reference is not None:  # LC303-LC306 (fix --reference)
+    if options.reference is not None:
         from labelcheck.api import open_reference, scan_against
 
-        report = scan_against([(source, options)], open_reference(options.reference))[0]
+        if report is None:  # LC303-LC306, and the class-id rules judged against it
+            report = scan_against([(source, options)], open_reference(options.reference))[0]
+        if fitted is None:  # the reference's own plan, with the medians this split needs
+            alone = replace(options, reference=None)
+            need = impute_columns(report, strategies)
+            ref = open_reference(options.reference)
+            fitted = fit_plan(ref, alone, strategies, impute=need)[0]
     if report is None:
         columns = plan_columns(source.schema, options, source.name, source.index_columns)
         stats = compute_stats(source, columns, options, workers=FIT_WORKERS, progress=progress)
@@ -144,12 +161,22 @@ def fit_plan(
         current = analyse(source.name, stats, options)
         if stats.row_stats is not None:
             stats.row_stats.close()
-    medians: dict[str, float] = {}
-    imputed = impute_columns(current, strategies)
-    if imputed:
-        view = _filtered(source, _drop_plan(drops, report))
-        medians = exact_medians(view.batches, {c: current.stats.columns[c].n for c in imputed})
-    plan = derive_plan(current, strategies, medians=medians, drops=drops)
+    if fitted is not None:
+        plan = plan_against(report, fitted, strategies, drops=drops)
+    else:
+        medians: dict[str, float] = {}
+        cols = current.stats.columns
+        extra = [c for c in impute if c in cols and cols[c].kind == "numeric" and cols[c].n]
+        imputed = list(dict.fromkeys([*impute_columns(current, strategies), *extra]))
+        if imputed:
+            view = _filtered(source, _drop_plan(drops, report))
+            counts = {c: cols[c].n for c in imputed}
+            medians = exact_medians(view.batches, counts)
+        plan = derive_plan(current, strategies, medians=medians, drops=drops, impute=extra)
+    # Errors of the data as given; not those of what the fix leaves (LC001 when every
+    # row goes and --allow-empty says so).
+    given = {(f.code, f.column) for f in report.findings if f.severity == "error"}
+    plan.errors_left = [e for e in plan.errors_left if e in given]
     plan.source = report.source
     plan.rows_in = report.rows
     plan.rows_out = current.rows  # expected; the write counts what really went out
@@ -203,15 +230,19 @@ def write_fixed(
     drop_unknown: bool = False,
     progress: Progress | None = None,
     into: Path | None = None,
+    fresh: bool = True,
 ) -> Tally:
     """Transform ``source`` batch by batch into ``output`` (atomically); return the tally.
 
     ``into``: a temporary path to fill instead (see :func:`~labelcheck.io.writers.atomic_paths`).
+    ``fresh=False``: ``source`` continues the data of the previous call (the next part
+    of a split), so a copy of a row written before is still a copy.
     """
     from labelcheck.io.writers import write_batches
 
     plan.check_schema(source.schema.names, source.name)
-    _reset_runtime(plan)
+    if fresh:
+        _reset_runtime(plan)
     source = streamed(source)
     schema = plan.output_schema(source.schema)
     tally = Tally()
@@ -286,8 +317,13 @@ def fix_file(
     inputs: Sequence[str | os.PathLike[str]] = (),
     allow_empty: bool = False,
     report_path: str | os.PathLike[str] | None = None,
+    reference_plan: FixPlan | str | os.PathLike[str] | None = None,
 ) -> FixResult:
     """Scan ``path``, fit a plan, write the fixed data to ``output`` and the plan beside it.
+
+    ``reference_plan``: the training split's plan (or its JSON file): its value
+    parameters are used as they are, and ``path`` only drops rows (as with
+    ``options.reference``, which still checks leaks and unseen classes).
 
     Raises :class:`~labelcheck.errors.NothingLeftError`, writing nothing, when every row
     would be dropped (unless ``allow_empty``).
@@ -313,10 +349,18 @@ def fix_file(
     src = open_source(path, encoding=options.encoding)
     unique_columns(src)
     outputs = [output, plan_out, *([html_out] if html_out is not None else [])]
-    guard_outputs([path, *src.paths, options.reference, *inputs], outputs, force=force)
+    plan_file = None if isinstance(reference_plan, FixPlan) else reference_plan
+    ins = [path, *src.paths, options.reference, plan_file, *inputs]
+    guard_outputs(ins, outputs, force=force)
+    fitted = reference_plan if isinstance(reference_plan, FixPlan) else None
+    if plan_file is not None:
+        try:
+            fitted = FixPlan.load(plan_file)
+        except InputError as exc:
+            raise InputError(f"--reference-plan: {exc}") from None
     bars = progress or _no_bars
     with bars(src, "scanning") as callback:
-        plan, report, src = fit_plan(src, options, strategies, progress=callback)
+        plan, report, src = fit_plan(src, options, strategies, progress=callback, fitted=fitted)
     if not allow_empty:
         refuse_empty(plan, report.source)
     # The data and its plan are one unit: both written to temporary files, then renamed.
@@ -329,6 +373,114 @@ def fix_file(
     if html_out is not None:
         write_fix_report(html_out, report, output, plan)
     return FixResult(plan, tally, output, plan_out, report)
+
+
+def fix_splits(
+    path: str,
+    output: str | os.PathLike[str],
+    *,
+    options: ScanOptions | None = None,
+    strategies: Strategies | None = None,
+    force: bool = False,
+    progress: ProgressBars | None = None,
+    inputs: Sequence[str | os.PathLike[str]] = (),
+    allow_empty: bool = False,
+    plan_path: str | os.PathLike[str] | None = None,
+    report_path: str | os.PathLike[str] | None = None,
+    reference_plan: str | os.PathLike[str] | None = None,
+) -> list[FixResult] | None:
+    """Fix a directory of named splits into the directory ``output``, in the same layout.
+
+    Train is fixed on its own; every other split against train (as ``fix SPLIT
+    --reference TRAIN``: train's label mapping, scaling and imputed values, the
+    split's own row drops). Each file is written under ``output`` at its path
+    relative to ``path``, and each split's plan to ``output/SPLIT.plan.json``; all
+    of them appear together or not at all. None when ``path`` holds no named splits.
+    """
+    from labelcheck.io import open_splits, split_files
+    from labelcheck.io.writers import atomic_paths, guard_outputs, output_format
+
+    files = split_files(path)
+    if files is None:
+        return None
+    options = options or ScanOptions()
+    out_dir, root = Path(output), os.path.realpath(path)
+    if os.path.realpath(out_dir) == root or os.path.realpath(out_dir).startswith(root + os.sep):
+        raise InputError(
+            f"{output}: is inside the split directory {path}; give an output directory "
+            "outside it (its files would become parts of the splits)"
+        )
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(
+            f"{output}: {path} holds named splits, so the output is a directory (one fixed "
+            "file per input file, one plan per split); give a directory name"
+        )
+    flags = (("--plan", plan_path), ("--report", report_path), ("--reference-plan", reference_plan))
+    for flag, given in flags:
+        if given is not None:
+            raise InputError(
+                f"{flag} {given}: {path} holds named splits, whose plans go to "
+                f"{output}/SPLIT.plan.json; drop {flag}, or fix one split file"
+            )
+    if "train" not in files:
+        raise InputError(
+            f"{path}: no train split to fit the fixes on ({', '.join(files)}); fix each "
+            "split on its own with `labelcheck fix SPLIT -o OUT`"
+        )
+    if options.reference is not None:
+        raise InputError(
+            f"--reference: {path} holds named splits, each fixed against its train split; "
+            "drop --reference, or fix one split file against it"
+        )
+    outs = {s: [out_dir / os.path.relpath(f, path) for f in fs] for s, fs in files.items()}
+    plans = {s: out_dir / f"{s}.plan.json" for s in files}
+    for target in [o for os_ in outs.values() for o in os_]:
+        output_format(target)
+    every = [o for s in files for o in [*outs[s], plans[s]]]
+    guard_outputs([path, options.reference, *inputs], every, force=force)
+    bars = progress or _no_bars
+    sources = open_splits(path, encoding=options.encoding) or {}
+    results: list[tuple[str, FixPlan, Report]] = []
+    train_plan: FixPlan | None = None
+    for split, src in sources.items():
+        unique_columns(src)
+        split_options = (
+            options if split == "train" else replace(options, reference=sources["train"])
+        )
+        with bars(src, f"scanning {split}") as callback:
+            plan, report, _ = fit_plan(
+                src, split_options, strategies, progress=callback, fitted=train_plan
+            )
+        if split == "train":
+            train_plan = plan
+        if not allow_empty:
+            refuse_empty(plan, report.source)
+        results.append((split, plan, report))
+    done: list[FixResult] = []
+    with atomic_paths(*every) as temps:
+        into = dict(zip(every, temps, strict=True))
+        for split, plan, report in results:
+            tally = Tally()
+            for i, (part, target) in enumerate(zip(files[split], outs[split], strict=True)):
+                part_src = open_source(part, encoding=options.encoding)
+                with bars(part_src, f"writing {split}") as callback:
+                    tally.merge(
+                        write_fixed(
+                            part_src,
+                            plan,
+                            target,
+                            progress=callback,
+                            into=into[target],
+                            fresh=i == 0,
+                        )
+                    )
+            record_counts(plan, tally)
+            into[plans[split]].write_text(plan.to_json() + "\n", encoding="utf-8")
+            shown = outs[split][0] if len(outs[split]) == 1 else outs[split][0].parent
+            done.append(FixResult(plan, tally, shown, plans[split], report))
+    for result in done:
+        fitted_only(result.plan)
+    return done
 
 
 def write_fix_report(

@@ -46,7 +46,7 @@ from labelcheck.rules.base import (
 )
 from labelcheck.stats.column import EXTREMES_K, ColumnStats
 
-__all__ = ["Strategies", "derive_plan", "drop_steps", "impute_columns"]
+__all__ = ["Strategies", "derive_plan", "drop_steps", "impute_columns", "plan_against"]
 
 
 def _tag(f: Finding) -> str:
@@ -54,7 +54,15 @@ def _tag(f: Finding) -> str:
 
 
 def _ctx(report: Report) -> RuleContext:
-    return RuleContext(stats=report.stats, options=report.options, task=report.task)
+    """The context the rules saw, with the reference split's statistics if there was one."""
+    ref = report.reference
+    return RuleContext(
+        stats=report.stats,
+        options=report.options,
+        task=report.task,
+        reference=ref.stats if ref is not None else None,
+        reference_name=ref.source if ref is not None else None,
+    )
 
 
 def proposals(report: Report, strategies: Strategies) -> list[tuple[Finding, Proposal]]:
@@ -193,12 +201,15 @@ def derive_plan(
     *,
     medians: Mapping[str, float] | None = None,
     drops: Sequence[Step] = (),
+    impute: Sequence[str] = (),
 ) -> FixPlan:
     """Build a fitted plan from ``report``'s findings and statistics.
 
     ``drops`` are row filters already applied before ``report`` was computed
     (the refit rounds of :func:`labelcheck.fixes.apply.fit_plan`); ``medians``
     the exact medians of :func:`impute_columns` (required when ``nan="median"``).
+    ``impute``: columns (with a median) imputed although no finding here asks:
+    splits fixed against this data have missing values there.
     """
     strategies = strategies or Strategies()
     medians = dict(medians or {})
@@ -212,6 +223,7 @@ def derive_plan(
     ids: tuple[int, ...] | None = None  # target ids other than 0..K-1 (a hinge loss)
     scale_target: str | None = None
     unfixed: list[str] = []
+    errors: list[tuple[str, str | None]] = []
     ctx = _ctx(report)
 
     def col(name: str) -> _Column:
@@ -246,6 +258,12 @@ def derive_plan(
             scale_target = tag
         elif isinstance(p, Unfixed):
             unfixed.append(_note(f, p.why))
+            if f.severity == "error":
+                errors.append((f.code, f.column))
+
+    for name in impute:
+        if name in medians and name in stats.columns:
+            col(name).impute = col(name).impute or "the median for splits fixed against this data"
 
     # A repair that adds values (rows imputed at the median, ±Inf clipped to the edges)
     # can narrow a column's bulk enough for a far value to need clipping: judge each such
@@ -258,7 +276,7 @@ def derive_plan(
             added.append((medians[name], s.missing))
         if c.lo is not None and c.hi is not None and (s.posinf or s.neginf):
             added += [(c.hi, s.posinf), (c.lo, s.neginf)]
-        if not c.drop and added:
+        if not c.drop and any(k > 0 for _, k in added):
             once_fixed[name] = _with_values(s, added)
     if once_fixed:
         fixed_stats = replace(stats, columns={**stats.columns, **once_fixed})
@@ -289,6 +307,86 @@ def derive_plan(
         rows_in=None,
         unfixed=unfixed,
         strategies=strategies.to_dict(),
+        errors_left=errors,
+    )
+
+
+#: The steps that carry out a value proposal, when a fitted plan is replayed.
+_CARRIED_BY: dict[type, tuple[str, ...]] = {
+    Clip: ("clip",),
+    Impute: ("impute",),
+    DropColumn: ("drop-column",),
+    Scale: ("normalize", "standardize"),
+    Reindex: ("reindex-labels",),
+    ScaleTarget: ("scale-target",),
+}
+
+
+def plan_against(
+    report: Report,
+    fitted: FixPlan,
+    strategies: Strategies | None = None,
+    *,
+    drops: Sequence[Step] = (),
+) -> FixPlan:
+    """The plan of a split checked against a reference whose own plan is ``fitted``.
+
+    The model learns the reference as ``fitted`` transforms it, so this split gets
+    the same transform: ``fitted``'s steps with their parameters (the label mapping,
+    scaling, imputed values), never refitted on this split. Only the row drops are
+    this split's own: ``drops`` (already applied before ``report``'s refit rounds) and
+    those its findings call for (copies, leaks, rows of classes the reference lacks).
+    A finding that needs a value step ``fitted`` does not have is listed as unfixed
+    (transforming this split otherwise than the reference would be worse), as is
+    one no step can fix.
+    """
+    from labelcheck.fixes.steps import STEPS
+
+    strategies = strategies or Strategies()
+    steps = [*drops]
+    for s in drop_steps(report, strategies):
+        if not any(d.column == s.column and d.params == s.params for d in steps):
+            steps.append(s)
+    for s in fitted.steps:  # the reference's copies and leaks are not this split's rows
+        same = any((d.step, d.column, d.params) == (s.step, s.column, s.params) for d in steps)
+        if not STEPS[s.step].by_identity and not same:
+            steps.append(replace(s, rows=None, runtime=None))
+    done = {(s.step, s.column) for s in steps}
+    gone = {s.column for s in steps if s.step == "drop-column"}
+    unfixed: list[str] = []
+    errors: list[tuple[str, str | None]] = []
+    for f, p in proposals(report, strategies):
+        if isinstance(p, Unfixed):
+            note = _note(f, p.why)
+        elif type(p) in _CARRIED_BY:
+            columns = p.columns if isinstance(p, Scale) else (getattr(p, "column", report.label),)
+            kinds = _CARRIED_BY[type(p)]
+            missing = [
+                c for c in columns if c not in gone and not any((k, c) in done for k in kinds)
+            ]
+            if not missing:
+                continue
+            note = _note(
+                f,
+                f"the reference's plan has no {'/'.join(kinds)} step for "
+                f"{', '.join(map(repr, missing))}: this split keeps the reference's transform",
+            )
+        else:
+            continue
+        if note not in unfixed:
+            unfixed.append(note)
+            if f.severity == "error":
+                errors.append((f.code, f.column))
+    return FixPlan(
+        steps=steps,
+        label=fitted.label if fitted.label is not None else report.label,
+        columns=list(report.stats.plan.columns),
+        task=fitted.task,
+        source=report.source,
+        rows_in=None,
+        unfixed=unfixed,
+        strategies=strategies.to_dict(),
+        errors_left=errors,
     )
 
 
@@ -383,6 +481,9 @@ def _reindex_step(
         for v in s.params["values"]
     }
     classes = [v for v, _ in items if v not in dropped]
+    if not reasons and classes != list(range(len(classes))):
+        # No finding asked for a mapping (its rule not selected): labels stay as they are.
+        return None
     params: dict[str, Any] = {"classes": classes}
     if ids is not None and len(ids) == len(classes):
         params["ids"] = list(ids)

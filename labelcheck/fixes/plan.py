@@ -136,6 +136,9 @@ class FixPlan:
     rows_out: int | None = None
     unfixed: list[str] = field(default_factory=list)  # findings no step can fix
     strategies: dict[str, str] = field(default_factory=dict)
+    #: The error-level findings (code, column) among ``unfixed``, as fitted (not saved):
+    #: the data still breaks training, and ``labelcheck fix`` exits 1.
+    errors_left: list[tuple[str, str | None]] = field(default_factory=list, compare=False)
 
     # ---------------------------------------------------------- persistence
     def to_dict(self) -> dict[str, Any]:

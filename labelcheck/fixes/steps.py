@@ -60,6 +60,8 @@ class StepKind:
     describe: Callable[[Step], str]
     apply: Kernel
     counts_rows: bool = False  # whether ``rows`` counts rows it changed (drop, impute, clip)
+    #: Drops rows of the fitted data by their identity (hashes): nothing on new data.
+    by_identity: bool = False
 
 
 def fmt_list(values: Sequence[Any]) -> str:
@@ -409,18 +411,21 @@ STEPS: dict[str, StepKind] = {
         _describe_groups("copying an earlier row (the first of each kept)"),
         _drop_groups,
         counts_rows=True,
+        by_identity=True,
     ),
     "drop-conflicts": StepKind(
         ("columns", "keep"),
         _describe_groups("in groups with conflicting labels"),
         _drop_groups,
         counts_rows=True,
+        by_identity=True,
     ),
     "drop-leaked": StepKind(
         ("columns",),
         _describe_groups("also in the reference split"),
         _drop_groups,
         counts_rows=True,
+        by_identity=True,
     ),
     "cast-number": StepKind(("markers",), _describe_cast, _cast_number, counts_rows=True),
     "drop-rows": StepKind(("when",), _describe_drop, _drop_rows, counts_rows=True),

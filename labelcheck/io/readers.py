@@ -141,18 +141,25 @@ def open_splits(source: Any, *, encoding: str = "utf-8") -> dict[str, Source] | 
             split: open_object(source[split], name=f"DatasetDict[{split}]")
             for split in ordered(list(source))
         }
+    groups = split_files(source)
+    if groups is None:
+        return None
+    location = os.fspath(source)
+    return {
+        split: _open_files(f"{location}[{split}]", paths, encoding=encoding)
+        for split, paths in groups.items()
+    }
+
+
+def split_files(source: Any) -> dict[str, list[str]] | None:
+    """The data files of each named split of a directory (train first, files sorted),
+    or None when ``source`` is not a directory of named splits."""
     if not isinstance(source, str | os.PathLike):
         return None
     location = os.fspath(source)
     if "://" in location or not os.path.isdir(location):
         return None
-    groups = group_splits(location, data_files(location))
-    if groups is None:
-        return None
-    return {
-        split: _open_files(f"{location}[{split}]", paths, encoding=encoding)
-        for split, paths in groups.items()
-    }
+    return group_splits(location, data_files(location))
 
 
 def data_files(location: str) -> list[str]:

@@ -20,12 +20,15 @@ LC304 error y: 2 classes never occur in the reference train.parquet: 'Dog': 7, 1
 
 ## Fix
 None automatic: add examples of the class to training, merge it into a known
-class, or drop its rows from evaluation deliberately.
+class, or drop its rows from evaluation deliberately. `fix --reference` codes
+the labels with the reference's mapping, which has no id for these classes:
+it drops their rows (counted), lists the finding as not fixed and exits 1.
 """
 
 from collections.abc import Iterator
 
-from labelcheck.rules.base import Finding, RuleContext, fmt, rule
+from labelcheck.options import Strategies
+from labelcheck.rules.base import DropRows, Finding, Proposal, RuleContext, Unfixed, fmt, rule
 
 
 @rule(
@@ -39,7 +42,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     if counts is None or ctx.label is None:
         return
     theirs = counts[1]
-    unseen = [(v, c) for v, c in (ctx.label.sorted_distinct() or []) if v not in theirs]
+    unseen = _unseen(ctx, theirs)
     if not unseen:
         return
     where = f" {ctx.reference_name}" if ctx.reference_name else ""
@@ -53,3 +56,23 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         rows=sum(c for _, c in unseen),
         values=[v for v, _ in unseen],
     )
+
+
+def _unseen(ctx: RuleContext, theirs: dict) -> list[tuple[object, int]]:
+    assert ctx.label is not None
+    return [(v, c) for v, c in (ctx.label.sorted_distinct() or []) if v not in theirs]
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+    # The reference's label mapping has no id for these classes (a new id would be a
+    # class the model has no output for): their rows go, counted, and the finding stays.
+    counts = ctx.class_counts_against_reference()
+    if counts is None or ctx.label_name is None:
+        return [Unfixed()]
+    values = tuple(v for v, _ in _unseen(ctx, counts[1]))
+    why = (
+        "their rows are dropped: the reference's label mapping has no id for them; add "
+        "examples to training or merge them into known classes"
+    )
+    return [DropRows(ctx.label_name, "in", values), Unfixed(why)]
