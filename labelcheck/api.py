@@ -216,8 +216,10 @@ def scan_paths(
 
     ``options_for(path)`` gives each path its options (its schema, the flags). A
     directory of named splits gives one report per split, each checked against its
-    train split; paths with a ``reference`` are grouped so each reference is read
-    once. ``bars(source)`` opens a progress callback for a plain scan (the CLI's bar).
+    train split, or with a ``reference`` (other than that train split), every split
+    against the reference; paths with a ``reference`` are grouped so each reference
+    is read once. ``bars(source)`` opens a progress callback for a plain scan (the
+    CLI's bar).
     """
     from labelcheck.io import open_splits
 
@@ -227,6 +229,11 @@ def scan_paths(
     for path in paths:
         options = options_for(path)
         splits = open_splits(path, encoding=options.encoding)
+        if splits is not None and external_reference(splits, options) is not None:
+            for split in splits.values():  # every split, train too, against the reference
+                pending.append((len(reports), split, options))
+                reports.append(None)
+            continue
         if splits is not None:
             train = splits.pop("train", None)
             others = [(s, options) for s in splits.values()]
@@ -283,6 +290,25 @@ def open_reference(reference: Any) -> Source:
         raise InputError(f"--reference: {exc}") from None
 
 
+def external_reference(splits: Mapping[str, Source], options: ScanOptions) -> Source | None:
+    """The reference a dataset of named splits is checked against instead of its own train
+    split: ``options.reference`` opened, or None when there is none or it is that train
+    split itself (the same files), which then serves as usual."""
+    if options.reference is None:
+        return None
+    reference = open_reference(options.reference)
+    train = splits.get("train")
+    if train is not None and reference.paths and _same_files(reference.paths, train.paths):
+        return None
+    return reference
+
+
+def _same_files(a: Sequence[str], b: Sequence[str]) -> bool:
+    import os
+
+    return sorted(map(os.path.realpath, a)) == sorted(map(os.path.realpath, b))
+
+
 def scan_splits(
     source: Any,
     label: str | None = None,
@@ -298,7 +324,9 @@ def scan_splits(
     ``test-*``, ``validation``/``valid``/``val``/``dev``, or ``train/`` ``test/``
     folders), a ``datasets.DatasetDict``, or a mapping ``{"train": ..., "test": ...}``
     of anything :func:`scan` accepts. Every split but train is also checked against
-    train (LC303-LC306); train is read once. Keywords as for :func:`scan`.
+    train (LC303-LC306); train is read once. With ``reference=`` (other than the
+    train split itself), every split, train included, is checked against it
+    instead. Keywords as for :func:`scan`.
 
     Examples
     --------
@@ -323,6 +351,12 @@ def scan_splits(
     if options is None:
         options = make_options(label, **settings)
     names = list(splits)
+    reference = external_reference(splits, options)
+    if reference is not None:  # every split, train too, against the reference given
+        done = scan_against(
+            [(splits[n], options) for n in names], reference, engine=engine, scheduler=scheduler
+        )
+        return dict(zip(names, done, strict=True))
     train = splits.get("train")
     others = [(splits[n], options) for n in names if n != "train"]
     reports = scan_against(
@@ -345,10 +379,12 @@ def scan_against(
     """Scan each split on its own and against ``reference``, which is read once, streaming.
 
     ``reference_options``: the reference is a split of the same dataset and gets
-    its own report, first (its statistics then serve as the reference). Rows
-    are identified by the features every split and the reference have (a
-    reference lacking some is compared on the others, and LC303 says so); a
-    reference without the splits' label column is an :class:`InputError`.
+    its own report, first (its statistics then serve as the reference). A split's
+    duplicates and conflicts (LC301, LC302) are on all its own features; its rows
+    are matched with the reference's (LC303) on the features every split and the
+    reference have (a reference lacking some is compared on the others, and LC303
+    says so), both hashed in the same read. A reference without the splits' label
+    column is an :class:`InputError`.
     """
     from labelcheck.engines import compute_stats
 
@@ -391,7 +427,8 @@ def scan_against(
         ref_stats = compute_stats(reference, ref_plan, splits[0][1], **run)
     reports = [own] if own is not None else []
     for (src, options), plan in zip(splits, plans, strict=True):
-        plan = replace(plan, row_features=rows if plan.row_features is not None else None)
+        # Its own copies and conflicts on all its features; only leakage on the shared ones.
+        plan = replace(plan, leak_features=rows if plan.row_features is not None else None)
         stats = compute_stats(src, plan, options, progress=progress, **run)
         reports.append(
             analyse(src.name, stats, options, reference=ref_stats, reference_name=reference.name)

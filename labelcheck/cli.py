@@ -254,7 +254,8 @@ def scan(
         Path | None,
         typer.Option(
             "--rows-out",
-            help="Write every row of LC301-LC303 (row number, group) to this Parquet file.",
+            help="Write every row of LC301-LC303 (row number, group; for a leaked row, the "
+            "reference row it matches) to this Parquet file.",
         ),
     ] = None,
     **settings: Any,
@@ -299,7 +300,8 @@ def _guard(outputs: list[Path], inputs: list[Any]) -> None:
 
 
 def _write_rows(target: Path, reports: list[Any]) -> None:
-    """Every row of the row findings: source, code, row number, group (atomic Parquet)."""
+    """Every row of the row findings: source, code, row number, group, and the reference row
+    a leaked row matches (atomic Parquet)."""
     import pyarrow as pa
 
     from labelcheck.io.writers import write_parquet
