@@ -264,7 +264,7 @@ def scan(
 
     A directory of named splits (train/validation/test files or folders) gives one
     report per split, each checked against train; --reference TRAIN checks every
-    PATH against TRAIN (read once).
+    PATH (every split of such a directory too) against TRAIN (read once).
     """
     with _user_errors():
         from labelcheck.api import scan_paths

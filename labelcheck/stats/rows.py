@@ -13,6 +13,11 @@ Past ``spill_rows`` rows in memory, finished units are written to hash
 partitions (by the top bits of the first hash) in a temporary directory, and
 the end result is computed one partition at a time: memory stays flat.
 
+A split checked against a reference that lacks some of its columns keeps a
+second accumulator (``RowStats.shared``, 16-24 more bytes per row) hashed on
+the columns both have, for leakage; its duplicates and conflicts stay on all
+its columns.
+
 Exactness: rows are "equal" when both feature hashes and the label key are
 equal. Numbers and bools are keyed exactly (their canonical float64 bits), so
 only text can collide, and only if two independent 64-bit hashes collide at
