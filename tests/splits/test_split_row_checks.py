@@ -276,3 +276,44 @@ def test_a_directory_of_splits_with_its_own_train_as_reference_is_the_plain_scan
     assert json.loads(same.stdout) == json.loads(plain.stdout)
     test = _by_code(json.loads(plain.stdout)[1])
     assert test["LC303"]["rows"] == _leaks(splits["test"], splits["train"]) == 12
+
+
+def test_each_split_is_matched_on_the_features_it_shares_with_the_reference(tmp_path):
+    """Validation lacks z, test has it like train: test's rows are matched on (a, b, z),
+    not on the (a, b) every split has."""
+    rng = np.random.default_rng(2)
+    train = pd.DataFrame(
+        {
+            "a": rng.random(300),
+            "b": rng.random(300),
+            "z": rng.random(300),
+            "y": rng.integers(0, 2, 300),
+        }
+    )
+    test = train.iloc[:40].copy()
+    test.loc[test.index[:30], "z"] += 1.0  # 10 true leaks; 30 rows equal on (a, b) only
+    validation = train.iloc[100:115].drop(columns=["z"])  # 15 leaks on (a, b)
+    root = tmp_path / "ds"
+    root.mkdir()
+    splits = {"train": train, "validation": validation, "test": test}
+    for name, frame in splits.items():
+        frame.to_parquet(root / f"{name}.parquet", index=False)
+    before = _sha(*sorted(root.iterdir()))
+    result = runner.invoke(app, ["scan", str(root), "--format", "json", "--select", "LC303"])
+    reports = json.loads(result.stdout)
+    assert [r["source"] for r in reports] == [f"{root}[{name}]" for name in splits]
+    for report, (name, frame) in zip(reports[1:], list(splits.items())[1:], strict=True):
+        shared = [c for c in frame.columns if c in train.columns and c != "y"]
+        known = set(_tuples(train, shared))
+        want = sum(t in known for t in _tuples(frame, shared))
+        assert want == {"validation": 15, "test": 10}[name]
+        assert _by_code(report)["LC303"]["rows"] == want, name
+    # The same through the library, and with both splits as paths against train.
+    library = labelcheck.scan_splits(root)
+    assert [r.by_code("LC303")[0].rows for r in list(library.values())[1:]] == [15, 10]
+    paths = [str(root / "validation.parquet"), str(root / "test.parquet")]
+    both = runner.invoke(
+        app, ["scan", *paths, "--reference", str(root / "train.parquet"), "--format", "json"]
+    )
+    assert [_by_code(r)["LC303"]["rows"] for r in json.loads(both.stdout)] == [15, 10]
+    assert _sha(*sorted(root.iterdir())) == before
