@@ -333,7 +333,8 @@ class RowStats:
         """
         if (self.features, self.label) != (other.features, other.label):
             raise ValueError("cannot merge row statistics of different columns")
-        if (self.shared is None) != (other.shared is None):
+        shared = [None if r.shared is None else r.shared.features for r in (self, other)]
+        if shared[0] != shared[1]:
             raise ValueError("cannot merge row statistics of different shared columns")
         self._flush()
         other._flush()
