@@ -546,6 +546,34 @@ class RowStats:
         if self.shared is not None:
             self.shared.close()
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (a Dask task's result, sent to another process): spilled hashes come
+        back into memory, for the spill directory is this process's and is removed
+        with it (the receiver spills again past its bound)."""
+        self._flush()
+        state = dict(self.__dict__)
+        if self.spill is not None:
+            state["parts"] = {**self._unspilled(), **self.parts}
+            state["spill"] = None
+        return state
+
+    def _unspilled(self) -> dict[int, _UnitPart]:
+        """The spilled units' hashes, read back, in row order."""
+        assert self.spill is not None
+        rec = np.concatenate([self.spill.read(p, SPILL_PARTS) for p in range(SPILL_PARTS)])
+        rec = rec[np.lexsort((rec["row"], rec["unit"]))]
+        units, starts = np.unique(rec["unit"], return_index=True)
+        ends = [*starts[1:].tolist(), rec.size]
+        return {
+            int(u): _UnitPart(
+                rec["a"][i:j].copy(),
+                rec["b"][i:j].copy(),
+                None if self.label is None else rec["lab"][i:j].copy(),
+                self.width,
+            )
+            for u, i, j in zip(units.tolist(), starts.tolist(), ends, strict=True)
+        }
+
 
 # ---------------------------------------------------------------- kernels
 def _take(rows: np.ndarray, b: np.ndarray, lab: np.ndarray):

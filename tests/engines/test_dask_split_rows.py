@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 
 def _tables(seed: int) -> tuple[pa.Table, pa.Table]:
@@ -40,7 +41,9 @@ def _row_findings(report) -> list:
     )
 
 
-def test_dask_split_row_checks_equal_local(tmp_path, cluster):
+@pytest.mark.parametrize("spill_rows", [50_000_000, 0, 600], ids=["memory", "all", "some"])
+def test_dask_split_row_checks_equal_local(tmp_path, cluster, spill_rows):
+    """Also when the workers spill their hashes to disk: what they send back holds them."""
     import labelcheck
 
     train, test = _tables(4)
@@ -48,7 +51,13 @@ def test_dask_split_row_checks_equal_local(tmp_path, cluster):
     pq.write_table(train, tr, row_group_size=700)
     pq.write_table(test, te, row_group_size=500)
     local = labelcheck.scan(te, reference=tr)
-    remote = labelcheck.scan(te, reference=tr, engine="dask", scheduler=cluster.scheduler_address)
+    remote = labelcheck.scan(
+        te,
+        reference=tr,
+        engine="dask",
+        scheduler=cluster.scheduler_address,
+        spill_rows=spill_rows,
+    )
     found = {f.code: f for f in local.findings}
     assert found["LC301"].rows == 25 and found["LC303"].rows == 40  # planted
     assert _row_findings(remote) == _row_findings(local)
