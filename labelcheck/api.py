@@ -216,8 +216,10 @@ def scan_paths(
 
     ``options_for(path)`` gives each path its options (its schema, the flags). A
     directory of named splits gives one report per split, each checked against its
-    train split; paths with a ``reference`` are grouped so each reference is read
-    once. ``bars(source)`` opens a progress callback for a plain scan (the CLI's bar).
+    train split, or with a ``reference`` (other than that train split), every split
+    against the reference; paths with a ``reference`` are grouped so each reference
+    is read once. ``bars(source)`` opens a progress callback for a plain scan (the
+    CLI's bar).
     """
     from labelcheck.io import open_splits
 
@@ -227,6 +229,11 @@ def scan_paths(
     for path in paths:
         options = options_for(path)
         splits = open_splits(path, encoding=options.encoding)
+        if splits is not None and external_reference(splits, options) is not None:
+            for split in splits.values():  # every split, train too, against the reference
+                pending.append((len(reports), split, options))
+                reports.append(None)
+            continue
         if splits is not None:
             train = splits.pop("train", None)
             others = [(s, options) for s in splits.values()]
@@ -283,6 +290,25 @@ def open_reference(reference: Any) -> Source:
         raise InputError(f"--reference: {exc}") from None
 
 
+def external_reference(splits: Mapping[str, Source], options: ScanOptions) -> Source | None:
+    """The reference a dataset of named splits is checked against instead of its own train
+    split: ``options.reference`` opened, or None when there is none or it is that train
+    split itself (the same files), which then serves as usual."""
+    if options.reference is None:
+        return None
+    reference = open_reference(options.reference)
+    train = splits.get("train")
+    if train is not None and reference.paths and _same_files(reference.paths, train.paths):
+        return None
+    return reference
+
+
+def _same_files(a: Sequence[str], b: Sequence[str]) -> bool:
+    import os
+
+    return sorted(map(os.path.realpath, a)) == sorted(map(os.path.realpath, b))
+
+
 def scan_splits(
     source: Any,
     label: str | None = None,
@@ -298,7 +324,9 @@ def scan_splits(
     ``test-*``, ``validation``/``valid``/``val``/``dev``, or ``train/`` ``test/``
     folders), a ``datasets.DatasetDict``, or a mapping ``{"train": ..., "test": ...}``
     of anything :func:`scan` accepts. Every split but train is also checked against
-    train (LC303-LC306); train is read once. Keywords as for :func:`scan`.
+    train (LC303-LC306); train is read once. With ``reference=`` (other than the
+    train split itself), every split, train included, is checked against it
+    instead. Keywords as for :func:`scan`.
 
     Examples
     --------
@@ -323,6 +351,12 @@ def scan_splits(
     if options is None:
         options = make_options(label, **settings)
     names = list(splits)
+    reference = external_reference(splits, options)
+    if reference is not None:  # every split, train too, against the reference given
+        done = scan_against(
+            [(splits[n], options) for n in names], reference, engine=engine, scheduler=scheduler
+        )
+        return dict(zip(names, done, strict=True))
     train = splits.get("train")
     others = [(splits[n], options) for n in names if n != "train"]
     reports = scan_against(
@@ -342,13 +376,17 @@ def scan_against(
     scheduler: Any = None,
     progress: Progress | None = None,
 ) -> list[Report]:
-    """Scan each split on its own and against ``reference``, which is read once, streaming.
+    """Scan each split on its own and against ``reference``, read streaming (once for
+    all the splits that share the same features with it).
 
     ``reference_options``: the reference is a split of the same dataset and gets
-    its own report, first (its statistics then serve as the reference). Rows
-    are identified by the features every split and the reference have (a
-    reference lacking some is compared on the others, and LC303 says so); a
-    reference without the splits' label column is an :class:`InputError`.
+    its own report, first (its statistics then serve as the reference). A split's
+    duplicates and conflicts (LC301, LC302) are on all its own features; its rows
+    are matched with the reference's (LC303) on the features it and the reference
+    have (a reference lacking some is compared on the others, and LC303 says so),
+    both hashed in the same read. Splits sharing the same features with the
+    reference share one read of it. A reference without the splits' label column
+    is an :class:`InputError`.
     """
     from labelcheck.engines import compute_stats
 
@@ -366,41 +404,60 @@ def scan_against(
                 f"--reference {reference.name}: label column {plan.label!r} (the label of "
                 f"{src.name}) not found; columns are: {', '.join(sorted(names)[:12])}"
             )
-    common = [f for f in plans[0].features if f in names]
-    for plan in plans[1:]:
-        common = [f for f in common if f in plan.features]
-    if not common:
-        raise InputError(
-            f"--reference {reference.name}: has none of the features of {splits[0][0].name} "
-            f"({', '.join(plans[0].features[:8])}); give the training split of this data"
-        )
-    rows = tuple(common) if plans[0].row_features is not None else None
-    ref_stats: DatasetStats | None = None
+    # Each split is matched on the features it shares with the reference (not on those
+    # every split has): splits sharing the same ones share one read of the reference.
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, ((src, _), plan) in enumerate(zip(splits, plans, strict=True)):
+        common = tuple(f for f in plan.features if f in names)
+        if not common:
+            raise InputError(
+                f"--reference {reference.name}: has none of the features of {src.name} "
+                f"({', '.join(plan.features[:8])}); give the training split of this data"
+            )
+        rows_on = plan.row_features is not None
+        groups.setdefault((frozenset(common), plan.label, rows_on), []).append(i)
+    own_stats: DatasetStats | None = None
+    reports: list[Report | None] = [None] * len(splits)
     if reference_options is not None:
         ref_plan = plan_columns(
             reference.schema, reference_options, reference.name, reference.index_columns
         )
-        stats = compute_stats(reference, ref_plan, reference_options, **run)
-        own = analyse(reference.name, stats, reference_options)
-        if set(ref_plan.features) == set(common) and ref_plan.label == plans[0].label:
-            ref_stats = stats  # the same columns: its own statistics are the reference's
-        elif stats.row_stats is not None:
-            stats.row_stats.close()
-    if ref_stats is None:  # the reference's columns as the splits see them
-        ref_plan = replace(plans[0], features=tuple(common), row_features=rows)
-        ref_stats = compute_stats(reference, ref_plan, splits[0][1], **run)
-    reports = [own] if own is not None else []
-    for (src, options), plan in zip(splits, plans, strict=True):
-        plan = replace(plan, row_features=rows if plan.row_features is not None else None)
-        stats = compute_stats(src, plan, options, progress=progress, **run)
-        reports.append(
-            analyse(src.name, stats, options, reference=ref_stats, reference_name=reference.name)
-        )
-        if stats.row_stats is not None:
-            stats.row_stats.close()
-    if ref_stats.row_stats is not None:
-        ref_stats.row_stats.close()
-    return reports
+        own_stats = compute_stats(reference, ref_plan, reference_options, **run)
+        own = analyse(reference.name, own_stats, reference_options)
+        used = own_stats.plan.features, own_stats.plan.label
+        if not any(set(key[0]) == set(used[0]) and key[1] == used[1] for key in groups):
+            if own_stats.row_stats is not None:  # no split sees its columns as they are
+                own_stats.row_stats.close()
+            own_stats = None
+    for (common_set, label, _), members in groups.items():
+        first = plans[members[0]]
+        common = tuple(f for f in first.features if f in common_set)
+        rows = common if first.row_features is not None else None
+        if (
+            own_stats is not None
+            and set(own_stats.plan.features) == common_set
+            and own_stats.plan.label == label
+        ):
+            ref_stats = own_stats  # the same columns: its own statistics are the reference's
+        else:  # the reference's columns as these splits see them
+            ref_plan = replace(first, features=common, row_features=rows)
+            ref_stats = compute_stats(reference, ref_plan, splits[members[0]][1], **run)
+        for i in members:
+            (src, options), plan = splits[i], plans[i]
+            # Its own copies and conflicts on all its features; only leakage on the shared ones.
+            plan = replace(plan, leak_features=rows)
+            stats = compute_stats(src, plan, options, progress=progress, **run)
+            reports[i] = analyse(
+                src.name, stats, options, reference=ref_stats, reference_name=reference.name
+            )
+            if stats.row_stats is not None:
+                stats.row_stats.close()
+        if ref_stats is not own_stats and ref_stats.row_stats is not None:
+            ref_stats.row_stats.close()
+    if own_stats is not None and own_stats.row_stats is not None:
+        own_stats.row_stats.close()
+    done = [r for r in reports if r is not None]
+    return [own, *done] if own is not None else done
 
 
 def analyse(

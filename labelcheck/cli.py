@@ -273,8 +273,9 @@ def scan(
         Path | None,
         typer.Option(
             "--rows-out",
-            help="Write every row of LC301-LC303 (row number, group) to this file, in the "
-            "format its suffix names (.parquet, .csv, .jsonl, .feather).",
+            help="Write every row of LC301-LC303 (row number, group; for a leaked row, the "
+            "reference row it matches) to this file, in the format its suffix names "
+            "(.parquet, .csv, .jsonl, .feather).",
         ),
     ] = None,
     **settings: Any,
@@ -284,7 +285,7 @@ def scan(
 
     A directory of named splits (train/validation/test files or folders) gives one
     report per split, each checked against train; --reference TRAIN checks every
-    PATH against TRAIN (read once).
+    PATH (every split of such a directory too) against TRAIN (read once).
     """
     with _user_errors():
         from labelcheck.api import scan_paths
@@ -324,8 +325,8 @@ def _guard(outputs: list[Path], inputs: list[Any]) -> None:
 
 
 def _write_rows(target: Path, reports: list[Any]) -> None:
-    """Every row of the row findings: source, code, row number, group (atomic; the
-    format by the suffix)."""
+    """Every row of the row findings: source, code, row number, group, and the reference row
+    a leaked row matches (atomic; the format by the suffix)."""
     import pyarrow as pa
 
     from labelcheck.io.writers import write_table

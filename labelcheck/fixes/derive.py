@@ -117,7 +117,8 @@ def _group_step(report: Report, f: Finding, p: DropGroups) -> list[Step]:
         drops = duplicate_drops(summary.duplicates, columns, label)
     elif p.kind == "conflicts":
         drops = conflict_drops(summary.conflicts, columns, label, p.keep == "majority")
-    elif leak is not None:
+    elif leak is not None:  # matched on the columns the reference has, not all of ours
+        columns = leak.columns
         drops = leak_drops(leak, columns, label)
     else:
         return []

@@ -57,7 +57,8 @@ class Report:
         """Every row involved in LC301-LC303 as an Arrow table (``--rows-out``)."""
         from labelcheck.stats.rows import involved_rows
 
-        return involved_rows(self.source, self.stats.row_summary, self.stats.leak)
+        reference = self.reference.source if self.reference is not None else None
+        return involved_rows(self.source, self.stats.row_summary, self.stats.leak, reference)
 
     def ignored_note(self) -> str:
         """The rows the label rules left out (``--ignore-index``), for every renderer."""

@@ -5,8 +5,9 @@ With a reference split (`labelcheck scan TEST --reference TRAIN`, or a
 directory of named splits), looks up every row's features among the
 reference's rows, exactly, and counts the rows found, how many of them also
 carry the same label, and the first row numbers (`--rows-out FILE` lists them
-all). Only the feature columns both splits have are compared (the report says
-which are missing).
+all, each with the reference row it matches). Only the feature columns both
+splits have are compared (the report says which are missing); the split's own
+duplicates and conflicts (LC301, LC302) are on all its columns.
 
 ## Why is this bad?
 A test row that is also a training row is scored on memory, not on

@@ -31,10 +31,14 @@ class ColumnPlan:
     distinct_cap: int = DISTINCT_CAP
     #: Names that more than one column carries, with how many: not scanned (LC111).
     repeated: tuple[tuple[str, int], ...] = ()
-    #: Features hashed for row identity (LC301-LC303); None: row checks off.
+    #: Features hashed for row identity (LC301, LC302; LC303 too unless ``leak_features``);
+    #: None: row checks off.
     row_features: tuple[str, ...] | None = None
     #: Rows of row hashes held in memory before spilling to disk.
     spill_rows: int = 50_000_000
+    #: Features the rows are matched by against a reference (LC303): the ones it has
+    #: too. None: ``row_features``. Duplicates and conflicts stay on ``row_features``.
+    leak_features: tuple[str, ...] | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -158,7 +162,9 @@ class DatasetStats:
             },
             row_stats=None
             if plan.row_features is None
-            else RowStats(plan.row_features, plan.label, plan.spill_rows),
+            else RowStats.over(
+                plan.row_features, plan.label, plan.spill_rows, shared=plan.leak_features
+            ),
         )
 
     def update(
@@ -256,6 +262,9 @@ class DatasetStats:
                 if self.plan.row_features is None
                 else list(self.plan.row_features),
                 "spill_rows": self.plan.spill_rows,
+                "leak_features": None
+                if self.plan.leak_features is None
+                else list(self.plan.leak_features),
             },  # row hashes are not serialised: they serve one scan
             "rows": self.rows,
             "ignored_rows": self.ignored_rows,
@@ -274,6 +283,7 @@ class DatasetStats:
                 tuple((name, n) for name, n in p.get("repeated", ())),
                 None if p.get("row_features") is None else tuple(p["row_features"]),
                 p.get("spill_rows", 50_000_000),
+                None if p.get("leak_features") is None else tuple(p["leak_features"]),
             ),
             rows=data["rows"],
             ignored_rows=data["ignored_rows"],

@@ -13,6 +13,11 @@ Past ``spill_rows`` rows in memory, finished units are written to hash
 partitions (by the top bits of the first hash) in a temporary directory, and
 the end result is computed one partition at a time: memory stays flat.
 
+A split checked against a reference that lacks some of its columns keeps a
+second accumulator (``RowStats.shared``, 16-24 more bytes per row) hashed on
+the columns both have, for leakage; its duplicates and conflicts stay on all
+its columns.
+
 Exactness: rows are "equal" when both feature hashes and the label key are
 equal. Numbers and bools are keyed exactly (their canonical float64 bits), so
 only text can collide, and only if two independent 64-bit hashes collide at
@@ -150,11 +155,21 @@ class LeakSummary:
     same_label: int
     a: np.ndarray  # uint64 feature hashes of the leaked rows (what a fix matches them by)
     b: np.ndarray
+    #: int64, one per leaked row: the first reference row with its features (its
+    #: label too when one has it), so a leak can be looked up in the reference.
+    reference_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
 @dataclass
 class RowStats:
-    """Mergeable row hashes of one dataset. See the module docstring."""
+    """Mergeable row hashes of one dataset. See the module docstring.
+
+    ``shared``: the same rows hashed on a subset of the features (the columns a
+    reference split has too), for leakage (:meth:`leakage`); duplicates and
+    conflicts (:meth:`summary`) stay on every feature. Hashes are sums over
+    columns, so the subset's sums are computed once and the full hashes add the
+    other columns' to them: one read of the data gives both.
+    """
 
     features: tuple[str, ...]
     label: str | None
@@ -164,6 +179,24 @@ class RowStats:
     labels_confirmed: bool = True
     spill: _Spill | None = None
     more: dict[int, list[_UnitPart]] = field(default_factory=dict)  # later batches of a unit
+    shared: RowStats | None = None
+
+    @classmethod
+    def over(
+        cls,
+        features: tuple[str, ...],
+        label: str | None,
+        spill_rows: int = SPILL_ROWS,
+        shared: tuple[str, ...] | None = None,
+    ) -> RowStats:
+        """Row hashes on ``features``, and (``shared``, a subset) on the columns a
+        reference has too, when those are fewer."""
+        out = cls(features, label, spill_rows)
+        if shared is not None and set(shared) != set(features):
+            if not set(shared) <= set(features):
+                raise ValueError("the shared columns must be some of the hashed features")
+            out.shared = cls(tuple(shared), label, spill_rows)
+        return out
 
     @property
     def width(self) -> int:
@@ -172,7 +205,10 @@ class RowStats:
 
     # ------------------------------------------------------------------ build
     def hashed(self, batch: pa.RecordBatch | pa.Table) -> list[str]:
-        """The feature columns of ``batch`` that :meth:`update` hashes."""
+        """The feature columns of ``batch`` whose row sums :meth:`update` takes as ``sums``:
+        every hashed one, or with ``shared``, the shared ones (the others are added here)."""
+        if self.shared is not None:
+            return self.shared.hashed(batch)
         names = set(batch.schema.names)
         return [n for n in self.features if n in names]
 
@@ -191,13 +227,30 @@ class RowStats:
         if unit is None:
             unit = self._next_auto()
         names = set(batch.schema.names)
-        cols = [(n, batch.column(n)) for n in self.hashed(batch)]
+        cols = [(n, batch.column(n)) for n in self.features if n in names]
         has_label = self.label is not None and self.label in names
         if not cols and not has_label:
             return
-        a, b = sums if sums is not None else row_sums(cols, batch.num_rows)
+        n = batch.num_rows
         lab = self._label(batch.column(self.label)) if has_label else None
-        part = _UnitPart(a, b, lab, len(cols) + (1 if has_label else 0))
+        if self.shared is None:
+            a, b = sums if sums is not None else row_sums(cols, n)
+        else:  # the shared columns' sums, then the others' added to a copy of them
+            inner = set(self.shared.features)
+            mine = [c for c in cols if c[0] in inner]
+            sa, sb = sums if sums is not None else row_sums(mine, n)
+            if mine or has_label:
+                self.shared._add(unit, _UnitPart(sa, sb, lab, len(mine) + has_label))
+            rest = [c for c in cols if c[0] not in inner]
+            if rest:  # fresh arrays: the two accumulators never share one (added in place)
+                a, b = row_sums(rest, n)
+                np.add(a, sa, out=a)
+                np.add(b, sb, out=b)
+            else:
+                a, b = sa.copy(), sb.copy()
+        self._add(unit, _UnitPart(a, b, lab, len(cols) + (1 if has_label else 0)))
+
+    def _add(self, unit: int, part: _UnitPart) -> None:
         old = self.parts.get(unit)
         if old is None:
             self.parts[unit] = part
@@ -257,12 +310,18 @@ class RowStats:
     # ------------------------------------------------------------------ merge
     def merge(self, other: RowStats) -> RowStats:
         """Both together (pure: neither input changes, arrays are shared, not copied)."""
+        out = self._view()
+        out.absorb(other, own=False)
+        return out
+
+    def _view(self) -> RowStats:
+        """A new accumulator holding this one's parts (the arrays shared, not copied)."""
         self._flush()
         out = RowStats(self.features, self.label, self.spill_rows, dict(self.parts))
         out.label_values = dict(self.label_values)
         out.labels_confirmed = self.labels_confirmed
         out.spill = self.spill
-        out.absorb(other, own=False)
+        out.shared = None if self.shared is None else self.shared._view()
         return out
 
     def absorb(self, other: RowStats, *, own: bool = True, consume: bool = False) -> None:
@@ -274,11 +333,24 @@ class RowStats:
         """
         if (self.features, self.label) != (other.features, other.label):
             raise ValueError("cannot merge row statistics of different columns")
+        shared = [None if r.shared is None else r.shared.features for r in (self, other)]
+        if shared[0] != shared[1]:
+            raise ValueError("cannot merge row statistics of different shared columns")
         self._flush()
         other._flush()
-        parts = other.parts
+        shift = 0
         if other.auto and self.auto:  # batches appended without a unit: other's come after
             shift = max(self.parts) + 1 - _AUTO
+        self._absorb(other, own, consume, shift)
+
+    def _absorb(self, other: RowStats, own: bool, consume: bool, shift: int) -> None:
+        """:meth:`absorb` with the unit shift decided (the shared hashes take the outer's)."""
+        if self.shared is not None and other.shared is not None:
+            self.shared._flush()
+            other.shared._flush()
+            self.shared._absorb(other.shared, own, consume, shift)
+        parts = other.parts
+        if shift:
             parts = {u + shift if u >= _AUTO else u: p for u, p in parts.items()}
         for unit, part in parts.items():
             mine = self.parts.get(unit)
@@ -436,30 +508,71 @@ class RowStats:
         return d, c, n, int(starts[-1])
 
     def leakage(self, reference: RowStats) -> LeakSummary:
-        """Rows of this dataset whose features occur in ``reference`` (same columns)."""
-        if set(self.features) != set(reference.features):
+        """Rows of this dataset whose features occur in ``reference``, on the columns both
+        hash: this dataset's ``shared`` hashes if it has them, and the reference's
+        own (or its ``shared``) over the same columns."""
+        mine = self.shared if self.shared is not None else self
+        theirs = reference
+        if set(theirs.features) != set(mine.features) and reference.shared is not None:
+            theirs = reference.shared
+        if set(mine.features) != set(theirs.features):
             raise ValueError("leakage needs row hashes over the same feature columns")
+        return mine._leakage(theirs)
+
+    def _leakage(self, reference: RowStats) -> LeakSummary:
         nparts = 1 if self.spill is None and reference.spill is None else SPILL_PARTS
-        leaked, ha, hb, same, total = [], [], [], 0, 0
+        leaked, ha, hb, matched, same, total = [], [], [], [], 0, 0
         for mine, ref in zip(self.partitions(nparts), reference.partitions(nparts), strict=True):
             rows, a, b, lab = mine
             total += rows.size
-            hit, hit_label = _member(a, b, lab, ref[1], ref[2], ref[3])
+            hit, hit_label, match = _member(a, b, lab, *ref)
             leaked.append(rows[hit])
             ha.append(a[hit])
             hb.append(b[hit])
+            matched.append(match[hit])
             same += int(hit_label.sum())
         if not leaked:
-            z = np.zeros(0, U64)
-            return LeakSummary(total, self.features, np.zeros(0, np.int64), 0, z, z)
+            z, none = np.zeros(0, U64), np.zeros(0, np.int64)
+            return LeakSummary(total, self.features, none, 0, z, z, none)
         r, fa, fb = np.concatenate(leaked), np.concatenate(ha), np.concatenate(hb)
         order = np.argsort(r, kind="stable")
-        return LeakSummary(total, self.features, r[order], same, fa[order], fb[order])
+        match = np.concatenate(matched)[order]
+        return LeakSummary(total, self.features, r[order], same, fa[order], fb[order], match)
 
     def close(self) -> None:
         if self.spill is not None:
             self.spill.close()
             self.spill = None
+        if self.shared is not None:
+            self.shared.close()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (a Dask task's result, sent to another process): spilled hashes come
+        back into memory, for the spill directory is this process's and is removed
+        with it (the receiver spills again past its bound)."""
+        self._flush()
+        state = dict(self.__dict__)
+        if self.spill is not None:
+            state["parts"] = {**self._unspilled(), **self.parts}
+            state["spill"] = None
+        return state
+
+    def _unspilled(self) -> dict[int, _UnitPart]:
+        """The spilled units' hashes, read back, in row order."""
+        assert self.spill is not None
+        rec = np.concatenate([self.spill.read(p, SPILL_PARTS) for p in range(SPILL_PARTS)])
+        rec = rec[np.lexsort((rec["row"], rec["unit"]))]
+        units, starts = np.unique(rec["unit"], return_index=True)
+        ends = [*starts[1:].tolist(), rec.size]
+        return {
+            int(u): _UnitPart(
+                rec["a"][i:j].copy(),
+                rec["b"][i:j].copy(),
+                None if self.label is None else rec["lab"][i:j].copy(),
+                self.width,
+            )
+            for u, i, j in zip(units.tolist(), starts.tolist(), ends, strict=True)
+        }
 
 
 # ---------------------------------------------------------------- kernels
@@ -584,15 +697,24 @@ def _renumber(parts: list[RowGroups]) -> RowGroups:
 
 
 def _member(
-    a: np.ndarray, b: np.ndarray, lab: np.ndarray, ra: np.ndarray, rb: np.ndarray, rl: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Which rows (a, b) occur among (ra, rb); and which with the same label too."""
+    a: np.ndarray,
+    b: np.ndarray,
+    lab: np.ndarray,
+    rr: np.ndarray,
+    ra: np.ndarray,
+    rb: np.ndarray,
+    rl: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which rows (a, b) occur among the reference's (ra, rb) (rows ``rr``); which with
+    the same label too; and, for those found, the first reference row with their
+    features and label, else with their features (-1 where none)."""
     hit = np.zeros(a.size, dtype=bool)
     hit_label = np.zeros(a.size, dtype=bool)
+    match = np.full(a.size, -1, dtype=np.int64)
     if a.size == 0 or ra.size == 0:
-        return hit, hit_label
-    order = np.lexsort((rl, rb, ra))
-    ra, rb, rl = ra[order], rb[order], rl[order]
+        return hit, hit_label, match
+    order = np.lexsort((rr, rl, rb, ra))
+    ra, rb, rl, rr = ra[order], rb[order], rl[order], rr[order]
     lo = np.searchsorted(ra, a, "left")
     hi = np.searchsorted(ra, a, "right")
     for i in np.flatnonzero(hi > lo):  # usually few: the rows whose first hash matches
@@ -600,8 +722,10 @@ def _member(
         same_b = rb[j:k] == b[i]
         if same_b.any():
             hit[i] = True
-            hit_label[i] = bool((rl[j:k][same_b] == lab[i]).any())
-    return hit, hit_label
+            same_label = same_b & (rl[j:k] == lab[i])
+            hit_label[i] = bool(same_label.any())
+            match[i] = int(rr[j:k][same_label if hit_label[i] else same_b].min())
+    return hit, hit_label, match
 
 
 # ----------------------------------------------------------------- spill
@@ -649,31 +773,46 @@ class _Spill:
             shutil.rmtree(spill.dir, ignore_errors=True)
 
 
-def involved_rows(source: str, summary: RowSummary | None, leak: LeakSummary | None) -> pa.Table:
+def involved_rows(
+    source: str,
+    summary: RowSummary | None,
+    leak: LeakSummary | None,
+    reference: str | None = None,
+) -> pa.Table:
     """Every row of duplicate groups (LC301), conflict groups (LC302) and leaks (LC303).
 
     Columns: ``source``, ``code``, ``row`` (0-based, file order), ``group`` (per code,
-    numbered by first row; null for leaked rows).
+    numbered by first row; null for leaked rows), and for a leaked row (null for the
+    others) ``reference`` (the split ``reference`` it was found in) and
+    ``reference_row`` (the first row there with its features, and its label if one
+    has it: 0-based, in the reference's file order).
     """
-    codes, rows, groups = [], [], []
+    codes, rows, groups, matches = [], [], [], []
     if summary is not None:
         for code, found in (("LC301", summary.duplicates), ("LC302", summary.conflicts)):
             codes.append(np.full(found.rows.size, code, dtype=object))
-            rows.append(found.rows)
-            groups.append(found.group)
-    row_arrays = [pa.array(r, pa.int64()) for r in rows]
-    group_arrays = [pa.array(g, pa.int64()) for g in groups]
+            rows.append(pa.array(found.rows, pa.int64()))
+            groups.append(pa.array(found.group, pa.int64()))
+            matches.append(pa.nulls(found.rows.size, pa.int64()))
     if leak is not None and leak.leaked.size:
         codes.append(np.full(leak.leaked.size, "LC303", dtype=object))
-        row_arrays.append(pa.array(leak.leaked, pa.int64()))
-        group_arrays.append(pa.nulls(leak.leaked.size, pa.int64()))
-    n = sum(len(r) for r in row_arrays)
+        rows.append(pa.array(leak.leaked, pa.int64()))
+        groups.append(pa.nulls(leak.leaked.size, pa.int64()))
+        matches.append(pa.array(leak.reference_rows, pa.int64()))
+    n = sum(len(r) for r in rows)
     code_list = [c for chunk in codes for c in chunk.tolist()]
+    leaked = code_list.count("LC303")
+
+    def joined(arrays: list[pa.Array]) -> pa.Array:
+        return pa.concat_arrays(arrays) if arrays else pa.array([], pa.int64())
+
     return pa.table(
         {
             "source": pa.array([source] * n, pa.string()),
             "code": pa.array(code_list, pa.string()),
-            "row": pa.concat_arrays(row_arrays) if row_arrays else pa.array([], pa.int64()),
-            "group": pa.concat_arrays(group_arrays) if group_arrays else pa.array([], pa.int64()),
+            "row": joined(rows),
+            "group": joined(groups),
+            "reference": pa.array([None] * (n - leaked) + [reference] * leaked, pa.string()),
+            "reference_row": joined(matches),
         }
     )
