@@ -1,8 +1,9 @@
 """Parquet: a file (or directory of parts) as row-group units.
 
 Everything labelcheck knows about reading Parquet lives here: row groups as
-units, column subsets, slicing a row group into bounded batches, and parts
-whose columns differ (a missing column reads as nulls).
+units, column subsets, slicing a row group into bounded batches, parts whose
+columns differ (a missing column reads as nulls), and each file's footer read
+once however many row groups it describes (:class:`ParquetPart`).
 """
 
 from __future__ import annotations
@@ -69,16 +70,17 @@ class ParquetPart:
 
     __slots__ = ("_meta", "path", "stamp")
 
-    def __init__(self, path: str, stamp: tuple[int, int], meta: Any = None) -> None:
+    def __init__(self, path: str, stamp: tuple[int, ...], meta: Any = None) -> None:
         self.path = path
-        self.stamp = stamp  # (size, mtime_ns) when opened: a rewritten file is parsed again
+        # (size, mtime_ns, inode) when opened: a worker parses a rewritten file again.
+        self.stamp = stamp
         self._meta = meta
 
     @classmethod
     def open(cls, path: str) -> ParquetPart:
         try:
             st = os.stat(path)
-            return cls(path, (st.st_size, st.st_mtime_ns), _parse_footer(path))
+            return cls(path, (st.st_size, st.st_mtime_ns, st.st_ino), _parse_footer(path))
         except (pa.ArrowException, OSError) as exc:
             raise arrow_error(path, "Parquet", exc) from None
 
@@ -94,7 +96,7 @@ class ParquetPart:
 
         return pq.ParquetFile(self.path, metadata=self.metadata(), **options)
 
-    def __reduce__(self) -> tuple[Any, tuple[str, tuple[int, int]]]:
+    def __reduce__(self) -> tuple[Any, tuple[str, tuple[int, ...]]]:
         return (ParquetPart, (self.path, self.stamp))
 
     def __repr__(self) -> str:
@@ -108,12 +110,12 @@ def _parse_footer(path: str) -> Any:
 
 
 #: Footers a process (a Dask worker) keeps for the units it is sent, most recent last.
-_FOOTERS: OrderedDict[tuple[str, tuple[int, int]], Any] = OrderedDict()
+_FOOTERS: OrderedDict[tuple[str, tuple[int, ...]], Any] = OrderedDict()
 _FOOTERS_KEPT = 16
 _FOOTERS_LOCK = threading.Lock()
 
 
-def _worker_footer(path: str, stamp: tuple[int, int]) -> Any:
+def _worker_footer(path: str, stamp: tuple[int, ...]) -> Any:
     """The footer of ``path`` as stamped, parsed once per process however many of its
     row groups arrive (one Dask task each); a few files' footers are kept."""
     key = (path, stamp)
