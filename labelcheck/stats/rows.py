@@ -658,9 +658,29 @@ class _Spill:
                 with open(os.path.join(self.dir, f"{p}.bin"), "ab") as fh:
                     chunk.tofile(fh)
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[int, int], list[np.ndarray]]]:
+        """Pickled (row statistics sent back from a Dask worker) with its records: its
+        directory is the sender's (another machine's, or removed when the sender's
+        copy is collected), so the receiver writes them to a directory of its own."""
+        records = [self.read(p, SPILL_PARTS) for p in range(SPILL_PARTS)]
+        return (_Spill._restore, (dict(self.unit_rows), records))
+
+    @staticmethod
+    def _restore(unit_rows: dict[int, int], records: list[np.ndarray]) -> _Spill:
+        spill = _Spill()
+        for p, rec in enumerate(records):
+            if rec.size:
+                with open(os.path.join(spill.dir, f"{p}.bin"), "ab") as fh:
+                    rec.tofile(fh)
+        spill.unit_rows = unit_rows
+        return spill
+
     def absorb(self, other: _Spill) -> None:
+        """Hold ``other``'s records too. Its own others come along: :meth:`read` looks
+        one level down, and a tree of merges (the Dask engine) nests spills deeper."""
         self.unit_rows.update(other.unit_rows)
-        self.others.append(other)
+        held = {id(s) for s in (self, *self.others)}
+        self.others.extend(s for s in (other, *other.others) if id(s) not in held)
 
     def read(self, p: int, nparts: int) -> np.ndarray:
         assert nparts == SPILL_PARTS
