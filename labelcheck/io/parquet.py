@@ -1,14 +1,19 @@
 """Parquet: a file (or directory of parts) as row-group units.
 
 Everything labelcheck knows about reading Parquet lives here: row groups as
-units, column subsets, slicing a row group into bounded batches, and parts
-whose columns differ (a missing column reads as nulls).
+units, column subsets, slicing a row group into bounded batches, parts whose
+columns differ (a missing column reads as nulls), and each file's footer read
+once however many row groups it describes (:class:`ParquetPart`).
 """
 
 from __future__ import annotations
 
+import os
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
 
@@ -26,15 +31,14 @@ STREAM_BUFFER = 1 << 16
 
 
 def open_parquet(name: str, paths: list[str]) -> Source:
-    import pyarrow.parquet as pq
-
     units: list[Unit] = []
     schema: pa.Schema | None = None
     rows = 0
-    groups: list[tuple[str, int, list[str]]] = []
+    groups: list[tuple[ParquetPart, int, list[str]]] = []
     for path in paths:
+        part = ParquetPart.open(path)
+        meta = part.metadata()
         try:
-            meta = pq.read_metadata(path)
             file_schema = meta.schema.to_arrow_schema()
         except (pa.ArrowException, OSError) as exc:
             raise arrow_error(path, "Parquet", exc) from None
@@ -43,19 +47,98 @@ def open_parquet(name: str, paths: list[str]) -> Source:
         elif not file_schema.equals(schema):
             schema = unify(name, schema, file_schema, path)
         rows += meta.num_rows
-        groups.extend((path, i, file_schema.names) for i in range(meta.num_row_groups))
+        groups.extend((part, i, file_schema.names) for i in range(meta.num_row_groups))
     assert schema is not None
     index = pandas_index_columns(schema)
     schema = strip_metadata(schema)
-    units.extend(RowGroup(path, i, names, schema) for path, i, names in groups)
+    units.extend(RowGroup(part, i, names, schema) for part, i, names in groups)
     return Source(name, "parquet", schema, units, rows, index_columns=index)
+
+
+class ParquetPart:
+    """One Parquet file and its footer, parsed once and shared by all its row groups.
+
+    A footer describes every row group: parsing it costs in proportion to the
+    file's row groups, so a unit that parsed it again for each read made a scan
+    quadratic in them. Readers are opened per read from the kept footer (no
+    parse; an open file per unit in flight, not per file of a directory).
+
+    Pickled (a unit sent to a Dask worker) as its path and stamp only: the
+    footer can be megabytes and every task would carry it. A worker parses a
+    file's footer once and shares it among its tasks (:func:`_worker_footer`).
+    """
+
+    __slots__ = ("_meta", "path", "stamp")
+
+    def __init__(self, path: str, stamp: tuple[int, ...], meta: Any = None) -> None:
+        self.path = path
+        # (size, mtime_ns, inode) when opened: a worker parses a rewritten file again.
+        self.stamp = stamp
+        self._meta = meta
+
+    @classmethod
+    def open(cls, path: str) -> ParquetPart:
+        try:
+            st = os.stat(path)
+            return cls(path, (st.st_size, st.st_mtime_ns, st.st_ino), _parse_footer(path))
+        except (pa.ArrowException, OSError) as exc:
+            raise arrow_error(path, "Parquet", exc) from None
+
+    def metadata(self) -> Any:
+        """The file's ``pyarrow.parquet.FileMetaData``."""
+        if self._meta is None:
+            self._meta = _worker_footer(self.path, self.stamp)
+        return self._meta
+
+    def reader(self, **options: Any) -> Any:
+        """A ``pyarrow.parquet.ParquetFile`` on the kept footer (opening it parses nothing)."""
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(self.path, metadata=self.metadata(), **options)
+
+    def __reduce__(self) -> tuple[Any, tuple[str, tuple[int, ...]]]:
+        return (ParquetPart, (self.path, self.stamp))
+
+    def __repr__(self) -> str:
+        return f"ParquetPart({self.path!r})"
+
+
+def _parse_footer(path: str) -> Any:
+    import pyarrow.parquet as pq
+
+    return pq.read_metadata(path)
+
+
+#: Footers a process (a Dask worker) keeps for the units it is sent, most recent last.
+_FOOTERS: OrderedDict[tuple[str, tuple[int, ...]], Any] = OrderedDict()
+_FOOTERS_KEPT = 16
+_FOOTERS_LOCK = threading.Lock()
+
+
+def _worker_footer(path: str, stamp: tuple[int, ...]) -> Any:
+    """The footer of ``path`` as stamped, parsed once per process however many of its
+    row groups arrive (one Dask task each); a few files' footers are kept."""
+    key = (path, stamp)
+    with _FOOTERS_LOCK:
+        if key in _FOOTERS:
+            _FOOTERS.move_to_end(key)
+            return _FOOTERS[key]
+    try:
+        meta = _parse_footer(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise arrow_error(path, "Parquet", exc) from None
+    with _FOOTERS_LOCK:
+        meta = _FOOTERS.setdefault(key, meta)  # another thread may have parsed it too
+        while len(_FOOTERS) > _FOOTERS_KEPT:
+            _FOOTERS.popitem(last=False)
+    return meta
 
 
 @dataclass(frozen=True)
 class RowGroup:
     """One row group of one file, read whole (``slice_rows`` None) or in slices."""
 
-    path: str
+    part: ParquetPart
     index: int
     names: list[str]  # the columns this part has
     schema: pa.Schema  # the dataset's (unified) schema
@@ -64,20 +147,22 @@ class RowGroup:
     #: Reading some columns of a row group decodes only those column chunks.
     column_subsets = True
 
+    @property
+    def path(self) -> str:
+        return self.part.path
+
     def sliced(self, rows: int) -> RowGroup:
-        return RowGroup(self.path, self.index, self.names, self.schema, rows)
+        return RowGroup(self.part, self.index, self.names, self.schema, rows)
 
     def __call__(self, columns: Sequence[str] | None) -> Iterator[pa.RecordBatch]:
-        import pyarrow.parquet as pq
-
         wanted = list(columns) if columns is not None else self.schema.names
         present = [c for c in wanted if c in self.names]
         try:
             if self.slice_rows is None or not present:
-                table = pq.ParquetFile(self.path).read_row_group(self.index, columns=present)
+                table = self.part.reader().read_row_group(self.index, columns=present)
                 batches: Iterator[pa.RecordBatch] = iter(table.to_batches())
             else:
-                reader = pq.ParquetFile(self.path, pre_buffer=False, buffer_size=STREAM_BUFFER)
+                reader = self.part.reader(pre_buffer=False, buffer_size=STREAM_BUFFER)
                 batches = reader.iter_batches(
                     batch_size=self.slice_rows,
                     row_groups=[self.index],

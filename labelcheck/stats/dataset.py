@@ -219,6 +219,23 @@ class DatasetStats:
             row_stats=rows,
         )
 
+    def absorb(self, other: DatasetStats) -> None:
+        """Fold ``other`` into these statistics in place, as :meth:`merge` would.
+
+        Merging many parts one by one with :meth:`merge` copies the row bookkeeping
+        of all units so far each time (quadratic in the units); folding into one
+        accumulator does not. Neither ``other`` nor the arrays these statistics
+        share with their inputs are changed.
+        """
+        if set(self.columns) != set(other.columns):
+            raise ValueError("cannot merge statistics of different column sets")
+        self.rows += other.rows
+        self.ignored_rows += other.ignored_rows
+        for name, stats in self.columns.items():
+            self.columns[name] = stats.merge(other.columns[name])
+        if self.row_stats is not None and other.row_stats is not None:
+            self.row_stats.absorb(other.row_stats, own=False)
+
     def finish(self, reference: DatasetStats | None = None) -> None:
         """Turn the row hashes into duplicate/conflict groups (and leakage into ``reference``).
 

@@ -28,6 +28,7 @@ numpy's uint64 arithmetic wraps silently, which is what the mixes want.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -64,8 +65,10 @@ def _murmur(x: np.ndarray) -> np.ndarray:
 _MIX = (_splitmix, _murmur)
 
 
+@lru_cache(maxsize=1 << 14)
 def name_salt(name: str, which: int) -> np.uint64:
-    """A per-column salt from the column's name (so column order does not matter)."""
+    """A per-column salt from the column's name (so column order does not matter).
+    Cached: asked for each column of every batch, and a row group may be one row."""
     data = np.frombuffer(name.encode("utf-8"), dtype=np.uint8)
     h = _bytes_hash(data, np.array([0, data.size], dtype=np.int64), which + 2)
     return U64(h[0])

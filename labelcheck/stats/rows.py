@@ -179,6 +179,10 @@ class RowStats:
     labels_confirmed: bool = True
     spill: _Spill | None = None
     more: dict[int, list[_UnitPart]] = field(default_factory=dict)  # later batches of a unit
+    #: Finished units in memory (all columns hashed: spillable) and their rows, kept as
+    #: units finish, so that the spill check after each fold is not a walk of every unit.
+    _done: dict[int, None] = field(default_factory=dict, init=False, repr=False)
+    _held: int = field(default=0, init=False, repr=False)
     shared: RowStats | None = None
 
     @classmethod
@@ -254,6 +258,7 @@ class RowStats:
         old = self.parts.get(unit)
         if old is None:
             self.parts[unit] = part
+            self._note(unit)
         elif old.covered == part.covered:  # the next batch of the same columns: joined later
             self.more.setdefault(unit, []).append(part)
         else:
@@ -262,6 +267,8 @@ class RowStats:
     def _flush(self) -> None:
         """Join the batches of each unit (once, not batch by batch: no quadratic copying)."""
         for unit, rest in self.more.items():
+            if unit in self._done:
+                self._held += sum(c.a.size for c in rest)
             chunks = [self.parts[unit], *rest]
             labs = [c.lab for c in chunks]
             self.parts[unit] = _UnitPart(
@@ -321,6 +328,7 @@ class RowStats:
         out.label_values = dict(self.label_values)
         out.labels_confirmed = self.labels_confirmed
         out.spill = self.spill
+        out._done, out._held = dict(self._done), self._held
         out.shared = None if self.shared is None else self.shared._view()
         return out
 
@@ -358,6 +366,7 @@ class RowStats:
                 self.parts[unit] = part
             else:
                 self.parts[unit] = mine.add(part, in_place=own, consume=own and consume)
+            self._note(unit)
         for key, value in other.label_values.items():
             if self.label_values.setdefault(key, value) != value:
                 self.labels_confirmed = False
@@ -371,15 +380,22 @@ class RowStats:
                 self.spill.absorb(other.spill)
         self._maybe_spill()
 
+    def _note(self, unit: int) -> None:
+        """Count ``unit``'s rows as spillable once all its columns are hashed."""
+        part = self.parts[unit]
+        if part.covered == self.width and unit not in self._done:
+            self._done[unit] = None
+            self._held += part.a.size
+
     def _maybe_spill(self) -> None:
-        done = [u for u, p in self.parts.items() if p.covered == self.width]
-        held = sum(self.parts[u].a.size for u in done)
-        if held <= self.spill_rows:
+        """Past ``spill_rows`` rows of finished units in memory, write them all out:
+        constant work per fold, and each unit is written once, with the others due."""
+        if self._held <= self.spill_rows:
             return
         if self.spill is None:
             self.spill = _Spill()
-        for unit in done:
-            self.spill.write(unit, self.parts.pop(unit))
+        self.spill.write([(unit, self.parts.pop(unit)) for unit in self._done])
+        self._done, self._held = {}, 0
 
     # ---------------------------------------------------------------- results
     def unit_rows(self) -> dict[int, int]:
@@ -420,8 +436,9 @@ class RowStats:
             if self.spill is not None:
                 rec = self.spill.read(p, nparts)
                 if rec.size:
-                    base = np.array([offsets[u] for u in rec["unit"].tolist()], np.int64)
-                    rows = base + rec["row"]
+                    units = np.fromiter(offsets, np.int64, len(offsets))  # ascending
+                    starts = np.fromiter(offsets.values(), np.int64, len(offsets))
+                    rows = starts[np.searchsorted(units, rec["unit"])] + rec["row"]
                     parts.append((rows, rec["a"], rec["b"], rec["lab"]))
             yield tuple(np.concatenate([q[i] for q in parts]) for i in range(4))  # type: ignore[misc]
 
@@ -451,6 +468,7 @@ class RowStats:
             )
             if self.spill is None:  # one block from now on: the copies are not kept twice
                 self.parts = {units[0]: part}
+                self._done, self._held = {units[0]: None}, part.a.size
         lab = part.lab if part.lab is not None else np.zeros(part.a.size, U64)
         return rows, part.a, part.b, lab
 
@@ -545,34 +563,6 @@ class RowStats:
             self.spill = None
         if self.shared is not None:
             self.shared.close()
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickled (a Dask task's result, sent to another process): spilled hashes come
-        back into memory, for the spill directory is this process's and is removed
-        with it (the receiver spills again past its bound)."""
-        self._flush()
-        state = dict(self.__dict__)
-        if self.spill is not None:
-            state["parts"] = {**self._unspilled(), **self.parts}
-            state["spill"] = None
-        return state
-
-    def _unspilled(self) -> dict[int, _UnitPart]:
-        """The spilled units' hashes, read back, in row order."""
-        assert self.spill is not None
-        rec = np.concatenate([self.spill.read(p, SPILL_PARTS) for p in range(SPILL_PARTS)])
-        rec = rec[np.lexsort((rec["row"], rec["unit"]))]
-        units, starts = np.unique(rec["unit"], return_index=True)
-        ends = [*starts[1:].tolist(), rec.size]
-        return {
-            int(u): _UnitPart(
-                rec["a"][i:j].copy(),
-                rec["b"][i:j].copy(),
-                None if self.label is None else rec["lab"][i:j].copy(),
-                self.width,
-            )
-            for u, i, j in zip(units.tolist(), starts.tolist(), ends, strict=True)
-        }
 
 
 # ---------------------------------------------------------------- kernels
@@ -739,13 +729,23 @@ class _Spill:
         # Removed when closed, else when collected (a scan that failed half-way).
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.dir, True)
 
-    def write(self, unit: int, part: _UnitPart) -> None:
-        n = part.a.size
+    def write(self, parts: list[tuple[int, _UnitPart]]) -> None:
+        """Append these finished units' rows: one record array for all of them, so a
+        spill opens each partition file at most once however many units it holds."""
+        if not parts:
+            return
+        n = sum(part.a.size for _, part in parts)
         rec = np.empty(n, dtype=_RECORD)
-        rec["unit"], rec["row"] = unit, np.arange(n)
-        rec["a"], rec["b"] = part.a, part.b
-        rec["lab"] = part.lab if part.lab is not None else 0
-        top = (part.a >> U64(64 - int(np.log2(SPILL_PARTS)))).astype(np.int64)
+        start = 0
+        for unit, part in parts:
+            end = start + part.a.size
+            chunk = rec[start:end]
+            chunk["unit"], chunk["row"] = unit, np.arange(part.a.size)
+            chunk["a"], chunk["b"] = part.a, part.b
+            chunk["lab"] = part.lab if part.lab is not None else 0
+            self.unit_rows[unit] = part.a.size
+            start = end
+        top = (rec["a"] >> U64(64 - int(np.log2(SPILL_PARTS)))).astype(np.int64)
         order = np.argsort(top, kind="stable")
         bounds = np.searchsorted(top[order], np.arange(SPILL_PARTS + 1))
         for p in range(SPILL_PARTS):
@@ -753,11 +753,30 @@ class _Spill:
             if chunk.size:
                 with open(os.path.join(self.dir, f"{p}.bin"), "ab") as fh:
                     chunk.tofile(fh)
-        self.unit_rows[unit] = n
+
+    def __reduce__(self) -> tuple[Any, tuple[dict[int, int], list[np.ndarray]]]:
+        """Pickled (row statistics sent back from a Dask worker) with its records: its
+        directory is the sender's (another machine's, or removed when the sender's
+        copy is collected), so the receiver writes them to a directory of its own."""
+        records = [self.read(p, SPILL_PARTS) for p in range(SPILL_PARTS)]
+        return (_Spill._restore, (dict(self.unit_rows), records))
+
+    @staticmethod
+    def _restore(unit_rows: dict[int, int], records: list[np.ndarray]) -> _Spill:
+        spill = _Spill()
+        for p, rec in enumerate(records):
+            if rec.size:
+                with open(os.path.join(spill.dir, f"{p}.bin"), "ab") as fh:
+                    rec.tofile(fh)
+        spill.unit_rows = unit_rows
+        return spill
 
     def absorb(self, other: _Spill) -> None:
+        """Hold ``other``'s records too. Its own others come along: :meth:`read` looks
+        one level down, and a tree of merges (the Dask engine) nests spills deeper."""
         self.unit_rows.update(other.unit_rows)
-        self.others.append(other)
+        held = {id(s) for s in (self, *self.others)}
+        self.others.extend(s for s in (other, *other.others) if id(s) not in held)
 
     def read(self, p: int, nparts: int) -> np.ndarray:
         assert nparts == SPILL_PARTS
