@@ -536,7 +536,8 @@ def histograms_figure(
         if ref is not None and ref.hist is not None and ref.n:
             # Both splits on one range: a test split in 0..1 beside a train split in 0..255.
             lo, hi = min(lo, float(ref.min)), max(hi, float(ref.max))  # type: ignore[arg-type]
-            wide = wide or _wide(ref) or hi - lo > 50 * max(stats.std, ref.std, 1e-300)
+            spread = max((x for x in (stats.std, ref.std) if math.isfinite(x)), default=0.0)
+            wide = wide or _wide(ref) or hi / 2 - lo / 2 > 25 * max(spread, 1e-300)
         else:
             ref = None
         edges = _edges(lo, hi, bins, wide)
@@ -657,7 +658,8 @@ def _histogram(ax: Axes, stats: ColumnStats, *, mark: Mark | None, bins: int = 4
         if unit != 1.0:
             ax.set_xlabel(f"{ax.get_xlabel()} (×{tick(unit)})")
     ax.set_ylabel("rows")
-    notes = [f"min {fmt(lo)}", f"max {fmt(hi)}", f"mean {fmt(stats.mean)}", f"std {fmt(stats.std)}"]
+    notes = [f"min {fmt(lo)}", f"max {fmt(hi)}", f"mean {fmt(stats.mean)}"]
+    notes.append(f"std {std_text(stats)}")
     if stats.missing:
         notes.append(f"NaN/null {stats.missing:,}")
     if stats.inf:
@@ -666,6 +668,17 @@ def _histogram(ax: Axes, stats: ColumnStats, *, mark: Mark | None, bins: int = 4
         notes.append(f"from a sample of {stats.hist.sampled:,}")
     ax.text(0.99, 0.97, _text(" · ".join(notes)), transform=ax.transAxes, ha="right", va="top",
             fontsize=8, color="#333333")  # fmt: skip
+
+
+def std_text(stats: ColumnStats) -> str:
+    """The standard deviation as text; past float64's sums (values beyond ~1e154), a bound.
+
+    m2 is then infinite, so all that is known is m2 > the largest float64:
+    std > sqrt(that / n). Not "inf": the spread itself is finite.
+    """
+    if math.isfinite(stats.std) or not stats.n:
+        return fmt(stats.std)
+    return f"> {fmt(math.sqrt(_FLOAT_MAX / stats.n))}"
 
 
 def _wide(stats: ColumnStats) -> bool:
@@ -706,26 +719,47 @@ def _edges(lo: float, hi: float, bins: int, wide: bool) -> np.ndarray:
 
 
 def _lin(lo: float, hi: float, num: int) -> np.ndarray:
-    """``np.linspace(lo, hi, num)`` without ``hi - lo``, which overflows for -1e308..1e308."""
+    """``np.linspace(lo, hi, num)`` that neither overflows (-1e308..1e308) nor rounds to a
+    few distinct subnormals (-1e-320..1e-320): computed at unit scale (see :func:`_unit`)."""
+    e = _unit(lo, hi)
     t = np.linspace(0.0, 1.0, num)
-    out = lo * (1 - t) + hi * t
+    out = np.ldexp(np.ldexp(lo, -e) * (1 - t) + np.ldexp(hi, -e) * t, e)
     out[0], out[-1] = lo, hi
-    return out
+    return np.maximum.accumulate(out)
+
+
+def _unit(lo: float, hi: float) -> int:
+    """The binary exponent of the larger magnitude: ``ldexp(x, -e)`` brings [lo, hi] to
+    within ±1 exactly (a power of two), so differences and slopes neither overflow nor
+    fall to subnormals."""
+    return math.frexp(max(abs(lo), abs(hi)))[1]
 
 
 def _rebin(hist: Any, edges: np.ndarray) -> np.ndarray:
     """Counts of the fixed bins spread over ``edges`` (uniform within each fine bin).
 
     The cumulative count is piecewise linear through the fine bins' edges
-    (they are sorted and do not overlap): interpolate it at ``edges``.
+    (they are sorted and do not overlap; clipped to the range, so its ends
+    hold what lies beyond): evaluated at each edge as the bins wholly below
+    it plus the covered fraction of the one it falls in. A fraction, not
+    np.interp's slopes, which overflow over a fine bin narrowed to a
+    subnormal width (a range of -1e-319..1e-319) or beside 1e307.
     """
     lo, hi, counts = hist.bins()
     lo = np.clip(lo, edges[0], edges[-1])
     hi = np.clip(hi, edges[0], edges[-1])
-    cum = np.cumsum(counts)
-    xs = np.column_stack([lo, hi]).ravel()
-    ys = np.column_stack([cum - counts, cum]).ravel()
-    at = np.interp(edges, xs, ys, left=0.0, right=float(cum[-1]) if cum.size else 0.0)
+    if not counts.size:
+        return np.zeros(edges.size - 1)
+    cum = np.concatenate([[0.0], np.cumsum(counts)])
+    k = np.searchsorted(hi, edges, side="right")  # bins wholly at or below each edge
+    i = np.minimum(k, counts.size - 1)
+    width = hi[i] - lo[i]  # one bin: its ends have one sign, so no overflow
+    inside = (k < counts.size) & (width > 0)
+    # An edge in the gap before bin i may lie far from it (-1e308 before 1e-12): the
+    # fraction overflows to -inf, which the clip makes 0, as it is.
+    with np.errstate(over="ignore"):
+        frac = np.divide(edges - lo[i], width, out=np.zeros_like(width), where=inside)
+    at = cum[k] + counts[i] * np.clip(frac, 0.0, 1.0) * inside
     out = np.diff(at)
     out[0] += at[0]  # values at the very minimum
     return np.maximum(out, 0)
