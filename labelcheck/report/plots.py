@@ -274,7 +274,7 @@ def _class_bars(
         ax.axvspan(gx, gx + 1.0, color=GREY, alpha=0.15, hatch="xx", linewidth=0)
     for gx, missing in sorted(gaps, key=lambda g: -g[1])[:GAP_NOTES]:
         ax.text(
-            gx + 0.5, top ** 0.5 if top > 1 else 1.0, f"gap: {missing:,} missing id"
+            gx + 0.5, top ** 0.5 if top > 1 else 1.0, f"gap: {_count(missing)} missing id"
             f"{'s' if missing != 1 else ''}", rotation=90, ha="center", va="center",
             fontsize=7, color="#444444",
         )  # fmt: skip
@@ -339,6 +339,11 @@ def proportions_figure(
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title(_text(title))
     return fig
+
+
+def _count(n: int) -> str:
+    """A count in a few characters: 8,000 or, past ten million, 1e+308 (not 309 digits)."""
+    return f"{n:,}" if n < 10**7 else f"{float(n):.3g}"
 
 
 def _short(value: Any, limit: int = 14) -> str:

@@ -109,6 +109,17 @@ def test_a_feature_at_1e200_is_drawn_where_it_is(tmp_path):
     assert "1e+200" in ticks and "0" in ticks
 
 
+def test_a_gap_before_a_class_id_of_1e308_is_counted_in_a_few_characters():
+    """The gap note printed int(1e308) with its 309 digits, across the whole plot."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        page = labelcheck.scan(CASES["class ids at 1e308"], label="y").to_html()
+    label = re.search(r'<figure class="plot" id="r0-label">(.*?)</figure>', page, re.S)
+    assert label is not None
+    gaps = [t for t in texts(label.group(1)) if t.startswith("gap:")]
+    assert gaps == ["gap: 1e+308 missing ids"]
+
+
 def test_fix_report_of_values_near_the_float64_limit(tmp_path):
     data, out, report = tmp_path / "data.csv", tmp_path / "fixed.csv", tmp_path / "fix.html"
     frame(a={5: BIG, 6: -BIG}, y=dict.fromkeys(range(11), 1e308)).to_csv(data, index=False)
