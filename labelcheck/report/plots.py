@@ -477,27 +477,32 @@ _FLOAT_MAX = float(np.finfo(np.float64).max)
 def _symlog_axis(axis: Any, lo: float, hi: float, linthresh: float, most: int = 10) -> None:
     """Ticks of a :func:`_sl` coordinate axis over [lo, hi]: zero and powers of ten.
 
-    Every decade while they are few, else every 2, 5, 10, 20, 50 or 100
-    decades, about ``most`` in all and never crowded; labelled with the
-    values, plain (1, 100, 1e+200).
+    Every decade in view while they are few, else every 2, 5, 10, 20, 50 or
+    100 decades, about ``most`` in all and never crowded; labelled with the
+    values, plain (1, 100, 1e+200). A range within one decade gets its ends.
     """
     from matplotlib.ticker import NullLocator
 
-    first = round(math.log10(linthresh))  # linthresh is a power of ten
     values = [0.0] if lo <= 0 <= hi else []
-    for sign, end in ((1.0, hi), (-1.0, -lo)):
-        if end < 0.5:  # this side does not reach linthresh
+    for sign, a, b in ((1.0, lo, hi), (-1.0, -hi, -lo)):
+        a = max(a, 0.5)  # the log part of this side, in coordinates
+        if b < a:
             continue
-        last = math.floor(math.log10(_sl_inv(end, linthresh)) + 1e-9)
-        room = max(1, round(most * end / (hi - lo)))
-        step = next((s for s in (1, 2, 5, 10, 20, 50, 100) if (last - first) // s + 1 <= room), 200)
-        values += [sign * 10.0**k for k in range(first, last + 1) if k % step == 0 or k == first]
+        first = math.ceil(math.log10(_sl_inv(a, linthresh)) - 1e-9)
+        last = math.floor(math.log10(_sl_inv(b, linthresh)) + 1e-9)
+        room = max(1, round(most * (b - a) / (hi - lo)))
+        steps = (1, 2, 5, 10, 20, 50, 100)
+        step = next((s for s in steps if (last - first) // s + 1 <= room), 200)
+        values += [sign * 10.0**k for k in range(first, last + 1) if k % step == 0]
+    if len(values) < 2:
+        values += [_sl_inv(lo, linthresh), _sl_inv(hi, linthresh)]
     kept: list[float] = []
     gap = (hi - lo) / (most + 4)
     for v in sorted(values, key=abs):  # zero and the small decades first
         if all(abs(_sl(v, linthresh) - _sl(w, linthresh)) >= gap for w in kept):
             kept.append(v)
     kept.sort()
+    # Inside [lo, hi] only: set_ticks would widen the view to a tick outside it.
     axis.set_ticks([_sl(v, linthresh) for v in kept], [tick(v) for v in kept])
     axis.set_minor_locator(NullLocator())
 
