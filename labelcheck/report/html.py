@@ -392,7 +392,7 @@ def _label_plot(
     else:
         caption = (
             f"Distribution of <code>{e(report.label)}</code> (min {fmt(stats.min)}, max "
-            f"{fmt(stats.max)}, mean {fmt(stats.mean)}, std {fmt(stats.std)})."
+            f"{fmt(stats.max)}, mean {fmt(stats.mean)}, std {e(plots.std_text(stats))})."
         )
     return _figure(anchor, svg, caption, f"label plot of {report.label}", heading)
 

@@ -98,8 +98,19 @@ def warm_up() -> None:
 
 def to_svg(fig: Figure) -> str:
     """The figure as an ``<svg>`` element to inline in HTML (no XML prologue, no metadata)."""
+    import warnings
+
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None})
+    with warnings.catch_warnings():
+        # Text stays text (svg.fonttype none): the browser draws it with its own fonts,
+        # and anchors it itself (text-anchor), so a character none of matplotlib's fonts
+        # has (价格, 猫) only makes matplotlib's own measure of a label approximate. Its
+        # "Glyph ... missing from font(s)" warning is for text it draws as glyphs: not
+        # here. Only that message, only while this figure is laid out and written.
+        warnings.filterwarnings(
+            "ignore", message=r"Glyph \d+ \(.*\) missing from font", category=UserWarning
+        )
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None})
     text = buf.getvalue()
     text = text[text.index("<svg") :]
     # Auto ids (patch_1, text_3) repeat in every figure of the page; nothing refers to them.
@@ -198,9 +209,9 @@ def label_figure(
     if stats.hist is not None and stats.n:
         fig = _figure(8.0, 2.8)
         ax = fig.add_subplot()
+        ax.set_xlabel("label value")
         _histogram(ax, stats, mark=worst(findings))
         ax.set_title(_text(title or f"label {name!r}: distribution of the target"))
-        ax.set_xlabel("label value")
         return fig
     return None
 
@@ -263,7 +274,7 @@ def _class_bars(
         ax.axvspan(gx, gx + 1.0, color=GREY, alpha=0.15, hatch="xx", linewidth=0)
     for gx, missing in sorted(gaps, key=lambda g: -g[1])[:GAP_NOTES]:
         ax.text(
-            gx + 0.5, top ** 0.5 if top > 1 else 1.0, f"gap: {missing:,} missing id"
+            gx + 0.5, top ** 0.5 if top > 1 else 1.0, f"gap: {_count(missing)} missing id"
             f"{'s' if missing != 1 else ''}", rotation=90, ha="center", va="center",
             fontsize=7, color="#444444",
         )  # fmt: skip
@@ -286,9 +297,9 @@ def proportions_figure(
 ) -> Figure | None:
     """Class proportions of this split beside the reference split's, class by class.
 
-    Classes the reference never has are coloured, hatched and labelled (LC304's
-    unseen classes); the reference's bars are white and hatched, so the pair
-    reads in black and white.
+    Classes the reference never has are coloured and labelled upright in the
+    reference's empty slot (LC304's unseen classes); the reference's bars are
+    white and hatched, so the pair reads in black and white.
     """
     mine, theirs = dict(items), dict(reference)
     try:
@@ -309,12 +320,15 @@ def proportions_figure(
            label="this split")  # fmt: skip
     ax.bar(x + 0.2, p_ref, width=0.4, color="white", edgecolor="black", linewidth=0.6,
            hatch="///", label="reference")  # fmt: skip
-    for xi, u, p in zip(x, unseen, p_mine, strict=True):
+    # In the reference's own slot of the class, empty since the reference has none of
+    # it, upright: a label laid flat over the bar was wider than a class and sat
+    # between the bars, as if it named the neighbour.
+    for xi, u in zip(x, unseen, strict=True):
         if u:
             ax.annotate(
-                f"{SYMBOL['error']} not in reference", (xi - 0.2, p), xytext=(0, 3),
-                textcoords="offset points", ha="center", va="bottom", fontsize=7.5,
-                fontweight="bold",
+                f"{SYMBOL['error']} not in reference", (xi + 0.2, 0), xytext=(0, 3),
+                textcoords="offset points", rotation=90, ha="center", va="bottom",
+                fontsize=7, fontweight="bold",
             )  # fmt: skip
     step = max(1, len(classes) // 40)
     shown = list(range(0, len(classes), step))
@@ -325,6 +339,11 @@ def proportions_figure(
     ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title(_text(title))
     return fig
+
+
+def _count(n: int) -> str:
+    """A count in a few characters: 8,000 or, past ten million, 1e+308 (not 309 digits)."""
+    return f"{n:,}" if n < 10**7 else f"{float(n):.3g}"
 
 
 def _short(value: Any, limit: int = 14) -> str:
@@ -355,8 +374,7 @@ def scale_figure(
     order = {n: i for i, n in enumerate(numeric)}
     shown.sort(key=order.__getitem__)
     hidden = [n for n in numeric if n not in set(shown)]
-    typical = [max(abs(features[n].mean), features[n].std, 1e-300) for n in shown if features[n].n]
-    linthresh = min(1.0, max(1e-6, 10 ** math.floor(math.log10(min(typical)))))
+    linthresh = min(_linthresh(features[n]) for n in shown)
     labels = [_text(_short(n, 24) + (f"  {marks[n].label}" if n in marks else "")) for n in shown]
     notes = any(features[n].missing or features[n].inf for n in shown)
     left = _text_width(labels, 9) + 0.25
@@ -366,17 +384,29 @@ def scale_figure(
     # number of features (per-row artists made this plot the slowest part of a report).
     from matplotlib.collections import LineCollection
 
+    # Drawn in the axis' own coordinates (x = _sl(value)) on a linear axis, not on
+    # matplotlib's symlog scale: its limits and transforms take differences of data
+    # values, which overflow past ~1e308 (NaN limits, a crash), and every finite
+    # float maps to |x| < 320 here.
+    def at(v: float) -> float:
+        return _sl(v, linthresh)
+
     ranges, bands, colors, ends = [], [], [], []
     means: dict[str, list[tuple[float, int]]] = {}
     for row, name in enumerate(reversed(shown)):
         s = features[name]
         mark = marks.get(name)
         lo, hi = float(s.min), float(s.max)  # type: ignore[arg-type]
-        ranges.append([(lo, row), (hi, row)])
-        bands.append([(max(lo, s.mean - s.std), row), (min(hi, s.mean + s.std), row)])
+        ranges.append([(at(lo), row), (at(hi), row)])
+        # An infinite m2 (values past ~1e154) leaves std unknown: the band is the range.
+        sd = s.std if math.isfinite(s.std) else math.inf
+        mean = min(max(s.mean, lo), hi) if math.isfinite(s.mean) else None
+        band = (lo, hi) if mean is None else (max(lo, mean - sd), min(hi, mean + sd))
+        bands.append([(at(band[0]), row), (at(band[1]), row)])
         colors.append(COLOR[mark.severity] if mark else COLOR["ok"])
-        ends.extend([(lo, row), (hi, row)])
-        means.setdefault(mark.severity if mark else "ok", []).append((s.mean, row))
+        ends.extend([(at(lo), row), (at(hi), row)])
+        if mean is not None:
+            means.setdefault(mark.severity if mark else "ok", []).append((at(mean), row))
         bad = [f"NaN/null {s.missing:,}" if s.missing else "", f"Inf {s.inf:,}" if s.inf else ""]
         note = " · ".join(b for b in bad if b)
         if note:
@@ -400,8 +430,6 @@ def scale_figure(
     for label, name in zip(ax.get_yticklabels(), reversed(shown), strict=True):
         if name in marks:
             label.set_fontweight("bold")
-    ax.set_xscale("symlog", linthresh=linthresh, linscale=0.5)
-    _plain_ticks(ax.xaxis)
     data_lo = min(float(features[n].min) for n in shown)  # type: ignore[arg-type]
     data_hi = max(float(features[n].max) for n in shown)  # type: ignore[arg-type]
     # The axis covers the data and zero..1 (so unit scale is always in view), not -1 for
@@ -409,12 +437,11 @@ def scale_figure(
     lo, hi = min(data_lo, 0.0), max(data_hi, 1.0)
     if data_lo < 0:
         lo = min(lo, -1.0)
-    pad = 0.04 * (_sl(hi, linthresh) - _sl(lo, linthresh))
-    ax.set_xlim(
-        _sl_inv(_sl(lo, linthresh) - pad, linthresh), _sl_inv(_sl(hi, linthresh) + pad, linthresh)
-    )
-    ax.axvspan(max(lo, -1.0), 1.0, color=GREY, alpha=0.15, linewidth=0)
-    ax.text((max(lo, -1.0) + 1.0) / 2, len(shown) - 0.45, "unit scale", ha="center",
+    pad = 0.04 * (at(hi) - at(lo))
+    ax.set_xlim(at(lo) - pad, at(hi) + pad)
+    _symlog_axis(ax.xaxis, at(lo) - pad, at(hi) + pad, linthresh)
+    ax.axvspan(at(max(lo, -1.0)), at(1.0), color=GREY, alpha=0.15, linewidth=0)
+    ax.text((at(max(lo, -1.0)) + at(1.0)) / 2, len(shown) - 0.45, "unit scale", ha="center",
             va="bottom", fontsize=7, color="#444444")  # fmt: skip
     ax.set_ylim(-0.7, len(shown) - 0.1)
     ax.grid(axis="x", color=GREY, alpha=0.3, linewidth=0.5)
@@ -424,18 +451,60 @@ def scale_figure(
 
 
 def _sl(x: float, linthresh: float) -> float:
-    """matplotlib's symlog transform with linscale 0.5 (for padding limits)."""
+    """A symmetric-log coordinate: linear within ±linthresh (half a decade wide), log past it.
+
+    Differences of logs, never ``x / linthresh``: that overflows past ~1e302.
+    """
+    a = abs(x)
     return math.copysign(
-        0.5 * min(abs(x), linthresh) / linthresh
-        + max(0.0, math.log10(max(abs(x), linthresh) / linthresh)),
+        0.5 * min(a, linthresh) / linthresh
+        + max(0.0, math.log10(max(a, linthresh)) - math.log10(linthresh)),
         x,
     )
 
 
 def _sl_inv(y: float, linthresh: float) -> float:
+    """The value at coordinate ``y`` of :func:`_sl` (past float64: its largest value)."""
     a = abs(y)
-    v = a / 0.5 * linthresh if a <= 0.5 else linthresh * 10 ** (a - 0.5)
-    return math.copysign(v, y)
+    e = a - 0.5 + math.log10(linthresh)
+    v = a / 0.5 * linthresh if a <= 0.5 else 10**e if e < 308.25 else _FLOAT_MAX
+    return math.copysign(min(v, _FLOAT_MAX), y)
+
+
+_FLOAT_MAX = float(np.finfo(np.float64).max)
+
+
+def _symlog_axis(axis: Any, lo: float, hi: float, linthresh: float, most: int = 10) -> None:
+    """Ticks of a :func:`_sl` coordinate axis over [lo, hi]: zero and powers of ten.
+
+    Every decade in view while they are few, else every 2, 5, 10, 20, 50 or
+    100 decades, about ``most`` in all and never crowded; labelled with the
+    values, plain (1, 100, 1e+200). A range within one decade gets its ends.
+    """
+    from matplotlib.ticker import NullLocator
+
+    values = [0.0] if lo <= 0 <= hi else []
+    for sign, a, b in ((1.0, lo, hi), (-1.0, -hi, -lo)):
+        a = max(a, 0.5)  # the log part of this side, in coordinates
+        if b < a:
+            continue
+        first = math.ceil(math.log10(_sl_inv(a, linthresh)) - 1e-9)
+        last = math.floor(math.log10(_sl_inv(b, linthresh)) + 1e-9)
+        room = max(1, round(most * (b - a) / (hi - lo)))
+        steps = (1, 2, 5, 10, 20, 50, 100)
+        step = next((s for s in steps if (last - first) // s + 1 <= room), 200)
+        values += [sign * 10.0**k for k in range(first, last + 1) if k % step == 0]
+    if len(values) < 2:
+        values += [_sl_inv(lo, linthresh), _sl_inv(hi, linthresh)]
+    kept: list[float] = []
+    gap = (hi - lo) / (most + 4)
+    for v in sorted(values, key=abs):  # zero and the small decades first
+        if all(abs(_sl(v, linthresh) - _sl(w, linthresh)) >= gap for w in kept):
+            kept.append(v)
+    kept.sort()
+    # Inside [lo, hi] only: set_ticks would widen the view to a tick outside it.
+    axis.set_ticks([_sl(v, linthresh) for v in kept], [tick(v) for v in kept])
+    axis.set_minor_locator(NullLocator())
 
 
 # --------------------------------------------------------- feature histograms
@@ -477,7 +546,8 @@ def histograms_figure(
         if ref is not None and ref.hist is not None and ref.n:
             # Both splits on one range: a test split in 0..1 beside a train split in 0..255.
             lo, hi = min(lo, float(ref.min)), max(hi, float(ref.max))  # type: ignore[arg-type]
-            wide = wide or _wide(ref) or hi - lo > 50 * max(stats.std, ref.std, 1e-300)
+            spread = max((x for x in (stats.std, ref.std) if math.isfinite(x)), default=0.0)
+            wide = wide or _wide(ref) or hi / 2 - lo / 2 > 25 * max(spread, 1e-300)
         else:
             ref = None
         edges = _edges(lo, hi, bins, wide)
@@ -550,17 +620,28 @@ def _placer(lo: float, hi: float, wide: bool, linthresh: float) -> Any:
 
     def t(x: np.ndarray) -> np.ndarray:
         if not wide:
-            return x
-        return np.sign(x) * np.log10(1 + np.abs(x) / linthresh)
+            return x / scale
+        # log10(1 + |x| / l) as a difference of logs: |x| / l overflows past ~1e302.
+        return np.sign(x) * (np.log10(linthresh + np.abs(x)) - math.log10(linthresh))
 
+    # Linear: in units of the largest magnitude, so hi - lo cannot overflow.
+    scale = max(abs(lo), abs(hi), 1e-300)
     a, b = t(np.array(lo)), t(np.array(hi))
     span = float(b - a) or 1.0
     return lambda x: (t(np.asarray(x, dtype=float)) - a) / span
 
 
 def _text_width(labels: Sequence[str], size: float) -> float:
-    """About how many inches the widest label needs (no draw pass to measure it)."""
-    return max((len(x) for x in labels), default=0) * size * 0.6 / 72
+    """About how many inches the widest label needs (no draw pass to measure it).
+
+    0.6 em a character, a full em for wide ones (CJK: 价格, 猫).
+    """
+    import unicodedata
+
+    def ems(text: str) -> float:
+        return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6 for c in text)
+
+    return max((ems(x) for x in labels), default=0.0) * size / 72
 
 
 def _histogram(ax: Axes, stats: ColumnStats, *, mark: Mark | None, bins: int = 48) -> None:
@@ -571,12 +652,24 @@ def _histogram(ax: Axes, stats: ColumnStats, *, mark: Mark | None, bins: int = 4
     edges = _edges(lo, hi, bins, wide)
     assert stats.hist is not None
     heights = _rebin(stats.hist, edges)
-    ax.stairs(heights, edges, fill=True, color=color, alpha=0.8)
+    # Drawn in coordinates that cannot overflow (see scale_figure): symmetric-log
+    # ones, or the values in units of a power of ten past 1e100.
     if wide:
-        ax.set_xscale("symlog", linthresh=_linthresh(stats), linscale=0.5)
-        _plain_ticks(ax.xaxis)
+        linthresh = _linthresh(stats)
+        xs = np.array([_sl(float(v), linthresh) for v in edges])
+        ax.stairs(heights, xs, fill=True, color=color, alpha=0.8)
+        pad = 0.02 * (xs[-1] - xs[0])
+        ax.set_xlim(xs[0] - pad, xs[-1] + pad)
+        _symlog_axis(ax.xaxis, xs[0] - pad, xs[-1] + pad, linthresh)
+    else:
+        big = max(abs(float(edges[0])), abs(float(edges[-1])))
+        unit = 10.0 ** math.floor(math.log10(big)) if big >= 1e100 else 1.0
+        ax.stairs(heights, edges / unit, fill=True, color=color, alpha=0.8)
+        if unit != 1.0:
+            ax.set_xlabel(f"{ax.get_xlabel()} (×{tick(unit)})")
     ax.set_ylabel("rows")
-    notes = [f"min {fmt(lo)}", f"max {fmt(hi)}", f"mean {fmt(stats.mean)}", f"std {fmt(stats.std)}"]
+    notes = [f"min {fmt(lo)}", f"max {fmt(hi)}", f"mean {fmt(stats.mean)}"]
+    notes.append(f"std {std_text(stats)}")
     if stats.missing:
         notes.append(f"NaN/null {stats.missing:,}")
     if stats.inf:
@@ -587,50 +680,96 @@ def _histogram(ax: Axes, stats: ColumnStats, *, mark: Mark | None, bins: int = 4
             fontsize=8, color="#333333")  # fmt: skip
 
 
+def std_text(stats: ColumnStats) -> str:
+    """The standard deviation as text; past float64's sums (values beyond ~1e154), a bound.
+
+    m2 is then infinite, so all that is known is m2 > the largest float64:
+    std > sqrt(that / n). Not "inf": the spread itself is finite.
+    """
+    if math.isfinite(stats.std) or not stats.n:
+        return fmt(stats.std)
+    return f"> {fmt(math.sqrt(_FLOAT_MAX / stats.n))}"
+
+
 def _wide(stats: ColumnStats) -> bool:
     """A symmetric-log axis when the range is far wider than the bulk (outliers, mixed scales)."""
-    spread = max(stats.std, 1e-300)
-    span = float(stats.max) - float(stats.min)  # type: ignore[arg-type]
-    return span > 50 * spread or (stats.max_abs or 0) > 1e4 * max(abs(stats.mean), spread)
+    # Halves: the span of -1.7e308..1.7e308 is past float64.
+    half_span = float(stats.max) / 2 - float(stats.min) / 2  # type: ignore[arg-type]
+    # std is infinite when m2 is past float64 (values beyond ~1e154): the range bounds it.
+    spread = max(stats.std if math.isfinite(stats.std) else half_span, 1e-300)
+    return half_span > 25 * spread or (stats.max_abs or 0) > 1e4 * max(abs(stats.mean), spread)
 
 
 def _linthresh(stats: ColumnStats) -> float:
-    typical = max(abs(stats.mean), stats.std, 1e-300)
+    """The linear part of a symmetric-log axis: the power of ten below the typical magnitude."""
+    typical = max((x for x in (abs(stats.mean), stats.std) if math.isfinite(x)), default=1.0)
+    if typical <= 0:
+        return 1e-6
     return min(1.0, max(1e-6, 10 ** math.floor(math.log10(typical))))
 
 
 def _edges(lo: float, hi: float, bins: int, wide: bool) -> np.ndarray:
     if hi <= lo:
         half = max(abs(lo) * 0.05, 0.5)
-        return np.linspace(lo - half, hi + half, 3)
+        return _lin(max(lo - half, -_FLOAT_MAX), min(hi + half, _FLOAT_MAX), 3)
     if not wide:
-        return np.linspace(lo, hi, bins + 1)
+        return _lin(lo, hi, bins + 1)
 
     # Equal widths on the symmetric-log axis: bins per decade, as the data needs.
     def f(x: np.ndarray) -> np.ndarray:
         return np.sign(x) * np.log10(1 + np.abs(x))
 
     def g(y: np.ndarray) -> np.ndarray:
-        return np.sign(y) * (10 ** np.abs(y) - 1)
+        with np.errstate(over="ignore"):  # only the ends can pass float64: replaced below
+            return np.sign(y) * (10 ** np.abs(y) - 1)
 
     edges = g(np.linspace(f(np.array(lo)), f(np.array(hi)), bins + 1))
     edges[0], edges[-1] = lo, hi
     return np.maximum.accumulate(edges)
 
 
+def _lin(lo: float, hi: float, num: int) -> np.ndarray:
+    """``np.linspace(lo, hi, num)`` that neither overflows (-1e308..1e308) nor rounds to a
+    few distinct subnormals (-1e-320..1e-320): computed at unit scale (see :func:`_unit`)."""
+    e = _unit(lo, hi)
+    t = np.linspace(0.0, 1.0, num)
+    out = np.ldexp(np.ldexp(lo, -e) * (1 - t) + np.ldexp(hi, -e) * t, e)
+    out[0], out[-1] = lo, hi
+    return np.maximum.accumulate(out)
+
+
+def _unit(lo: float, hi: float) -> int:
+    """The binary exponent of the larger magnitude: ``ldexp(x, -e)`` brings [lo, hi] to
+    within ±1 exactly (a power of two), so differences and slopes neither overflow nor
+    fall to subnormals."""
+    return math.frexp(max(abs(lo), abs(hi)))[1]
+
+
 def _rebin(hist: Any, edges: np.ndarray) -> np.ndarray:
     """Counts of the fixed bins spread over ``edges`` (uniform within each fine bin).
 
     The cumulative count is piecewise linear through the fine bins' edges
-    (they are sorted and do not overlap): interpolate it at ``edges``.
+    (they are sorted and do not overlap; clipped to the range, so its ends
+    hold what lies beyond): evaluated at each edge as the bins wholly below
+    it plus the covered fraction of the one it falls in. A fraction, not
+    np.interp's slopes, which overflow over a fine bin narrowed to a
+    subnormal width (a range of -1e-319..1e-319) or beside 1e307.
     """
     lo, hi, counts = hist.bins()
     lo = np.clip(lo, edges[0], edges[-1])
     hi = np.clip(hi, edges[0], edges[-1])
-    cum = np.cumsum(counts)
-    xs = np.column_stack([lo, hi]).ravel()
-    ys = np.column_stack([cum - counts, cum]).ravel()
-    at = np.interp(edges, xs, ys, left=0.0, right=float(cum[-1]) if cum.size else 0.0)
+    if not counts.size:
+        return np.zeros(edges.size - 1)
+    cum = np.concatenate([[0.0], np.cumsum(counts)])
+    k = np.searchsorted(hi, edges, side="right")  # bins wholly at or below each edge
+    i = np.minimum(k, counts.size - 1)
+    width = hi[i] - lo[i]  # one bin: its ends have one sign, so no overflow
+    inside = (k < counts.size) & (width > 0)
+    # An edge in the gap before bin i may lie far from it (-1e308 before 1e-12): the
+    # fraction overflows to -inf, which the clip makes 0, as it is.
+    with np.errstate(over="ignore"):
+        frac = np.divide(edges - lo[i], width, out=np.zeros_like(width), where=inside)
+    at = cum[k] + counts[i] * np.clip(frac, 0.0, 1.0) * inside
     out = np.diff(at)
     out[0] += at[0]  # values at the very minimum
     return np.maximum(out, 0)

@@ -413,8 +413,13 @@ class ColumnStats:
         else:
             n = self.n + other.n
             delta = other.mean - self.mean
-            self.mean += delta * other.n / n
-            self.m2 += other.m2 + delta * delta * self.n * other.n / n
+            share = other.n / n  # the weights first: ``delta * other.n`` may overflow
+            if math.isfinite(delta):
+                self.mean += delta * share
+            else:  # means of opposite signs near the float64 limit: an average cannot overflow
+                self.mean = self.mean * (1.0 - share) + other.mean * share
+            # Infinite only when m2 itself is beyond float64 (Python floats: no warning).
+            self.m2 += other.m2 + delta * (self.n * share) * delta
             self.min = min(self.min, other.min)  # type: ignore[type-var]
             self.max = max(self.max, other.max)  # type: ignore[type-var]
         self.n += other.n
@@ -807,9 +812,38 @@ def _moments_of_counts(counts: dict[Any, int], n: int) -> tuple[float, float]:
     """Mean and m2 of values given as value -> count (exact two-pass formula, float64)."""
     keys = np.fromiter((float(k) for k in counts), dtype=np.float64, count=len(counts))
     weights = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-    mean = float(np.dot(keys, weights)) / n
-    dev = keys - mean
-    return mean, float(np.dot(weights, dev * dev))
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = float(np.dot(keys, weights)) / n
+        dev = keys - mean
+        m2 = float(np.dot(weights, dev * dev))
+    if math.isfinite(m2):
+        return mean, m2
+    return _moments_near_limit(keys, weights)
+
+
+#: An exact power of two: float64 values times it, and n of their squares, sum finite.
+_DOWN = 2.0**-600
+
+
+def _moments_near_limit(values: np.ndarray, weights: np.ndarray | None) -> tuple[float, float]:
+    """Mean and m2 of finite values whose sums or squares overflow float64 (past ~1e154).
+
+    Computed on the values scaled down by ``_DOWN`` (exact, a power of two;
+    only values below ~1e-127 lose digits, which cannot move moments this
+    large), then scaled back: the mean is always finite (it lies between the
+    min and the max); m2 is infinite only when it is itself beyond float64.
+    """
+    x = np.multiply(values, _DOWN, dtype=np.float64)
+    w = np.ones_like(x) if weights is None else weights
+    n = float(w.sum())
+    # Shifted by a value of the data, clamped to the range: equal values get their
+    # own value as the mean exactly (an ulp off near 1e308 would scale back to Inf).
+    c = float(x[0])
+    mean = min(max(c + float(np.dot(w, x - c)) / n, float(x.min())), float(x.max()))
+    dev = x - mean
+    s1 = float(np.dot(w, dev))  # corrected two-pass: the mean's rounding leaves m2
+    m2 = max(float(np.dot(w, dev * dev)) - s1 * s1 / n, 0.0)
+    return mean / _DOWN, m2 / _DOWN / _DOWN  # Python floats: past float64, inf, silently
 
 
 def _moments(values: np.ndarray) -> tuple[float, float]:
@@ -821,7 +855,9 @@ def _moments(values: np.ndarray) -> tuple[float, float]:
     ``log10(n / sample)`` digits (the sample mean lies within
     ``sqrt(n / sample)`` standard deviations of the mean), and no float64 copy
     of the whole chunk is made. Chunks are then merged with Chan's update.
-    Values near the float64 limit give an infinite m2, silently (LC106 reports them).
+    Values whose squares overflow float64 (past ~1e154) are redone scaled down
+    (:func:`_moments_near_limit`): the mean stays finite, m2 is infinite only
+    when it is itself beyond float64, silently (LC106 reports such values).
     """
     with np.errstate(over="ignore", invalid="ignore"):
         return _moments_unchecked(values)
@@ -832,7 +868,8 @@ def _moments_unchecked(values: np.ndarray, *, blocked: bool = True) -> tuple[flo
     if n <= _BLOCK or not blocked:
         mean = float(values.sum(dtype=np.float64)) / n
         centred = values.astype(np.float64) - mean
-        return mean, float(np.add.reduce(np.square(centred, out=centred)))
+        m2 = float(np.add.reduce(np.square(centred, out=centred)))
+        return (mean, m2) if math.isfinite(m2) else _moments_near_limit(values, None)
     c = float(values[:: n // _SAMPLE].mean(dtype=np.float64))
     buf = np.empty(_BLOCK, dtype=np.float64)
     s1 = s2 = 0.0

@@ -3,7 +3,7 @@
 Why fixed bins: a column's range is known only after the pass, and a feature
 may be 0..1, 0..255 or -1e6..1e6. Bins that are the same for every column and
 every batch, ``BINS_PER_DECADE`` per power of ten on each side of zero, merge
-by adding counts (exact, associative, commutative), cover any float, and give
+by adding counts (exact, associative, commutative), cover every finite float, and give
 every plot its scale: a bin is at most ``10**(1/64) - 1`` = 3.7% of its value
 wide, fine enough to re-bin into a linear histogram of a column's range.
 Storage is sparse (only bins that hold values), a few hundred per column.
@@ -36,8 +36,9 @@ import numpy as np
 
 #: Bins per power of ten (each side of zero).
 BINS_PER_DECADE = 64
-#: Magnitudes below this count as zero; above TOP, in the last bin.
-TINY_EXP, TOP_EXP = -12, 40
+#: Magnitudes below this count as zero. TOP is past the largest float64 (1.8e308), so
+#: every finite value has its own bin: 1e200 is not drawn at 1e40.
+TINY_EXP, TOP_EXP = -12, 309
 #: Values binned per array at most (strided sample beyond it).
 SAMPLE = 1024
 _LAST = (TOP_EXP - TINY_EXP) * BINS_PER_DECADE  # bins per side
@@ -167,7 +168,9 @@ def bin_keys(values: np.ndarray) -> np.ndarray:
 def bin_edges(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The value range [lo, hi) of each key's bin (lo < hi, both for negative keys)."""
     k = np.abs(keys).astype(np.float64)
-    lo = np.where(k == 0, 0.0, 10.0 ** (TINY_EXP + (k - 1) / BINS_PER_DECADE))
-    hi = np.where(k == 0, 10.0**TINY_EXP, 10.0 ** (TINY_EXP + k / BINS_PER_DECADE))
+    with np.errstate(over="ignore"):  # the top bin's edge, 10**308.27, is past float64
+        lo = np.where(k == 0, 0.0, 10.0 ** (TINY_EXP + (k - 1) / BINS_PER_DECADE))
+        hi = np.where(k == 0, 10.0**TINY_EXP, 10.0 ** (TINY_EXP + k / BINS_PER_DECADE))
+    hi = np.minimum(hi, np.finfo(np.float64).max)
     neg = keys < 0
     return np.where(neg, -hi, lo), np.where(neg, -lo, hi)
