@@ -49,9 +49,13 @@ def batch_pass(
 
     if not native.enabled():
         return None
+    # Keyed by column name: the hashed columns' specs. A column summarised from a read
+    # of its own goes to ``own``, a list, so no internal key shares the names' space
+    # (a column named "stats:x" is not x's summary).
     specs: dict[str, native.Spec] = {}
     for name in hashed or ():
         specs[name] = hash_spec(name, batch.column(name))
+    own: list[native.Spec] = []
     chosen: dict[str, native.Spec] = {}
     for name in stats:
         values = _float_values(batch.column(name))
@@ -62,15 +66,15 @@ def batch_pass(
             values = spec.values  # the same values, hashed and summarised in one read
         else:
             spec = native.Spec(values, _kind(values))
-            specs[f"stats:{name}"] = spec
+            own.append(spec)
         width = row_width(n)
         spec.width, spec.shift = width, sample_shift(values)
         spec.row_lo = np.empty(n // width, dtype=values.dtype)
         spec.row_hi = np.empty(n // width, dtype=values.dtype)
         chosen[name] = spec
-    if not specs:
+    if not specs and not own:
         return None
-    sums = native.batch(list(specs.values()), n, sums=hashed is not None)
+    sums = native.batch([*specs.values(), *own], n, sums=hashed is not None)
     passes = {}
     for name, s in chosen.items():
         assert s.row_lo is not None and s.row_hi is not None
