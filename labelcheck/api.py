@@ -26,7 +26,7 @@ from labelcheck.options import (
 )
 from labelcheck.report import Report
 from labelcheck.rules import RuleContext, run_rules
-from labelcheck.stats.dataset import DatasetStats, plan_columns
+from labelcheck.stats.dataset import DatasetStats, plan_columns, repeated_names
 from labelcheck.task import detect_task
 
 if TYPE_CHECKING:
@@ -359,8 +359,16 @@ def scan_against(
     if not splits:  # a dataset with a train split only
         return [scan_source(reference, reference_options or ScanOptions(), **run)]
     plans = [plan_columns(s.schema, o, s.name, s.index_columns) for s, o in splits]
-    names = set(reference.schema.names)
+    # A name the reference repeats is ambiguous there (LC111): never compared on.
+    ref_repeated = repeated_names(reference.schema.names)
+    names = set(reference.schema.names) - set(ref_repeated)
     for (src, _), plan in zip(splits, plans, strict=True):
+        if plan.label is not None and plan.label in ref_repeated:
+            raise InputError(
+                f"--reference {reference.name}: the label column {plan.label!r} is ambiguous: "
+                f"{ref_repeated[plan.label]} columns have that name; rename them so each name "
+                "is unique"
+            )
         if plan.label is not None and plan.label not in names:
             raise InputError(
                 f"--reference {reference.name}: label column {plan.label!r} (the label of "
@@ -387,7 +395,12 @@ def scan_against(
         elif stats.row_stats is not None:
             stats.row_stats.close()
     if ref_stats is None:  # the reference's columns as the splits see them
-        ref_plan = replace(plans[0], features=tuple(common), row_features=rows)
+        ref_plan = replace(
+            plans[0],
+            features=tuple(common),
+            row_features=rows,
+            repeated=tuple(ref_repeated.items()),
+        )
         ref_stats = compute_stats(reference, ref_plan, splits[0][1], **run)
     reports = [own] if own is not None else []
     for (src, options), plan in zip(splits, plans, strict=True):
