@@ -382,6 +382,13 @@ def scan_against(
             f"--reference {reference.name}: has none of the features of {splits[0][0].name} "
             f"({', '.join(plans[0].features[:8])}); give the training split of this data"
         )
+    numbers, unmatched = _row_types(reference, splits, common)
+    common = [f for f in common if f not in dict(unmatched)]
+    if not common:
+        raise InputError(
+            f"--reference {reference.name}: no feature can be compared: "
+            + "; ".join(f"{name!r} is {why}" for name, why in unmatched)
+        )
     rows = tuple(common) if plans[0].row_features is not None else None
     ref_stats: DatasetStats | None = None
     if reference_options is not None:
@@ -390,7 +397,8 @@ def scan_against(
         )
         stats = compute_stats(reference, ref_plan, reference_options, **run)
         own = analyse(reference.name, stats, reference_options)
-        if set(ref_plan.features) == set(common) and ref_plan.label == plans[0].label:
+        same = set(ref_plan.features) == set(common) and ref_plan.label == plans[0].label
+        if same and not numbers:  # text hashed as numbers: its own hashes would differ
             ref_stats = stats  # the same columns: its own statistics are the reference's
         elif stats.row_stats is not None:
             stats.row_stats.close()
@@ -400,11 +408,17 @@ def scan_against(
             features=tuple(common),
             row_features=rows,
             repeated=tuple(ref_repeated.items()),
+            row_numbers=numbers,
         )
         ref_stats = compute_stats(reference, ref_plan, splits[0][1], **run)
     reports = [own] if own is not None else []
     for (src, options), plan in zip(splits, plans, strict=True):
-        plan = replace(plan, row_features=rows if plan.row_features is not None else None)
+        plan = replace(
+            plan,
+            row_features=rows if plan.row_features is not None else None,
+            row_numbers=numbers,
+            row_unmatched=unmatched,
+        )
         stats = compute_stats(src, plan, options, progress=progress, **run)
         reports.append(
             analyse(src.name, stats, options, reference=ref_stats, reference_name=reference.name)
@@ -414,6 +428,27 @@ def scan_against(
     if ref_stats.row_stats is not None:
         ref_stats.row_stats.close()
     return reports
+
+
+def _row_types(
+    reference: Source, splits: list[tuple[Source, ScanOptions]], common: list[str]
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The shared features hashed as numbers (text in some splits, numbers in others) and
+    those whose types cannot be reconciled (with their types: LC303 names them)."""
+    from labelcheck.stats.rowhash import reconcile
+
+    sources = [reference, *(s for s, _ in splits)]
+    numbers: list[str] = []
+    unmatched: list[tuple[str, str]] = []
+    for name in common:
+        types = [s.schema.field(name).type for s in sources]
+        how = reconcile(types)
+        if how == "number":
+            numbers.append(name)
+        elif how is None:
+            where = ", ".join(f"{t} in {s.name}" for s, t in zip(sources, types, strict=True))
+            unmatched.append((name, where))
+    return tuple(numbers), tuple(unmatched)
 
 
 def analyse(

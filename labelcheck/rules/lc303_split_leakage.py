@@ -6,7 +6,12 @@ directory of named splits), looks up every row's features among the
 reference's rows, exactly, and counts the rows found, how many of them also
 carry the same label, and the first row numbers (`--rows-out FILE` lists them
 all). Only the feature columns both splits have are compared (the report says
-which are missing).
+which are missing). Values are compared, not their encodings: an integer
+equals the same float, a timestamp stored in microseconds equals it stored in
+nanoseconds, and a column that is text in one split and numbers in the other
+(numbers with a `?` marker) is compared as the numbers LC110's fix casts it
+to. A column whose types cannot be reconciled (timestamps in one split,
+numbers in the other) is named in a warning and left out of the comparison.
 
 ## Why is this bad?
 A test row that is also a training row is scored on memory, not on
@@ -36,6 +41,7 @@ from labelcheck.rules.base import (
     Finding,
     Proposal,
     RuleContext,
+    Unfixed,
     fmt_rows,
     plural,
     rule,
@@ -51,12 +57,21 @@ from labelcheck.rules.base import (
     summary="rows of this split whose features occur in the reference split",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
+    where = f" {ctx.reference_name}" if ctx.reference_name else ""
+    for name, types in ctx.stats.plan.row_unmatched:
+        yield ctx.finding(
+            check,
+            name,
+            f"not compared with the reference{where}: its types cannot be reconciled "
+            f"({types}), so leaked rows were looked up on the other features only; "
+            "give the column one type in every split",
+            severity="warning",
+        )
     leak = ctx.stats.leak
     if leak is None or leak.leaked.size == 0:
         return
     n = int(leak.leaked.size)
     share = n / leak.rows
-    where = f" {ctx.reference_name}" if ctx.reference_name else ""
     same = f" ({leak.same_label:,} with the same label)" if ctx.label_name else ""
     compared = ""
     missing = [f for f in ctx.stats.plan.features if f not in leak.columns]
@@ -75,4 +90,6 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 
 @check.fixer
 def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+    if finding.column is not None:  # a column not compared: no rows to drop
+        return [Unfixed("give the column one type in every split")]
     return [DropGroups("leaked", "none")]

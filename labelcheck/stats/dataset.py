@@ -35,6 +35,12 @@ class ColumnPlan:
     row_features: tuple[str, ...] | None = None
     #: Rows of row hashes held in memory before spilling to disk.
     spill_rows: int = 50_000_000
+    #: Row features that are text in some split and numbers in another: hashed as the
+    #: numbers LC110's fix casts the text to, so equal values get equal keys.
+    row_numbers: tuple[str, ...] = ()
+    #: Features left out of row identity against a reference, with why (their types
+    #: there and here cannot be reconciled): LC303 names them.
+    row_unmatched: tuple[tuple[str, str], ...] = ()
 
     @property
     def columns(self) -> list[str]:
@@ -158,7 +164,7 @@ class DatasetStats:
             },
             row_stats=None
             if plan.row_features is None
-            else RowStats(plan.row_features, plan.label, plan.spill_rows),
+            else RowStats(plan.row_features, plan.label, plan.spill_rows, numbers=plan.row_numbers),
         )
 
     def update(
@@ -256,6 +262,8 @@ class DatasetStats:
                 if self.plan.row_features is None
                 else list(self.plan.row_features),
                 "spill_rows": self.plan.spill_rows,
+                "row_numbers": list(self.plan.row_numbers),
+                "row_unmatched": [list(pair) for pair in self.plan.row_unmatched],
             },  # row hashes are not serialised: they serve one scan
             "rows": self.rows,
             "ignored_rows": self.ignored_rows,
@@ -274,6 +282,8 @@ class DatasetStats:
                 tuple((name, n) for name, n in p.get("repeated", ())),
                 None if p.get("row_features") is None else tuple(p["row_features"]),
                 p.get("spill_rows", 50_000_000),
+                tuple(p.get("row_numbers", ())),
+                tuple((name, why) for name, why in p.get("row_unmatched", ())),
             ),
             rows=data["rows"],
             ignored_rows=data["ignored_rows"],

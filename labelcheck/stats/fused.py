@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from labelcheck.stats.column import FloatPass, row_width, sample_shift
-from labelcheck.stats.rowhash import NATIVE_MIN_ROWS, hash_spec
+from labelcheck.stats.rowhash import NATIVE_MIN_ROWS, Column, hash_spec
 
 if TYPE_CHECKING:
     from labelcheck.stats import native
@@ -35,10 +35,13 @@ class BatchPass:
 
 
 def batch_pass(
-    batch: pa.RecordBatch | pa.Table, stats: list[str], hashed: list[str] | None
+    batch: pa.RecordBatch | pa.Table,
+    stats: list[str],
+    hashed: list[tuple[str, Column]] | None,
 ) -> BatchPass | None:
     """The compiled pass over ``batch``: statistics of the eligible columns among ``stats``
-    and the row hash sums of the ``hashed`` columns (None: no row hashes).
+    and the row hash sums of the ``hashed`` columns, as :func:`~labelcheck.stats.rowhash.row_sums`
+    takes them (None: no row hashes).
 
     None when the batch is short or the kernels are not built.
     """
@@ -53,8 +56,8 @@ def batch_pass(
     # of its own goes to ``own``, a list, so no internal key shares the names' space
     # (a column named "stats:x" is not x's summary).
     specs: dict[str, native.Spec] = {}
-    for name in hashed or ():
-        specs[name] = hash_spec(name, batch.column(name))
+    for name, column in hashed or ():
+        specs[name] = hash_spec(name, column)
     own: list[native.Spec] = []
     chosen: dict[str, native.Spec] = {}
     for name in stats:

@@ -34,7 +34,15 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from labelcheck.stats.rowhash import NATIVE_MIN_ROWS, NULL_KEY, U64, label_keys, row_sums
+from labelcheck.stats.rowhash import (
+    NATIVE_MIN_ROWS,
+    NULL_KEY,
+    U64,
+    Column,
+    label_keys,
+    row_columns,
+    row_sums,
+)
 
 #: Rows kept in memory before finished units spill to disk (24 bytes each: ~1.2 GB).
 SPILL_ROWS = 50_000_000
@@ -164,6 +172,8 @@ class RowStats:
     labels_confirmed: bool = True
     spill: _Spill | None = None
     more: dict[int, list[_UnitPart]] = field(default_factory=dict)  # later batches of a unit
+    #: Text features hashed as numbers (:class:`~labelcheck.stats.rowhash.AsNumber`).
+    numbers: tuple[str, ...] = ()
 
     @property
     def width(self) -> int:
@@ -171,10 +181,9 @@ class RowStats:
         return len(self.features) + (1 if self.label else 0)
 
     # ------------------------------------------------------------------ build
-    def hashed(self, batch: pa.RecordBatch | pa.Table) -> list[str]:
-        """The feature columns of ``batch`` that :meth:`update` hashes."""
-        names = set(batch.schema.names)
-        return [n for n in self.features if n in names]
+    def hashed(self, batch: pa.RecordBatch | pa.Table) -> list[tuple[str, Column]]:
+        """The feature columns of ``batch`` that :meth:`update` hashes, as it hashes them."""
+        return row_columns(batch, self.features, self.numbers)
 
     def update(
         self,
@@ -191,7 +200,7 @@ class RowStats:
         if unit is None:
             unit = self._next_auto()
         names = set(batch.schema.names)
-        cols = [(n, batch.column(n)) for n in self.hashed(batch)]
+        cols = self.hashed(batch)
         has_label = self.label is not None and self.label in names
         if not cols and not has_label:
             return
@@ -258,7 +267,9 @@ class RowStats:
     def merge(self, other: RowStats) -> RowStats:
         """Both together (pure: neither input changes, arrays are shared, not copied)."""
         self._flush()
-        out = RowStats(self.features, self.label, self.spill_rows, dict(self.parts))
+        out = RowStats(
+            self.features, self.label, self.spill_rows, dict(self.parts), numbers=self.numbers
+        )
         out.label_values = dict(self.label_values)
         out.labels_confirmed = self.labels_confirmed
         out.spill = self.spill
