@@ -63,9 +63,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             check,
             name,
             f"not compared with the reference{where}: its types cannot be reconciled "
-            f"({types}), so leaked rows were looked up on the other features only; "
-            "give the column one type in every split",
+            f"({types}), so leaked rows were looked up on the other features only",
             severity="warning",
+            fix_title="Give the column one type in every split, then scan again",
         )
     leak = ctx.stats.leak
     if leak is None or leak.leaked.size == 0:
@@ -90,6 +90,6 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 
 @check.fixer
 def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
-    if finding.column is not None:  # a column not compared: no rows to drop
-        return [Unfixed("give the column one type in every split")]
+    if finding.column in dict(ctx.stats.plan.row_unmatched):  # not compared: no rows
+        return [Unfixed()]
     return [DropGroups("leaked", "none")]
