@@ -17,7 +17,8 @@ Exactness: rows are "equal" when both feature hashes and the label key are
 equal. Numbers and bools are keyed exactly (their canonical float64 bits), so
 only text can collide, and only if two independent 64-bit hashes collide at
 once (about 2**-128 per pair). Text labels are confirmed: every distinct label
-key remembers its value (up to a cap), so two labels with one key are caught.
+key remembers its value (:class:`LabelTexts`, up to a budget of text), so two
+labels with one key are caught and a conflict's labels print as themselves.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from labelcheck.stats.rowhash import (
     NULL_KEY,
     U64,
     Column,
+    is_text,
     label_keys,
     row_columns,
     row_sums,
@@ -48,8 +50,11 @@ from labelcheck.stats.rowhash import (
 SPILL_ROWS = 50_000_000
 #: Hash partitions on disk (by the top bits of the first feature hash).
 SPILL_PARTS = 64
-#: Distinct text labels remembered for confirmation and examples.
-LABEL_VALUES_CAP = 10_000
+#: Bytes of distinct text labels remembered for confirmation and examples (past it,
+#: labels first seen later print as unknown and the labels are not confirmed).
+LABEL_TEXT_BYTES = 1 << 28
+#: Printed for a text label whose value was not kept (past ``LABEL_TEXT_BYTES``).
+LABEL_NOT_KEPT = "<a text label not kept>"
 #: Groups and row numbers listed in a summary.
 EXAMPLES = 5
 
@@ -134,18 +139,152 @@ class RowSummary:
     duplicates: RowGroups
     conflicts: RowGroups
     labels_confirmed: bool
-    label_values: dict[int, Any]
+    #: The text labels by key; None: the labels are numbers (read back from their keys).
+    label_texts: LabelTexts | None
     #: Distinct feature rows (an upper bound for how many rows could be unique).
     distinct_features: int
 
     def label_of(self, key: int) -> Any:
         """The label value with this key (numbers from their bits, text remembered)."""
         key = int(key)
-        if key in self.label_values:
-            return self.label_values[key]
         if key == int(NULL_KEY):
             return None
+        if self.label_texts is not None:
+            found = self.label_texts.get(key)
+            return LABEL_NOT_KEPT if found is None else found[0]
         return float(np.array([key], dtype=U64).view(np.float64)[0])
+
+
+@dataclass
+class LabelTexts:
+    """Distinct text labels by key: numpy keys (sorted) pointing into the kept values
+    (Arrow chunks, each label's text once: no Python object per label), so millions
+    of classes cost their text, not a dict.
+
+    A batch's labels already known are compared with the kept ones (two values
+    with one key: ``confirmed`` False); the new ones are appended and the keys
+    re-sorted in amortised compactions. Past ``LABEL_TEXT_BYTES`` new labels are
+    not kept (``full``; not confirmed).
+    """
+
+    keys: np.ndarray = field(default_factory=lambda: np.zeros(0, U64))  # sorted, unique
+    at: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # where each is kept
+    chunks: list[pa.Array] = field(default_factory=list)
+    kept: int = 0  # values in ``chunks``
+    pending: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (keys, at)
+    pending_rows: int = 0
+    nbytes: int = 0
+    confirmed: bool = True
+    full: bool = False
+
+    def add(self, values: pa.Array) -> None:
+        """Remember the distinct non-null ``values`` of a batch."""
+        if len(values) == 0:
+            return
+        values = _label_text(values)
+        keys = label_keys(values)
+        known = self._find(keys)
+        if known is not None:
+            hit = known >= 0
+            if hit.any():
+                self._confirm(values.filter(pa.array(hit)), known[hit])
+                keys, values = keys[~hit], values.filter(pa.array(~hit))
+        if len(values) == 0:
+            return
+        if self.full or self.nbytes + values.nbytes > LABEL_TEXT_BYTES:
+            self.full, self.confirmed = True, False  # too much text to keep
+            return
+        self.pending.append((keys, np.arange(self.kept, self.kept + len(values))))
+        self.chunks.append(values)
+        self.kept += len(values)
+        self.pending_rows += len(values)
+        self.nbytes += values.nbytes
+        if self.pending_rows > max(self.keys.size, 1 << 12):
+            self.compact()
+
+    def absorb(self, other: LabelTexts) -> None:
+        other.compact()
+        self.confirmed = self.confirmed and other.confirmed
+        self.full = self.full or other.full
+        for chunk in other.chunks:
+            self.add(chunk)
+
+    def copy(self) -> LabelTexts:
+        self.compact()
+        return LabelTexts(
+            self.keys, self.at, list(self.chunks), self.kept, [], 0, self.nbytes,
+            self.confirmed, self.full,
+        )  # fmt: skip
+
+    def get(self, key: int) -> tuple[Any] | None:
+        """``(value,)`` of the label with this key, None if not kept."""
+        self.compact()
+        i = int(np.searchsorted(self.keys, U64(key)))
+        if i >= self.keys.size or int(self.keys[i]) != key:
+            return None
+        return (self._value(int(self.at[i])).as_py(),)
+
+    def compact(self) -> None:
+        """Merge the pending keys in (sorted); a key met twice keeps its first value."""
+        if not self.pending:
+            return
+        keys = np.concatenate([self.keys, *(k for k, _ in self.pending)])
+        at = np.concatenate([self.at, *(a for _, a in self.pending)])
+        order = np.argsort(keys, kind="stable")
+        keys, at = keys[order], at[order]
+        dup = np.flatnonzero(keys[1:] == keys[:-1])  # new in two batches of one window
+        if dup.size:
+            for i in dup.tolist():
+                if self._value(int(at[i])) != self._value(int(at[i + 1])):
+                    self.confirmed = False
+            keep = np.ones(keys.size, dtype=bool)
+            keep[dup + 1] = False
+            keys, at = keys[keep], at[keep]
+        self.keys, self.at, self.pending, self.pending_rows = keys, at, [], 0
+
+    def _find(self, keys: np.ndarray) -> np.ndarray | None:
+        """Where each of ``keys`` is kept among the compacted keys (-1: not there)."""
+        if self.keys.size == 0:
+            return None
+        order = np.argsort(keys)  # sorted needles: a cache-friendly search
+        i = np.empty(keys.size, dtype=np.int64)
+        i[order] = np.searchsorted(self.keys, keys[order])
+        np.minimum(i, self.keys.size - 1, out=i)
+        return np.where(self.keys[i] == keys, self.at[i], -1)
+
+    def _confirm(self, values: pa.Array, at: np.ndarray) -> None:
+        """Known keys: their values must be the kept ones."""
+        import pyarrow.compute as pc
+
+        if not self.confirmed:
+            return
+        kept = self._take(at)
+        if not pc.all(pc.equal(values, kept)).as_py():
+            self.confirmed = False
+
+    def _take(self, at: np.ndarray) -> pa.Array:
+        import pyarrow.compute as pc
+
+        if len(self.chunks) > 1:  # one array, once: later batches are checked against it
+            self.chunks = [pa.concat_arrays(self.chunks)]
+        return pc.take(self.chunks[0], pa.array(at))
+
+    def _value(self, at: int) -> pa.Scalar:
+        if len(self.chunks) > 1:
+            self.chunks = [pa.concat_arrays(self.chunks)]
+        return self.chunks[0][at]
+
+
+def _label_text(values: pa.Array) -> pa.Array:
+    """One layout for every batch's text labels (large offsets: concatenation never overflows)."""
+    if pa.types.is_dictionary(values.type):
+        values = values.dictionary_decode()
+    t = values.type
+    if pa.types.is_binary(t) or pa.types.is_binary_view(t):
+        return values.cast(pa.large_binary())
+    if pa.types.is_large_binary(t) or pa.types.is_large_string(t):
+        return values
+    return values.cast(pa.large_string())
 
 
 @dataclass
@@ -168,7 +307,9 @@ class RowStats:
     label: str | None
     spill_rows: int = SPILL_ROWS
     parts: dict[int, _UnitPart] = field(default_factory=dict)
-    label_values: dict[int, Any] = field(default_factory=dict)
+    #: The text labels by key (None until a text label is seen).
+    label_texts: LabelTexts | None = None
+    #: False once a label is neither a number nor text (keyed by its text form: unconfirmed).
     labels_confirmed: bool = True
     spill: _Spill | None = None
     more: dict[int, list[_UnitPart]] = field(default_factory=dict)  # later batches of a unit
@@ -240,28 +381,15 @@ class RowStats:
         t = array.type
         if pa.types.is_dictionary(t):
             t = t.value_type
-        if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t):
-            self._remember_labels(array, keys)
+        if is_text(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
+            import pyarrow.compute as pc
+
+            if self.label_texts is None:
+                self.label_texts = LabelTexts()
+            self.label_texts.add(pc.unique(array).drop_null())
         elif not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)):
             self.labels_confirmed = False  # list or other labels: keyed by a hash of their text
         return keys
-
-    def _remember_labels(self, array: pa.Array, keys: np.ndarray) -> None:
-        """Keep one value per text label key; two values with one key: not confirmed."""
-        import pyarrow.compute as pc
-
-        if not self.labels_confirmed:
-            return
-        values = pc.unique(array)
-        if len(values) + len(self.label_values) > LABEL_VALUES_CAP:  # too many to be classes
-            self.label_values, self.labels_confirmed = {}, False
-            return
-        value_keys = label_keys(values).tolist()
-        if len(set(value_keys)) != len(values):  # two labels of this batch share a key
-            self.labels_confirmed = False
-        for key, value in zip(value_keys, values.to_pylist(), strict=True):
-            if self.label_values.setdefault(key, value) != value:
-                self.labels_confirmed = False
 
     # ------------------------------------------------------------------ merge
     def merge(self, other: RowStats) -> RowStats:
@@ -270,7 +398,7 @@ class RowStats:
         out = RowStats(
             self.features, self.label, self.spill_rows, dict(self.parts), numbers=self.numbers
         )
-        out.label_values = dict(self.label_values)
+        out.label_texts = None if self.label_texts is None else self.label_texts.copy()
         out.labels_confirmed = self.labels_confirmed
         out.spill = self.spill
         out.absorb(other, own=False)
@@ -297,12 +425,11 @@ class RowStats:
                 self.parts[unit] = part
             else:
                 self.parts[unit] = mine.add(part, in_place=own, consume=own and consume)
-        for key, value in other.label_values.items():
-            if self.label_values.setdefault(key, value) != value:
-                self.labels_confirmed = False
+        if other.label_texts is not None:
+            if self.label_texts is None:
+                self.label_texts = LabelTexts()
+            self.label_texts.absorb(other.label_texts)
         self.labels_confirmed = self.labels_confirmed and other.labels_confirmed
-        if len(self.label_values) > LABEL_VALUES_CAP:
-            self.label_values, self.labels_confirmed = {}, False
         if other.spill is not None:
             if self.spill is None:
                 self.spill = other.spill
@@ -412,14 +539,17 @@ class RowStats:
                 dups.append(d)
                 confs.append(c)
                 distinct += n
+        texts = self.label_texts
+        if texts is not None:
+            texts.compact()
         return RowSummary(
             rows=total,
             columns=self.features,
             label=self.label,
             duplicates=_renumber(dups),
             conflicts=_renumber(confs),
-            labels_confirmed=self.labels_confirmed,
-            label_values=dict(self.label_values),
+            labels_confirmed=self.labels_confirmed and (texts is None or texts.confirmed),
+            label_texts=texts,
             distinct_features=distinct,
         )
 
