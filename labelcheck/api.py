@@ -348,7 +348,11 @@ def scan_against(
     its own report, first (its statistics then serve as the reference). Rows
     are identified by the features every split and the reference have (a
     reference lacking some is compared on the others, and LC303 says so); a
-    reference without the splits' label column is an :class:`InputError`.
+    reference without the splits' label column is an :class:`InputError`. Features are
+    compared by value: one that is text somewhere and numbers elsewhere is hashed as
+    LC110's cast makes it (the reference's own report is then read apart: its own
+    hashes keep the text), one whose types cannot be reconciled is left out (LC303
+    names it); a name the reference repeats is not compared on (LC111 names it).
     """
     from labelcheck.engines import compute_stats
 

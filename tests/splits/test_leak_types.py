@@ -261,3 +261,30 @@ def test_no_feature_can_be_compared_is_a_user_error(tmp_path: Path):
     assert out.returncode == 2
     assert "no feature can be compared" in out.stderr and "'t'" in out.stderr
     assert "internal error" not in out.stderr
+
+
+def test_fix_leaves_a_column_it_could_not_compare_unfixed(tmp_path: Path):
+    t = _timestamps(300, seed=2)
+    g = np.arange(300)
+    pq.write_table(pa.table({"t": pa.array(t), "g": g}), tmp_path / "train.parquet")
+    pq.write_table(
+        pa.table({"t": t.astype(np.int64)[:40], "g": g[:40] + 280}), tmp_path / "test.parquet"
+    )
+    before = _digest([tmp_path / "train.parquet", tmp_path / "test.parquet"])
+    code, out = _scan(
+        [
+            str(tmp_path / "test.parquet"),
+            "--reference",
+            str(tmp_path / "train.parquet"),
+            "-o",
+            str(tmp_path / "out.parquet"),
+            "--select",
+            "LC303",
+        ],
+        "1",
+        command="fix",
+    )
+    assert code == 0
+    assert pq.read_table(tmp_path / "out.parquet").num_rows == 40 - 20  # g 280..299 leak
+    assert "LC303 split-leakage in 't'" in out and "one type in every split" in out
+    assert _digest([tmp_path / "train.parquet", tmp_path / "test.parquet"]) == before
