@@ -391,6 +391,27 @@ def label_keys(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return value_keys(array)[0]
 
 
+def text_label_keys(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+    """:func:`label_keys` of a text array, and its distinct values with their keys (each
+    distinct value hashed once: the same keys)."""
+    import pyarrow.compute as pc
+
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    encoded = array if pa.types.is_dictionary(array.type) else pc.dictionary_encode(array)
+    values = encoded.dictionary
+    if values.null_count:
+        values = values.drop_null()
+        encoded = pc.dictionary_encode(encoded.dictionary_decode())
+        values = encoded.dictionary
+    value_keys_ = label_keys(values)
+    if len(values) == 0:
+        return np.full(len(array), NULL_KEY, dtype=U64), values, value_keys_
+    idx = np.clip(_np(encoded.indices).astype(np.int64), 0, len(values) - 1)
+    keys = value_keys_[idx]
+    return _with_nulls(encoded, keys, keys)[0], values, value_keys_
+
+
 # ------------------------------------------------------------------ kinds
 def _is_bytes(t: pa.DataType) -> bool:
     return (

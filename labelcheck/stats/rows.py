@@ -44,15 +44,19 @@ from labelcheck.stats.rowhash import (
     label_keys,
     row_columns,
     row_sums,
+    text_label_keys,
 )
 
 #: Rows kept in memory before finished units spill to disk (24 bytes each: ~1.2 GB).
 SPILL_ROWS = 50_000_000
 #: Hash partitions on disk (by the top bits of the first feature hash).
 SPILL_PARTS = 64
-#: Bytes of distinct text labels remembered for confirmation and examples (past it,
-#: labels first seen later print as unknown and the labels are not confirmed).
-LABEL_TEXT_BYTES = 1 << 28
+#: Bytes of distinct text labels remembered for confirmation and examples, their keys
+#: included (about 50,000 labels of 16 characters; past it, labels first seen later
+#: print as not kept and the labels are not confirmed): memory stays bounded.
+LABEL_TEXT_BYTES = 2 << 20
+#: Bytes per remembered label besides its text: its key and where its text is.
+_PER_LABEL = 16
 #: Printed for a text label whose value was not kept (past ``LABEL_TEXT_BYTES``).
 LABEL_NOT_KEPT = "<a text label not kept>"
 #: Groups and row numbers listed in a summary.
@@ -177,28 +181,35 @@ class LabelTexts:
     confirmed: bool = True
     full: bool = False
 
-    def add(self, values: pa.Array) -> None:
-        """Remember the distinct non-null ``values`` of a batch."""
-        if len(values) == 0:
+    def add(self, values: pa.Array, keys: np.ndarray | None = None) -> None:
+        """Remember the distinct non-null ``values`` of a batch (``keys``: their label keys)."""
+        if len(values) == 0 or self.full:
             return
         values = _label_text(values)
-        keys = label_keys(values)
+        keys = label_keys(values) if keys is None else keys
         known = self._find(keys)
         if known is not None:
             hit = known >= 0
             if hit.any():
-                self._confirm(values.filter(pa.array(hit)), known[hit])
-                keys, values = keys[~hit], values.filter(pa.array(~hit))
+                self._confirm(values.filter(_mask(hit)), known[hit])
+                keys, values = keys[~hit], values.filter(_mask(~hit))
         if len(values) == 0:
             return
-        if self.full or self.nbytes + values.nbytes > LABEL_TEXT_BYTES:
-            self.full, self.confirmed = True, False  # too much text to keep
+        if self.full:
             return
+        cost = values.nbytes + _PER_LABEL * len(values)
+        if self.nbytes + cost > LABEL_TEXT_BYTES:  # too much text to keep: what fits
+            self.full, self.confirmed = True, False
+            fits = (LABEL_TEXT_BYTES - self.nbytes) * len(values) // cost
+            if fits <= 0:
+                return
+            keys, values = keys[:fits], values.slice(0, fits)
+            cost = values.nbytes + _PER_LABEL * len(values)
         self.pending.append((keys, np.arange(self.kept, self.kept + len(values))))
         self.chunks.append(values)
         self.kept += len(values)
         self.pending_rows += len(values)
-        self.nbytes += values.nbytes
+        self.nbytes += cost
         if self.pending_rows > max(self.keys.size, 1 << 12):
             self.compact()
 
@@ -206,8 +217,8 @@ class LabelTexts:
         other.compact()
         self.confirmed = self.confirmed and other.confirmed
         self.full = self.full or other.full
-        for chunk in other.chunks:
-            self.add(chunk)
+        if other.keys.size:  # its labels with their keys: not hashed again
+            self.add(other._take(other.at), other.keys)
 
     def copy(self) -> LabelTexts:
         self.compact()
@@ -225,11 +236,16 @@ class LabelTexts:
         return (self._value(int(self.at[i])).as_py(),)
 
     def compact(self) -> None:
-        """Merge the pending keys in (sorted); a key met twice keeps its first value."""
+        """Merge the pending keys in (sorted); a key met twice keeps its first value.
+
+        Pending keys are new (``add`` filters the kept ones) but may repeat among
+        themselves: they are sorted and deduplicated alone, then inserted, so the
+        peak is the kept arrays and their successors, not a sort of everything.
+        """
         if not self.pending:
             return
-        keys = np.concatenate([self.keys, *(k for k, _ in self.pending)])
-        at = np.concatenate([self.at, *(a for _, a in self.pending)])
+        keys = np.concatenate([k for k, _ in self.pending])
+        at = np.concatenate([a for _, a in self.pending])
         order = np.argsort(keys, kind="stable")
         keys, at = keys[order], at[order]
         dup = np.flatnonzero(keys[1:] == keys[:-1])  # new in two batches of one window
@@ -240,7 +256,10 @@ class LabelTexts:
             keep = np.ones(keys.size, dtype=bool)
             keep[dup + 1] = False
             keys, at = keys[keep], at[keep]
-        self.keys, self.at, self.pending, self.pending_rows = keys, at, [], 0
+        where = np.searchsorted(self.keys, keys)
+        self.keys = np.insert(self.keys, where, keys)
+        self.at = np.insert(self.at, where, at)
+        self.pending, self.pending_rows = [], 0
 
     def _find(self, keys: np.ndarray) -> np.ndarray | None:
         """Where each of ``keys`` is kept among the compacted keys (-1: not there)."""
@@ -267,12 +286,24 @@ class LabelTexts:
 
         if len(self.chunks) > 1:  # one array, once: later batches are checked against it
             self.chunks = [pa.concat_arrays(self.chunks)]
-        return pc.take(self.chunks[0], pa.array(at))
+        return pc.take(self.chunks[0], _indices(at))
 
     def _value(self, at: int) -> pa.Scalar:
         if len(self.chunks) > 1:
             self.chunks = [pa.concat_arrays(self.chunks)]
         return self.chunks[0][at]
+
+
+def _mask(mask: np.ndarray) -> pa.Array:
+    """numpy bools as Arrow (not ``pa.array``: on numpy input it imports pandas)."""
+    bits = np.packbits(mask, bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), mask.size, [None, pa.py_buffer(bits)])
+
+
+def _indices(at: np.ndarray) -> pa.Array:
+    """numpy int64 indices as Arrow (zero-copy; see :func:`_mask`)."""
+    at = np.ascontiguousarray(at, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), at.size, [None, pa.py_buffer(at)])
 
 
 def _label_text(values: pa.Array) -> pa.Array:
@@ -377,17 +408,18 @@ class RowStats:
         return any(u >= _AUTO for u in self.parts)
 
     def _label(self, array: pa.Array) -> np.ndarray:
-        keys = label_keys(array)
         t = array.type
         if pa.types.is_dictionary(t):
             t = t.value_type
         if is_text(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
-            import pyarrow.compute as pc
-
+            # Keyed per distinct value once: the rows' keys and the values to remember.
+            keys, values, value_keys = text_label_keys(array)
             if self.label_texts is None:
                 self.label_texts = LabelTexts()
-            self.label_texts.add(pc.unique(array).drop_null())
-        elif not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)):
+            self.label_texts.add(values, value_keys)
+            return keys
+        keys = label_keys(array)
+        if not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)):
             self.labels_confirmed = False  # list or other labels: keyed by a hash of their text
         return keys
 
@@ -429,6 +461,8 @@ class RowStats:
             if self.label_texts is None:
                 self.label_texts = LabelTexts()
             self.label_texts.absorb(other.label_texts)
+            if consume:  # used no more: its labels, now kept here, need not stay alive there
+                other.label_texts = None
         self.labels_confirmed = self.labels_confirmed and other.labels_confirmed
         if other.spill is not None:
             if self.spill is None:
