@@ -48,14 +48,30 @@ def cast_number(
         array = array.cast(pa.large_string())  # string views
     trimmed = pc.utf8_trim_whitespace(array)
     norm = pc.utf8_lower(trimmed)
-    wanted = pa.array([str(m).strip().lower() for m in markers], norm.type)
-    marked = pc.fill_null(pc.is_in(norm, value_set=wanted), False)
-    number = pc.fill_null(pc.match_substring_regex(trimmed, _NUMBER_RE, ignore_case=True), False)
+    wanted = _strings([str(m).strip().lower() for m in markers]).cast(norm.type)
+    # Nulls -> False with Kleene logic (fill_null and pa.scalar import pandas).
+    marked = _false_if_null(pc.is_in(norm, value_set=wanted))
+    number = _false_if_null(pc.match_substring_regex(trimmed, _NUMBER_RE, ignore_case=True))
     number = pc.and_(number, pc.invert(marked))  # "nan" is a marker: null, as the fix makes it
-    values = pc.if_else(number, trimmed, pa.scalar(None, trimmed.type)).cast(pa.float64())
+    values = pc.if_else(number, trimmed, pa.nulls(len(trimmed), trimmed.type)).cast(pa.float64())
     valid = _bools(pc.is_valid(array))
     is_marked, is_number = _bools(marked), _bools(number)
     return NumberCast(values, is_marked, valid & ~is_marked & ~is_number)
+
+
+def _false_if_null(mask: pa.Array) -> pa.Array:
+    import pyarrow.compute as pc
+
+    return pc.and_kleene(mask, pc.is_valid(mask)) if mask.null_count else mask
+
+
+def _strings(values: list[str]) -> pa.Array:
+    """Arrow text from Python strings (not ``pa.array``: it imports pandas)."""
+    encoded = [v.encode("utf-8") for v in values]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    data = pa.py_buffer(b"".join(encoded))
+    return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets), data])
 
 
 def _bools(mask: pa.Array) -> np.ndarray:
