@@ -26,7 +26,7 @@ from labelcheck.options import (
 )
 from labelcheck.report import Report
 from labelcheck.rules import RuleContext, run_rules
-from labelcheck.stats.dataset import DatasetStats, plan_columns
+from labelcheck.stats.dataset import DatasetStats, plan_columns, repeated_names
 from labelcheck.task import detect_task
 
 if TYPE_CHECKING:
@@ -386,7 +386,11 @@ def scan_against(
     have (a reference lacking some is compared on the others, and LC303 says so),
     both hashed in the same read. Splits sharing the same features with the
     reference share one read of it. A reference without the splits' label column
-    is an :class:`InputError`.
+    is an :class:`InputError`. Features are compared by value: one that is text
+    somewhere and numbers elsewhere is hashed as LC110's cast makes it (the
+    reference's own report is then read apart: its own hashes keep the text), one
+    whose types cannot be reconciled is left out (LC303 names it); a name the
+    reference repeats is not compared on (LC111 names it).
     """
     from labelcheck.engines import compute_stats
 
@@ -397,8 +401,16 @@ def scan_against(
     if not splits:  # a dataset with a train split only
         return [scan_source(reference, reference_options or ScanOptions(), **run)]
     plans = [plan_columns(s.schema, o, s.name, s.index_columns) for s, o in splits]
-    names = set(reference.schema.names)
+    # A name the reference repeats is ambiguous there (LC111): never compared on.
+    ref_repeated = repeated_names(reference.schema.names)
+    names = set(reference.schema.names) - set(ref_repeated)
     for (src, _), plan in zip(splits, plans, strict=True):
+        if plan.label is not None and plan.label in ref_repeated:
+            raise InputError(
+                f"--reference {reference.name}: the label column {plan.label!r} is ambiguous: "
+                f"{ref_repeated[plan.label]} columns have that name; rename them so each name "
+                "is unique"
+            )
         if plan.label is not None and plan.label not in names:
             raise InputError(
                 f"--reference {reference.name}: label column {plan.label!r} (the label of "
@@ -431,21 +443,39 @@ def scan_against(
             own_stats = None
     for (common_set, label, _), members in groups.items():
         first = plans[members[0]]
-        common = tuple(f for f in first.features if f in common_set)
+        group = [splits[i] for i in members]
+        numbers, unmatched = _row_types(
+            reference, group, [f for f in first.features if f in common_set]
+        )
+        common = tuple(f for f in first.features if f in common_set and f not in dict(unmatched))
+        if not common:
+            raise InputError(
+                f"--reference {reference.name}: no feature can be compared: "
+                + "; ".join(f"{name!r} is {why}" for name, why in unmatched)
+            )
         rows = common if first.row_features is not None else None
         if (
             own_stats is not None
-            and set(own_stats.plan.features) == common_set
+            and not numbers  # text hashed as numbers: its own hashes would differ
+            and set(own_stats.plan.features) == set(common)
             and own_stats.plan.label == label
         ):
             ref_stats = own_stats  # the same columns: its own statistics are the reference's
         else:  # the reference's columns as these splits see them
-            ref_plan = replace(first, features=common, row_features=rows)
-            ref_stats = compute_stats(reference, ref_plan, splits[members[0]][1], **run)
+            ref_plan = replace(
+                first,
+                features=common,
+                row_features=rows,
+                leak_features=None,
+                repeated=tuple(ref_repeated.items()),
+                row_numbers=numbers,
+                row_unmatched=(),
+            )
+            ref_stats = compute_stats(reference, ref_plan, group[0][1], **run)
         for i in members:
             (src, options), plan = splits[i], plans[i]
             # Its own copies and conflicts on all its features; only leakage on the shared ones.
-            plan = replace(plan, leak_features=rows)
+            plan = replace(plan, leak_features=rows, row_numbers=numbers, row_unmatched=unmatched)
             stats = compute_stats(src, plan, options, progress=progress, **run)
             reports[i] = analyse(
                 src.name, stats, options, reference=ref_stats, reference_name=reference.name
@@ -458,6 +488,27 @@ def scan_against(
         own_stats.row_stats.close()
     done = [r for r in reports if r is not None]
     return [own, *done] if own is not None else done
+
+
+def _row_types(
+    reference: Source, splits: list[tuple[Source, ScanOptions]], common: list[str]
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The shared features hashed as numbers (text in some splits, numbers in others) and
+    those whose types cannot be reconciled (with their types: LC303 names them)."""
+    from labelcheck.stats.rowhash import reconcile
+
+    sources = [reference, *(s for s, _ in splits)]
+    numbers: list[str] = []
+    unmatched: list[tuple[str, str]] = []
+    for name in common:
+        types = [s.schema.field(name).type for s in sources]
+        how = reconcile(types)
+        if how == "number":
+            numbers.append(name)
+        elif how is None:
+            where = ", ".join(f"{t} in {s.name}" for s, t in zip(sources, types, strict=True))
+            unmatched.append((name, where))
+    return tuple(numbers), tuple(unmatched)
 
 
 def analyse(

@@ -122,6 +122,7 @@ def _group_step(report: Report, f: Finding, p: DropGroups) -> list[Step]:
         drops = leak_drops(leak, columns, label)
     else:
         return []
+    drops.numbers = report.stats.plan.row_numbers  # rows matched by the scan's own keys
     params: dict[str, Any] = {"columns": list(columns)}
     if p.kind == "conflicts":
         params["keep"] = p.keep

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from labelcheck.stats.rowhash import U64, label_keys, row_sums
+from labelcheck.stats.rowhash import U64, label_keys, row_columns, row_sums
 from labelcheck.stats.rows import LeakSummary, RowGroups
 
 
@@ -34,6 +34,7 @@ class RowDrops:
     seen: set[tuple[int, ...]] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _firsts: np.ndarray = field(default_factory=lambda: np.zeros(0, U64), repr=False)
+    numbers: tuple[str, ...] = ()  # text columns hashed as numbers, as the scan hashed them
 
     def __post_init__(self) -> None:
         self._firsts = np.unique(np.array([k[0] for k in self.drop], dtype=U64))
@@ -46,7 +47,7 @@ class RowDrops:
     def mask(self, batch: pa.RecordBatch) -> np.ndarray:
         """True for the rows of ``batch`` to drop (batches in file order)."""
         names = set(batch.schema.names)
-        cols = [(n, batch.column(n)) for n in self.columns if n in names]
+        cols = row_columns(batch, self.columns, self.numbers)
         a, b = row_sums(cols, batch.num_rows)
         out = np.zeros(batch.num_rows, dtype=bool)
         cand = np.flatnonzero(np.isin(a, self._firsts))

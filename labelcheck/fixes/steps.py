@@ -377,24 +377,17 @@ def _describe_groups(what: str) -> Callable[[Step], str]:
 # ================================================================ cast-number
 def _cast_number(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
     """Markers -> null, every other value -> float64; a value that is neither is an error."""
-    import pyarrow.compute as pc
+    from labelcheck.stats.cast import cast_number
 
-    array = decoded(batch.column(index))
-    if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
-        return batch.set_column(index, step.column, array.cast(pa.float64())), 0
-    text = array.cast(pa.string())
-    norm = pc.utf8_lower(pc.utf8_trim_whitespace(text))
-    markers = [str(m).strip().lower() for m in step.params["markers"]]
-    marked = false_if_null(pc.is_in(norm, value_set=_strings(markers)))
-    cleared = pc.if_else(marked, pa.scalar(None, pa.string()), pc.utf8_trim_whitespace(text))
-    try:
-        out = cleared.cast(pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+    cast = cast_number(batch.column(index), step.params["markers"])
+    if cast.unparsed.any():
+        array = decoded(batch.column(index))
+        bad = array[int(np.flatnonzero(cast.unparsed)[0])].as_py()
         raise InputError(
             f"{a.where}: column {step.column!r} holds a value that is neither a number nor a "
-            f"missing-value marker ({exc}); repair it or add it to the markers"
-        ) from None
-    return batch.set_column(index, step.column, out), int(pc.sum(marked).as_py() or 0)
+            f"missing-value marker ({bad!r}); repair it or add it to the markers"
+        )
+    return batch.set_column(index, step.column, cast.values), int(cast.marked.sum())
 
 
 def _describe_cast(step: Step) -> str:

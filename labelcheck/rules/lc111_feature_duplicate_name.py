@@ -4,7 +4,8 @@
 Reports each column name that more than one column carries (a CSV header
 `a,a,b`, a Parquet file written from a DataFrame with repeated columns). The
 other columns are scanned; the repeated ones are not, since nothing can say
-which `a` a name refers to.
+which `a` a name refers to. A reference split (`--reference`) repeating a
+name is reported too: this split's column of that name is not compared with it.
 
 ## Why is this bad?
 What the model sees depends on the reader: pandas renames CSV columns to
@@ -44,5 +45,20 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             name,
             f"{count} columns are named {name!r}, so they were not checked; "
             "rename them so each name is unique",
+            values=[count],
+        )
+    ref = ctx.reference
+    if ref is None:
+        return
+    where = f" {ctx.reference_name}" if ctx.reference_name else ""
+    for name, count in ref.plan.repeated:
+        if name not in ctx.stats.plan.features:
+            continue  # not a column of this split: nothing was left uncompared
+        yield ctx.finding(
+            check,
+            name,
+            f"{count} columns of the reference{where} are named {name!r}, so this split's "
+            f"{name!r} was not compared with it (leakage, shift); rename them so each name "
+            "is unique",
             values=[count],
         )

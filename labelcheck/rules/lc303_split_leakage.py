@@ -7,7 +7,13 @@ reference's rows, exactly, and counts the rows found, how many of them also
 carry the same label, and the first row numbers (`--rows-out FILE` lists them
 all, each with the reference row it matches). Only the feature columns both
 splits have are compared (the report says which are missing); the split's own
-duplicates and conflicts (LC301, LC302) are on all its columns.
+duplicates and conflicts (LC301, LC302) are on all its columns. Values are
+compared, not their encodings: an integer equals the same float, a timestamp
+stored in microseconds equals it stored in nanoseconds, and a column that is
+text in one split and numbers in the other (numbers with a `?` marker) is
+compared as the numbers LC110's fix casts it to. A column whose types cannot be
+reconciled (timestamps in one split, numbers in the other) is named in a warning
+and left out of the comparison.
 
 ## Why is this bad?
 A test row that is also a training row is scored on memory, not on
@@ -37,6 +43,7 @@ from labelcheck.rules.base import (
     Finding,
     Proposal,
     RuleContext,
+    Unfixed,
     fmt_rows,
     plural,
     rule,
@@ -52,12 +59,21 @@ from labelcheck.rules.base import (
     summary="rows of this split whose features occur in the reference split (`--reference`)",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
+    where = f" {ctx.reference_name}" if ctx.reference_name else ""
+    for name, types in ctx.stats.plan.row_unmatched:
+        yield ctx.finding(
+            check,
+            name,
+            f"not compared with the reference{where}: its types cannot be reconciled "
+            f"({types}), so leaked rows were looked up on the other features only",
+            severity="warning",
+            fix_title="Give the column one type in every split, then scan again",
+        )
     leak = ctx.stats.leak
     if leak is None or leak.leaked.size == 0:
         return
     n = int(leak.leaked.size)
     share = n / leak.rows
-    where = f" {ctx.reference_name}" if ctx.reference_name else ""
     same = f" ({leak.same_label:,} with the same label)" if ctx.label_name else ""
     compared = ""
     missing = [f for f in ctx.stats.plan.features if f not in leak.columns]
@@ -76,4 +92,6 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 
 @check.fixer
 def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+    if finding.column in dict(ctx.stats.plan.row_unmatched):  # not compared: no rows
+        return [Unfixed()]
     return [DropGroups("leaked", "none")]

@@ -39,6 +39,12 @@ class ColumnPlan:
     #: Features the rows are matched by against a reference (LC303): the ones it has
     #: too. None: ``row_features``. Duplicates and conflicts stay on ``row_features``.
     leak_features: tuple[str, ...] | None = None
+    #: Row features that are text in some split and numbers in another: hashed as the
+    #: numbers LC110's fix casts the text to, so equal values get equal keys.
+    row_numbers: tuple[str, ...] = ()
+    #: Features left out of row identity against a reference, with why (their types
+    #: there and here cannot be reconciled): LC303 names them.
+    row_unmatched: tuple[tuple[str, str], ...] = ()
 
     @property
     def columns(self) -> list[str]:
@@ -163,7 +169,11 @@ class DatasetStats:
             row_stats=None
             if plan.row_features is None
             else RowStats.over(
-                plan.row_features, plan.label, plan.spill_rows, shared=plan.leak_features
+                plan.row_features,
+                plan.label,
+                plan.spill_rows,
+                shared=plan.leak_features,
+                numbers=plan.row_numbers,
             ),
         )
 
@@ -282,6 +292,8 @@ class DatasetStats:
                 "leak_features": None
                 if self.plan.leak_features is None
                 else list(self.plan.leak_features),
+                "row_numbers": list(self.plan.row_numbers),
+                "row_unmatched": [list(pair) for pair in self.plan.row_unmatched],
             },  # row hashes are not serialised: they serve one scan
             "rows": self.rows,
             "ignored_rows": self.ignored_rows,
@@ -301,6 +313,8 @@ class DatasetStats:
                 None if p.get("row_features") is None else tuple(p["row_features"]),
                 p.get("spill_rows", 50_000_000),
                 None if p.get("leak_features") is None else tuple(p["leak_features"]),
+                tuple(p.get("row_numbers", ())),
+                tuple((name, why) for name, why in p.get("row_unmatched", ())),
             ),
             rows=data["rows"],
             ignored_rows=data["ignored_rows"],

@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from labelcheck.stats.column import FloatPass, row_width, sample_shift
-from labelcheck.stats.rowhash import NATIVE_MIN_ROWS, hash_spec
+from labelcheck.stats.rowhash import NATIVE_MIN_ROWS, Column, hash_spec
 
 if TYPE_CHECKING:
     from labelcheck.stats import native
@@ -35,10 +35,13 @@ class BatchPass:
 
 
 def batch_pass(
-    batch: pa.RecordBatch | pa.Table, stats: list[str], hashed: list[str] | None
+    batch: pa.RecordBatch | pa.Table,
+    stats: list[str],
+    hashed: list[tuple[str, Column]] | None,
 ) -> BatchPass | None:
     """The compiled pass over ``batch``: statistics of the eligible columns among ``stats``
-    and the row hash sums of the ``hashed`` columns (None: no row hashes).
+    and the row hash sums of the ``hashed`` columns, as :func:`~labelcheck.stats.rowhash.row_sums`
+    takes them (None: no row hashes).
 
     None when the batch is short or the kernels are not built.
     """
@@ -49,9 +52,13 @@ def batch_pass(
 
     if not native.enabled():
         return None
+    # Keyed by column name: the hashed columns' specs. A column summarised from a read
+    # of its own goes to ``own``, a list, so no internal key shares the names' space
+    # (a column named "stats:x" is not x's summary).
     specs: dict[str, native.Spec] = {}
-    for name in hashed or ():
-        specs[name] = hash_spec(name, batch.column(name))
+    for name, column in hashed or ():
+        specs[name] = hash_spec(name, column)
+    own: list[native.Spec] = []
     chosen: dict[str, native.Spec] = {}
     for name in stats:
         values = _float_values(batch.column(name))
@@ -62,15 +69,15 @@ def batch_pass(
             values = spec.values  # the same values, hashed and summarised in one read
         else:
             spec = native.Spec(values, _kind(values))
-            specs[f"stats:{name}"] = spec
+            own.append(spec)
         width = row_width(n)
         spec.width, spec.shift = width, sample_shift(values)
         spec.row_lo = np.empty(n // width, dtype=values.dtype)
         spec.row_hi = np.empty(n // width, dtype=values.dtype)
         chosen[name] = spec
-    if not specs:
+    if not specs and not own:
         return None
-    sums = native.batch(list(specs.values()), n, sums=hashed is not None)
+    sums = native.batch([*specs.values(), *own], n, sums=hashed is not None)
     passes = {}
     for name, s in chosen.items():
         assert s.row_lo is not None and s.row_hi is not None

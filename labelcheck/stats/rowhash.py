@@ -20,14 +20,22 @@ Keys (the same on every machine and process: no Python ``hash``):
   null differs from every value (NaN included);
 - text and binary: a hash of the bytes, computed once per distinct value
   (Arrow's dictionary encoding) with numpy, per byte position;
-- anything else (timestamps, decimals) is cast to a number or to text first.
+- dates, times, timestamps and durations: their count of nanoseconds (the key of
+  that integer), whatever unit the column stores, so ``2024-01-01`` stored in
+  microseconds equals it stored in nanoseconds; instants beyond int64
+  nanoseconds (after 2262) get a key of their (seconds, nanoseconds);
+- a text column hashed :class:`AsNumber` (the splits disagree: text here,
+  numbers there): the numbers LC110's fix casts it to (markers -> null), the
+  values that are neither keep their text keys;
+- anything else (decimals) is cast to a number or to text first.
 
 numpy's uint64 arithmetic wraps silently, which is what the mixes want.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -44,6 +52,97 @@ NULL_KEY = U64(0x7FF0_0000_0000_0001)
 _EXACT = float(2**53)
 _SEEDS = (U64(0x9E37_79B9_7F4A_7C15), U64(0xD6E8_FEB8_6659_FD93))
 _BIG_INT_TAG = (U64(0x5851_F42D_4C95_7F2D), U64(0x1405_7B7E_F767_814F))
+_FAR_TIME_TAG = (U64(0x2545_F491_4F6C_DD1D), U64(0x9FB2_1C65_1E98_DF25))
+#: Nanoseconds per stored unit of the temporal types.
+_NS_PER = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+
+
+@dataclass(frozen=True)
+class AsNumber:
+    """A text column hashed as the numbers LC110's fix casts it to (markers -> null).
+
+    Row identity across splits that disagree on the column's type (text in one,
+    numbers in the other): its keys then match the numbers' keys value for value.
+    """
+
+    array: pa.Array | pa.ChunkedArray
+
+
+Column = pa.Array | pa.ChunkedArray | AsNumber
+
+
+def row_columns(
+    batch: pa.RecordBatch | pa.Table, names: Sequence[str], numbers: Collection[str] = ()
+) -> list[tuple[str, Column]]:
+    """The columns ``names`` of ``batch`` (those it has) as :func:`row_sums` hashes them:
+    the text ones among ``numbers`` :class:`AsNumber`."""
+    present = set(batch.schema.names)
+    out: list[tuple[str, Column]] = []
+    for name in names:
+        if name not in present:
+            continue
+        array = batch.column(name)
+        out.append((name, AsNumber(array) if name in numbers and is_text(array.type) else array))
+    return out
+
+
+def is_text(t: pa.DataType) -> bool:
+    """A text type (dictionary-encoded text included)."""
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
+
+
+def value_family(t: pa.DataType) -> str:
+    """What a column's values are, whatever their encoding: "number", "text", "instant"
+    (dates and timestamps), "time", "duration", "bytes", "null", else the type itself."""
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    if pa.types.is_null(t):
+        return "null"
+    if _numeric(t) and not pa.types.is_temporal(t):
+        return "number"
+    if is_text(t):
+        return "text"
+    if pa.types.is_timestamp(t) or pa.types.is_date(t):
+        return "instant"
+    if pa.types.is_time(t):
+        return "time"
+    if pa.types.is_duration(t):
+        return "duration"
+    if _is_bytes(t):
+        return "bytes"
+    return str(t)
+
+
+def reconcile(types: Sequence[pa.DataType]) -> str | None:
+    """How a column with these types (one per split) is hashed so that equal values get
+    equal keys in every split: "as-is" (the keys agree already: int and float, any time
+    unit, all-null columns), "number" (text as :class:`AsNumber`), None: they cannot be
+    reconciled (a timestamp never equals a number)."""
+    families = {value_family(t) for t in types} - {"null"}
+    if len(families) <= 1:
+        return "as-is"
+    return "number" if families == {"number", "text"} else None
+
+
+def number_keys(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row keys of text ``array`` as numbers (see :class:`AsNumber`): a number's key is
+    that of the float; a value neither a number nor a marker keeps its text keys (then
+    the two keys differ, as for integers beyond 2**53, and both hashes use both)."""
+    from labelcheck.stats.cast import cast_number
+
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    cast = cast_number(array)
+    ka, kb = value_keys(cast.values)
+    if not cast.unparsed.any():
+        return ka, kb
+    ta, tb = value_keys(array)
+    ka, kb = ka.copy(), kb.copy()
+    ka[cast.unparsed] = ta[cast.unparsed]
+    kb[cast.unparsed] = tb[cast.unparsed]
+    return ka, kb
 
 
 def _splitmix(x: np.ndarray) -> np.ndarray:
@@ -113,10 +212,7 @@ def value_keys(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarra
     if pa.types.is_integer(t):
         return _int_keys(array)
     if pa.types.is_temporal(t):
-        try:
-            return _int_keys(array.cast(pa.int64()))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
+        return _temporal_keys(array)
     if _is_bytes(t):
         return _text_keys(array)
     # Nested and other types: hashed by their text form (rare, slower).
@@ -130,9 +226,7 @@ _M1, _M2 = U64(0xBF58_476D_1CE4_E5B9), U64(0x94D0_49BB_1331_11EB)
 _M3, _M4 = U64(0xFF51_AFD7_ED55_8CCD), U64(0xC4CE_B9FE_1A85_EC53)
 
 
-def row_sums(
-    columns: Sequence[tuple[str, pa.Array | pa.ChunkedArray]], length: int
-) -> tuple[np.ndarray, np.ndarray]:
+def row_sums(columns: Sequence[tuple[str, Column]], length: int) -> tuple[np.ndarray, np.ndarray]:
     """The two partial row hashes of these named columns (sums of mixed, salted keys).
 
     Per column: ``m = mix(key ^ salt(name))``, a bijection; the first hash adds
@@ -156,13 +250,15 @@ def row_sums(
     x = np.empty(min(length, _MIX_BLOCK), dtype=U64)
     y = np.empty_like(x)
     f = np.empty(x.size, dtype=np.float64)
-    for name, array in columns:
-        if isinstance(array, pa.ChunkedArray):
-            array = array.combine_chunks()
+    for name, column in columns:
         salt_a, salt_b = name_salt(name, 0), name_salt(name, 1)
-        floats = _plain_floats(array)
-        keys = None if floats is not None else value_keys(array)
-        numeric = _numeric(array.type)
+        if isinstance(column, AsNumber):
+            floats, keys, numeric = None, number_keys(column.array), True
+        else:
+            array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+            floats = _plain_floats(array)
+            keys = None if floats is not None else value_keys(array)
+            numeric = _numeric(array.type)
         valid = None
         if floats is not None and array.null_count:
             valid = _np(array.is_valid()).astype(bool)
@@ -203,14 +299,23 @@ def row_sums(
 NATIVE_MIN_ROWS = 1 << 13
 
 
-def hash_spec(name: str, array: pa.Array | pa.ChunkedArray) -> native.Spec:
+def hash_spec(name: str, column: Column) -> native.Spec:
     """The compiled kernel's view of one column's share of the row hashes (the same keys,
     salts and mixes as :func:`row_sums`' numpy route, bit for bit)."""
     from labelcheck.stats import native
 
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
     salt_a, salt_b = int(name_salt(name, 0)), int(name_salt(name, 1))
+    if isinstance(column, AsNumber):
+        ka, kb = number_keys(column.array)
+        return native.Spec(
+            np.ascontiguousarray(ka, dtype=U64),
+            native.KEYS2 if kb is not ka else native.KEYS,
+            keys_b=None if kb is ka else np.ascontiguousarray(kb, dtype=U64),
+            salt_a=salt_a,
+            salt_b=salt_b,
+            hash=True,
+        )
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     floats = _plain_floats(array)
     if floats is not None:
         spec = native.Spec(
@@ -289,6 +394,27 @@ def label_keys(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return value_keys(array)[0]
 
 
+def text_label_keys(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+    """:func:`label_keys` of a text array, and its distinct values with their keys (each
+    distinct value hashed once: the same keys)."""
+    import pyarrow.compute as pc
+
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    encoded = array if pa.types.is_dictionary(array.type) else pc.dictionary_encode(array)
+    values = encoded.dictionary
+    if values.null_count:
+        values = values.drop_null()
+        encoded = pc.dictionary_encode(encoded.dictionary_decode())
+        values = encoded.dictionary
+    value_keys_ = label_keys(values)
+    if len(values) == 0:
+        return np.full(len(array), NULL_KEY, dtype=U64), values, value_keys_
+    idx = np.clip(_np(encoded.indices).astype(np.int64), 0, len(values) - 1)
+    keys = value_keys_[idx]
+    return _with_nulls(encoded, keys, keys)[0], values, value_keys_
+
+
 # ------------------------------------------------------------------ kinds
 def _is_bytes(t: pa.DataType) -> bool:
     return (
@@ -311,22 +437,59 @@ def _float_keys(values: np.ndarray) -> np.ndarray:
 
 
 def _int_keys(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    values = _np(array)
+    ka, kb = _int_value_keys(_np(array))
+    return _with_nulls(array, ka, kb)
+
+
+def _int_value_keys(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keys of integers (no nulls): the same array when every value is exact in float64."""
     if values.size and values.min() > -_EXACT and values.max() < _EXACT:
         # Every value exact in float64 (the usual case: one conversion, no mask):
         # no NaN and no -0.0 among converted integers, so the bits are the keys.
         keys = values.astype(np.float64).view(U64)
-        return _with_nulls(array, keys, keys)
+        return keys, keys
     as_float = values.astype(np.float64)
     keys = _float_keys(as_float)
     big = np.abs(as_float) >= _EXACT
     if not big.any():
-        return _with_nulls(array, keys, keys)
+        return keys, keys
     kb = keys.copy()
     bits = values[big].astype(np.int64).view(U64) if values.dtype.kind == "i" else values[big]
     for which, out in ((0, keys), (1, kb)):
         out[big] = _MIX[1 - which](bits.astype(U64) ^ _BIG_INT_TAG[which])
-    return _with_nulls(array, keys, kb)
+    return keys, kb
+
+
+def _temporal_keys(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Keys of dates, times, timestamps and durations: by their count of nanoseconds."""
+    t = array.type
+    if pa.types.is_date32(t):
+        per_ns, stored = 86_400 * 10**9, pa.int32()
+    elif pa.types.is_date64(t):
+        per_ns, stored = 10**6, pa.int64()
+    else:
+        per_ns, stored = _NS_PER[t.unit], pa.int32() if t.bit_width == 32 else pa.int64()
+    values = _np(array.view(stored)).astype(np.int64)
+    if per_ns == 1:
+        return _with_nulls(array, *_int_value_keys(values))
+    limit = np.iinfo(np.int64).max // per_ns
+    near = np.abs(values) <= limit  # nanoseconds fit int64 (1677-2262 for instants)
+    if near.all():
+        return _with_nulls(array, *_int_value_keys(values * per_ns))
+    ns = np.where(near, values, 0) * per_ns
+    ka, kb = _int_value_keys(ns)
+    ka, kb = ka.copy(), kb.copy()
+    # Far instants: a key of (whole seconds, nanoseconds), the same from any unit.
+    far = values[~near]
+    if per_ns >= 10**9:
+        secs, rest = far * (per_ns // 10**9), np.zeros_like(far)
+    else:
+        per_s = 10**9 // per_ns
+        secs, rest = far // per_s, (far % per_s) * per_ns
+    for which, out in ((0, ka), (1, kb)):
+        x = _MIX[which](secs.view(U64) ^ _FAR_TIME_TAG[which])
+        out[~near] = _MIX[1 - which](x ^ rest.view(U64))
+    return _with_nulls(array, ka, kb)
 
 
 def _text_keys(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:

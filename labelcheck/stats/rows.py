@@ -22,7 +22,8 @@ Exactness: rows are "equal" when both feature hashes and the label key are
 equal. Numbers and bools are keyed exactly (their canonical float64 bits), so
 only text can collide, and only if two independent 64-bit hashes collide at
 once (about 2**-128 per pair). Text labels are confirmed: every distinct label
-key remembers its value (up to a cap), so two labels with one key are caught.
+key remembers its value (:class:`LabelTexts`, up to a budget of text), so two
+labels with one key are caught and a conflict's labels print as themselves.
 """
 
 from __future__ import annotations
@@ -39,14 +40,30 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from labelcheck.stats.rowhash import NATIVE_MIN_ROWS, NULL_KEY, U64, label_keys, row_sums
+from labelcheck.stats.rowhash import (
+    NATIVE_MIN_ROWS,
+    NULL_KEY,
+    U64,
+    Column,
+    is_text,
+    label_keys,
+    row_columns,
+    row_sums,
+    text_label_keys,
+)
 
 #: Rows kept in memory before finished units spill to disk (24 bytes each: ~1.2 GB).
 SPILL_ROWS = 50_000_000
 #: Hash partitions on disk (by the top bits of the first feature hash).
 SPILL_PARTS = 64
-#: Distinct text labels remembered for confirmation and examples.
-LABEL_VALUES_CAP = 10_000
+#: Bytes of distinct text labels remembered for confirmation and examples, their keys
+#: included (about 50,000 labels of 16 characters; past it, labels first seen later
+#: print as not kept and the labels are not confirmed): memory stays bounded.
+LABEL_TEXT_BYTES = 2 << 20
+#: Bytes per remembered label besides its text: its key and where its text is.
+_PER_LABEL = 16
+#: Printed for a text label whose value was not kept (past ``LABEL_TEXT_BYTES``).
+LABEL_NOT_KEPT = "<a text label not kept>"
 #: Groups and row numbers listed in a summary.
 EXAMPLES = 5
 
@@ -131,18 +148,179 @@ class RowSummary:
     duplicates: RowGroups
     conflicts: RowGroups
     labels_confirmed: bool
-    label_values: dict[int, Any]
+    #: The text labels by key; None: the labels are numbers (read back from their keys).
+    label_texts: LabelTexts | None
     #: Distinct feature rows (an upper bound for how many rows could be unique).
     distinct_features: int
 
     def label_of(self, key: int) -> Any:
         """The label value with this key (numbers from their bits, text remembered)."""
         key = int(key)
-        if key in self.label_values:
-            return self.label_values[key]
         if key == int(NULL_KEY):
             return None
+        if self.label_texts is not None:
+            found = self.label_texts.get(key)
+            return LABEL_NOT_KEPT if found is None else found[0]
         return float(np.array([key], dtype=U64).view(np.float64)[0])
+
+
+@dataclass
+class LabelTexts:
+    """Distinct text labels by key: numpy keys (sorted) pointing into the kept values
+    (Arrow chunks, each label's text once: no Python object per label), so millions
+    of classes cost their text, not a dict.
+
+    A batch's labels already known are compared with the kept ones (two values
+    with one key: ``confirmed`` False); the new ones are appended and the keys
+    re-sorted in amortised compactions. Past ``LABEL_TEXT_BYTES`` new labels are
+    not kept (``full``; not confirmed).
+    """
+
+    keys: np.ndarray = field(default_factory=lambda: np.zeros(0, U64))  # sorted, unique
+    at: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # where each is kept
+    chunks: list[pa.Array] = field(default_factory=list)
+    kept: int = 0  # values in ``chunks``
+    pending: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (keys, at)
+    pending_rows: int = 0
+    nbytes: int = 0
+    confirmed: bool = True
+    full: bool = False
+
+    def add(self, values: pa.Array, keys: np.ndarray | None = None) -> None:
+        """Remember the distinct non-null ``values`` of a batch (``keys``: their label keys)."""
+        if len(values) == 0 or self.full:
+            return
+        values = _label_text(values)
+        keys = label_keys(values) if keys is None else keys
+        known = self._find(keys)
+        if known is not None:
+            hit = known >= 0
+            if hit.any():
+                self._confirm(values.filter(_mask(hit)), known[hit])
+                keys, values = keys[~hit], values.filter(_mask(~hit))
+        if len(values) == 0:
+            return
+        if self.full:
+            return
+        cost = values.nbytes + _PER_LABEL * len(values)
+        if self.nbytes + cost > LABEL_TEXT_BYTES:  # too much text to keep: what fits
+            self.full, self.confirmed = True, False
+            fits = (LABEL_TEXT_BYTES - self.nbytes) * len(values) // cost
+            if fits <= 0:
+                return
+            keys, values = keys[:fits], values.slice(0, fits)
+            cost = values.nbytes + _PER_LABEL * len(values)
+        self.pending.append((keys, np.arange(self.kept, self.kept + len(values))))
+        self.chunks.append(values)
+        self.kept += len(values)
+        self.pending_rows += len(values)
+        self.nbytes += cost
+        if self.pending_rows > max(self.keys.size, 1 << 12):
+            self.compact()
+
+    def absorb(self, other: LabelTexts) -> None:
+        other.compact()
+        self.confirmed = self.confirmed and other.confirmed
+        self.full = self.full or other.full
+        if other.keys.size:  # its labels with their keys: not hashed again
+            self.add(other._take(other.at), other.keys)
+
+    def copy(self) -> LabelTexts:
+        self.compact()
+        return LabelTexts(
+            self.keys, self.at, list(self.chunks), self.kept, [], 0, self.nbytes,
+            self.confirmed, self.full,
+        )  # fmt: skip
+
+    def get(self, key: int) -> tuple[Any] | None:
+        """``(value,)`` of the label with this key, None if not kept."""
+        self.compact()
+        i = int(np.searchsorted(self.keys, U64(key)))
+        if i >= self.keys.size or int(self.keys[i]) != key:
+            return None
+        return (self._value(int(self.at[i])).as_py(),)
+
+    def compact(self) -> None:
+        """Merge the pending keys in (sorted); a key met twice keeps its first value.
+
+        Pending keys are new (``add`` filters the kept ones) but may repeat among
+        themselves: they are sorted and deduplicated alone, then inserted, so the
+        peak is the kept arrays and their successors, not a sort of everything.
+        """
+        if not self.pending:
+            return
+        keys = np.concatenate([k for k, _ in self.pending])
+        at = np.concatenate([a for _, a in self.pending])
+        order = np.argsort(keys, kind="stable")
+        keys, at = keys[order], at[order]
+        dup = np.flatnonzero(keys[1:] == keys[:-1])  # new in two batches of one window
+        if dup.size:
+            for i in dup.tolist():
+                if self._value(int(at[i])) != self._value(int(at[i + 1])):
+                    self.confirmed = False
+            keep = np.ones(keys.size, dtype=bool)
+            keep[dup + 1] = False
+            keys, at = keys[keep], at[keep]
+        where = np.searchsorted(self.keys, keys)
+        self.keys = np.insert(self.keys, where, keys)
+        self.at = np.insert(self.at, where, at)
+        self.pending, self.pending_rows = [], 0
+
+    def _find(self, keys: np.ndarray) -> np.ndarray | None:
+        """Where each of ``keys`` is kept among the compacted keys (-1: not there)."""
+        if self.keys.size == 0:
+            return None
+        order = np.argsort(keys)  # sorted needles: a cache-friendly search
+        i = np.empty(keys.size, dtype=np.int64)
+        i[order] = np.searchsorted(self.keys, keys[order])
+        np.minimum(i, self.keys.size - 1, out=i)
+        return np.where(self.keys[i] == keys, self.at[i], -1)
+
+    def _confirm(self, values: pa.Array, at: np.ndarray) -> None:
+        """Known keys: their values must be the kept ones."""
+        import pyarrow.compute as pc
+
+        if not self.confirmed:
+            return
+        kept = self._take(at)
+        if not pc.all(pc.equal(values, kept)).as_py():
+            self.confirmed = False
+
+    def _take(self, at: np.ndarray) -> pa.Array:
+        import pyarrow.compute as pc
+
+        if len(self.chunks) > 1:  # one array, once: later batches are checked against it
+            self.chunks = [pa.concat_arrays(self.chunks)]
+        return pc.take(self.chunks[0], _indices(at))
+
+    def _value(self, at: int) -> pa.Scalar:
+        if len(self.chunks) > 1:
+            self.chunks = [pa.concat_arrays(self.chunks)]
+        return self.chunks[0][at]
+
+
+def _mask(mask: np.ndarray) -> pa.Array:
+    """numpy bools as Arrow (not ``pa.array``: on numpy input it imports pandas)."""
+    bits = np.packbits(mask, bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), mask.size, [None, pa.py_buffer(bits)])
+
+
+def _indices(at: np.ndarray) -> pa.Array:
+    """numpy int64 indices as Arrow (zero-copy; see :func:`_mask`)."""
+    at = np.ascontiguousarray(at, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), at.size, [None, pa.py_buffer(at)])
+
+
+def _label_text(values: pa.Array) -> pa.Array:
+    """One layout for every batch's text labels (large offsets: concatenation never overflows)."""
+    if pa.types.is_dictionary(values.type):
+        values = values.dictionary_decode()
+    t = values.type
+    if pa.types.is_binary(t) or pa.types.is_binary_view(t):
+        return values.cast(pa.large_binary())
+    if pa.types.is_large_binary(t) or pa.types.is_large_string(t):
+        return values
+    return values.cast(pa.large_string())
 
 
 @dataclass
@@ -175,7 +353,9 @@ class RowStats:
     label: str | None
     spill_rows: int = SPILL_ROWS
     parts: dict[int, _UnitPart] = field(default_factory=dict)
-    label_values: dict[int, Any] = field(default_factory=dict)
+    #: The text labels by key (None until a text label is seen).
+    label_texts: LabelTexts | None = None
+    #: False once a label is neither a number nor text (keyed by its text form: unconfirmed).
     labels_confirmed: bool = True
     spill: _Spill | None = None
     more: dict[int, list[_UnitPart]] = field(default_factory=dict)  # later batches of a unit
@@ -184,6 +364,8 @@ class RowStats:
     _done: dict[int, None] = field(default_factory=dict, init=False, repr=False)
     _held: int = field(default=0, init=False, repr=False)
     shared: RowStats | None = None
+    #: Text features hashed as numbers (:class:`~labelcheck.stats.rowhash.AsNumber`).
+    numbers: tuple[str, ...] = ()
 
     @classmethod
     def over(
@@ -192,14 +374,17 @@ class RowStats:
         label: str | None,
         spill_rows: int = SPILL_ROWS,
         shared: tuple[str, ...] | None = None,
+        numbers: tuple[str, ...] = (),
     ) -> RowStats:
         """Row hashes on ``features``, and (``shared``, a subset) on the columns a
-        reference has too, when those are fewer."""
-        out = cls(features, label, spill_rows)
+        reference has too, when those are fewer; ``numbers``: text features hashed as
+        numbers (in both)."""
+        out = cls(features, label, spill_rows, numbers=tuple(numbers))
         if shared is not None and set(shared) != set(features):
             if not set(shared) <= set(features):
                 raise ValueError("the shared columns must be some of the hashed features")
-            out.shared = cls(tuple(shared), label, spill_rows)
+            inner = tuple(n for n in numbers if n in shared)
+            out.shared = cls(tuple(shared), label, spill_rows, numbers=inner)
         return out
 
     @property
@@ -208,13 +393,13 @@ class RowStats:
         return len(self.features) + (1 if self.label else 0)
 
     # ------------------------------------------------------------------ build
-    def hashed(self, batch: pa.RecordBatch | pa.Table) -> list[str]:
-        """The feature columns of ``batch`` whose row sums :meth:`update` takes as ``sums``:
-        every hashed one, or with ``shared``, the shared ones (the others are added here)."""
+    def hashed(self, batch: pa.RecordBatch | pa.Table) -> list[tuple[str, Column]]:
+        """The feature columns of ``batch`` whose row sums :meth:`update` takes as ``sums``,
+        as it hashes them: every hashed one, or with ``shared``, the shared ones (the
+        others are added here)."""
         if self.shared is not None:
             return self.shared.hashed(batch)
-        names = set(batch.schema.names)
-        return [n for n in self.features if n in names]
+        return row_columns(batch, self.features, self.numbers)
 
     def update(
         self,
@@ -231,7 +416,7 @@ class RowStats:
         if unit is None:
             unit = self._next_auto()
         names = set(batch.schema.names)
-        cols = [(n, batch.column(n)) for n in self.features if n in names]
+        cols = row_columns(batch, self.features, self.numbers)
         has_label = self.label is not None and self.label in names
         if not cols and not has_label:
             return
@@ -287,32 +472,20 @@ class RowStats:
         return any(u >= _AUTO for u in self.parts)
 
     def _label(self, array: pa.Array) -> np.ndarray:
-        keys = label_keys(array)
         t = array.type
         if pa.types.is_dictionary(t):
             t = t.value_type
-        if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t):
-            self._remember_labels(array, keys)
-        elif not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)):
+        if is_text(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
+            # Keyed per distinct value once: the rows' keys and the values to remember.
+            keys, values, value_keys = text_label_keys(array)
+            if self.label_texts is None:
+                self.label_texts = LabelTexts()
+            self.label_texts.add(values, value_keys)
+            return keys
+        keys = label_keys(array)
+        if not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)):
             self.labels_confirmed = False  # list or other labels: keyed by a hash of their text
         return keys
-
-    def _remember_labels(self, array: pa.Array, keys: np.ndarray) -> None:
-        """Keep one value per text label key; two values with one key: not confirmed."""
-        import pyarrow.compute as pc
-
-        if not self.labels_confirmed:
-            return
-        values = pc.unique(array)
-        if len(values) + len(self.label_values) > LABEL_VALUES_CAP:  # too many to be classes
-            self.label_values, self.labels_confirmed = {}, False
-            return
-        value_keys = label_keys(values).tolist()
-        if len(set(value_keys)) != len(values):  # two labels of this batch share a key
-            self.labels_confirmed = False
-        for key, value in zip(value_keys, values.to_pylist(), strict=True):
-            if self.label_values.setdefault(key, value) != value:
-                self.labels_confirmed = False
 
     # ------------------------------------------------------------------ merge
     def merge(self, other: RowStats) -> RowStats:
@@ -324,8 +497,10 @@ class RowStats:
     def _view(self) -> RowStats:
         """A new accumulator holding this one's parts (the arrays shared, not copied)."""
         self._flush()
-        out = RowStats(self.features, self.label, self.spill_rows, dict(self.parts))
-        out.label_values = dict(self.label_values)
+        out = RowStats(
+            self.features, self.label, self.spill_rows, dict(self.parts), numbers=self.numbers
+        )
+        out.label_texts = None if self.label_texts is None else self.label_texts.copy()
         out.labels_confirmed = self.labels_confirmed
         out.spill = self.spill
         out._done, out._held = dict(self._done), self._held
@@ -367,12 +542,13 @@ class RowStats:
             else:
                 self.parts[unit] = mine.add(part, in_place=own, consume=own and consume)
             self._note(unit)
-        for key, value in other.label_values.items():
-            if self.label_values.setdefault(key, value) != value:
-                self.labels_confirmed = False
+        if other.label_texts is not None:
+            if self.label_texts is None:
+                self.label_texts = LabelTexts()
+            self.label_texts.absorb(other.label_texts)
+            if consume:  # used no more: its labels, now kept here, need not stay alive there
+                other.label_texts = None
         self.labels_confirmed = self.labels_confirmed and other.labels_confirmed
-        if len(self.label_values) > LABEL_VALUES_CAP:
-            self.label_values, self.labels_confirmed = {}, False
         if other.spill is not None:
             if self.spill is None:
                 self.spill = other.spill
@@ -491,14 +667,17 @@ class RowStats:
                 dups.append(d)
                 confs.append(c)
                 distinct += n
+        texts = self.label_texts
+        if texts is not None:
+            texts.compact()
         return RowSummary(
             rows=total,
             columns=self.features,
             label=self.label,
             duplicates=_renumber(dups),
             conflicts=_renumber(confs),
-            labels_confirmed=self.labels_confirmed,
-            label_values=dict(self.label_values),
+            labels_confirmed=self.labels_confirmed and (texts is None or texts.confirmed),
+            label_texts=texts,
             distinct_features=distinct,
         )
 

@@ -598,7 +598,7 @@ def test_batch_pass_hashes_equal_row_sums_when_columns_share_a_read():
         }
     )
     hashed = table.column_names
-    bp = fused.batch_pass(table, ["f32", "f64", "nulls", "i"], hashed)
+    bp = fused.batch_pass(table, ["f32", "f64", "nulls", "i"], rowhash.row_columns(table, hashed))
     assert bp is not None and bp.sums is not None
     assert set(bp.passes) == {"f32", "f64"}  # float, null-free, long
     with mock.patch.object(rowhash, "NATIVE_MIN_ROWS", 1 << 62):
