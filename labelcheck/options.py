@@ -16,6 +16,9 @@ from labelcheck.errors import InputError
 Task = Literal["auto", "classification", "regression"]
 Precision = Literal["fp32", "bf16", "fp16"]
 Severity = Literal["error", "warning", "info"]
+#: How a folder of images is laid out (labelcheck/io/images.py); "auto": detected.
+Layout = Literal["auto", "imagefolder", "masks", "flat"]
+LAYOUTS: tuple[str, ...] = get_args(Layout)
 FailOn = Literal["error", "warning", "info", "never"]
 
 SEVERITY_ORDER: dict[str, int] = {"info": 0, "warning": 1, "error": 2, "never": 3}
@@ -110,6 +113,7 @@ class ScanOptions:
     precision: Precision = "fp32"
     ignore_index: float | None = None
     encoding: str = "utf-8"  # of CSV files (how to read them, not what they mean)
+    layout: Layout = "auto"  # of a folder of images (how to read it, as encoding)
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     severity: Mapping[str, Severity] = field(default_factory=dict)
@@ -130,6 +134,7 @@ class ScanOptions:
     def __post_init__(self) -> None:
         _check_choice("--task", self.task, get_args(Task))
         _check_choice("--precision", self.precision, get_args(Precision))
+        _check_choice("--layout", self.layout, LAYOUTS)
         if self.n_classes is not None and (
             isinstance(self.n_classes, bool)
             or int(self.n_classes) != self.n_classes
@@ -284,6 +289,12 @@ SCAN_SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "encoding", "--encoding", "Text encoding of CSV files (e.g. latin-1) [default: utf-8]."
+    ),
+    Setting(
+        "layout",
+        "--layout",
+        "How a folder of images is laid out: class folders, masks, or flat [default: auto].",
+        choices=LAYOUTS,
     ),
     Setting("select", "--select", "Only these rule codes or prefixes.", kind=list),
     Setting("ignore", "--ignore", "Skip these rule codes or prefixes.", kind=list),

@@ -1,0 +1,214 @@
+"""Folders of images laid out as a table: one row per image, the image as a column value.
+
+Every image source becomes the same :class:`Source`: an ``image`` column in the
+Hugging Face ``Image`` layout (``struct<bytes: binary, path: string>``), whose
+``path`` is relative to the folder (kept in the field's metadata) and whose
+``bytes`` stay null, so the table never holds the files: the image statistic
+(:mod:`labelcheck.stats.image`) reads and decodes each file once, in the
+engine's workers. Layouts (detected, or ``--layout``):
+
+- ``imagefolder``: ``root/<class>/<image>`` (torchvision ``ImageFolder``, Keras
+  ``image_dataset_from_directory``); the ``label`` column is the class folder's
+  name, classes sorted by name as torchvision assigns their ids. Files directly
+  in ``root`` are not in any class and are skipped, as torchvision does.
+- Hugging Face ``imagefolder`` with a ``metadata.csv`` / ``metadata.jsonl``
+  holding ``file_name``: one row per metadata row, its other columns kept.
+- ``flat``: every image under the folder, no label.
+
+Only files with an image extension are images (the union of torchvision's
+``IMG_EXTENSIONS`` and Keras' allowed formats): ``Thumbs.db``, ``.DS_Store`` and
+``metadata.csv`` are not. Hidden files and folders are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Sequence
+from functools import partial
+from pathlib import Path
+
+import pyarrow as pa
+
+from labelcheck.errors import InputError
+from labelcheck.io.source import Source
+from labelcheck.io.splits import SPLIT_NAMES, ordered
+
+#: torchvision's IMG_EXTENSIONS and Keras' ALLOWLIST_FORMATS together.
+IMAGE_SUFFIXES = frozenset(
+    {".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp", ".gif"}
+)
+METADATA_FILES = ("metadata.csv", "metadata.jsonl")
+#: Images per unit: units are what the engines spread over workers.
+UNIT_IMAGES = 256
+IMAGE_TYPE = pa.struct([("bytes", pa.binary()), ("path", pa.string())])
+#: Data files that may sit beside the images without making the folder a table.
+_TABLE_SUFFIXES = (".parquet", ".pq", ".parq", ".csv", ".tsv", ".arrow", ".feather", ".ipc")
+_TABLE_SUFFIXES += (".jsonl", ".ndjson", ".json", ".npy", ".npz")
+
+
+def is_image_file(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES
+
+
+def is_image_dir(location: str, layout: str = "auto") -> bool:
+    """Whether a directory is read as images: ``--layout`` says so, or it holds images
+    and no data file besides a ``metadata.csv``/``.jsonl``, or it is a class-folder
+    layout whose folders hold no data file at all (LC001: no image)."""
+    if layout != "auto":
+        return True
+    images = tables = 0
+    for path in _walk(Path(location)):
+        if is_image_file(path.name):
+            images += 1
+        elif path.name not in METADATA_FILES and path.name.lower().endswith(_TABLE_SUFFIXES):
+            tables += 1
+    if images:
+        return tables == 0
+    return tables == 0 and bool(_subfolders(Path(location)))
+
+
+def image_splits(location: str, layout: str = "auto") -> dict[str, Source] | None:
+    """Split folders of images (``root/train/<class>/...``, ``root/test/...``), train
+    first; None when the folder is not split so (or holds tables)."""
+    root = Path(location)
+    folders = _subfolders(root)
+    if len(folders) < 2 or any(f.name.lower() not in SPLIT_NAMES for f in folders):
+        return None
+    if not is_image_dir(location, layout):
+        return None
+    by_split = {SPLIT_NAMES[f.name.lower()]: f for f in folders}
+    return {
+        split: open_images(str(by_split[split]), layout, name=f"{location}[{split}]")
+        for split in ordered(list(by_split))
+    }
+
+
+def open_images(location: str, layout: str = "auto", *, name: str | None = None) -> Source:
+    """A folder of images as a :class:`Source` (see the module docstring)."""
+    root = Path(location)
+    name = name or location
+    if layout == "masks":
+        raise InputError(
+            f"--layout masks: {location}: segmentation masks are not read yet; scan the "
+            "images with --layout imagefolder or flat"
+        )
+    metadata = [root / m for m in METADATA_FILES if (root / m).is_file()]
+    if metadata and layout == "auto":
+        return _metadata_source(name, root, metadata[0])
+    classes = _subfolders(root)
+    if layout == "flat" or (layout == "auto" and not classes) or _images_at_top(root, layout):
+        files = [_relative(p, root) for p in _walk(root) if is_image_file(p.name)]
+        columns = {"image": _image_column(files)}
+        return _table_source(name, root, pa.table(columns, schema=_schema(root, None)))
+    files, labels = [], []
+    for folder in classes:  # sorted by name: torchvision's class ids
+        for path in _walk(folder):
+            if is_image_file(path.name):
+                files.append(_relative(path, root))
+                labels.append(folder.name)
+    names = [f.name for f in classes]
+    table = pa.table(
+        {"image": _image_column(files), "label": pa.array(labels, pa.string())},
+        schema=_schema(root, names),
+    )
+    return _table_source(name, root, table)
+
+
+def _images_at_top(root: Path, layout: str) -> bool:
+    """Auto-detection: images directly in the folder make it flat, not class folders."""
+    if layout != "auto":
+        return False
+    return any(p.is_file() and is_image_file(p.name) for p in _entries(root))
+
+
+def _schema(root: Path, classes: list[str] | None) -> pa.Schema:
+    meta = {"labelcheck.kind": "image", "labelcheck.root": str(root.resolve())}
+    if classes is not None:
+        meta["labelcheck.folders"] = json.dumps(classes)
+    fields = [pa.field("image", IMAGE_TYPE, metadata=meta)]
+    if classes is not None:
+        fields.append(pa.field("label", pa.string()))
+    return pa.schema(fields)
+
+
+def _image_column(paths: Sequence[str]) -> pa.Array:
+    return pa.StructArray.from_arrays(
+        [pa.nulls(len(paths), pa.binary()), pa.array(list(paths), pa.string())],
+        fields=list(IMAGE_TYPE),
+    )
+
+
+def _metadata_source(name: str, root: Path, metadata: Path) -> Source:
+    """Hugging Face imagefolder: ``metadata.csv``/``.jsonl`` with ``file_name`` per row."""
+    table = _read_metadata(metadata)
+    if "file_name" not in table.column_names:
+        raise InputError(
+            f"{metadata}: has no 'file_name' column (columns: "
+            f"{', '.join(table.column_names[:8])}); name the image files in a "
+            "file_name column, as Hugging Face's imagefolder expects"
+        )
+    files = [str(f) if f is not None else "" for f in table.column("file_name").to_pylist()]
+    rest = [c for c in table.column_names if c != "file_name"]
+    schema = _schema(root, None)
+    for column in rest:
+        schema = schema.append(table.schema.field(column))
+    columns = [_image_column(files), *[table.column(c) for c in rest]]
+    return _table_source(name, root, pa.Table.from_arrays(columns, schema=schema))
+
+
+def _read_metadata(path: Path) -> pa.Table:
+    try:
+        if path.suffix == ".csv":
+            import pyarrow.csv as pcsv
+
+            return pcsv.read_csv(path)
+        import pyarrow.json as pjson
+
+        return pjson.read_json(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{path}: not a valid metadata file ({first})") from None
+
+
+def _table_source(name: str, root: Path, table: pa.Table) -> Source:
+    n = table.num_rows
+    units = [
+        partial(_slice, table, start, min(UNIT_IMAGES, n - start))
+        for start in range(0, n, UNIT_IMAGES)
+    ]
+    return Source(name, "images", table.schema, units, n, paths=[str(root)])
+
+
+def _slice(
+    table: pa.Table, start: int, length: int, columns: Sequence[str] | None
+) -> Iterator[pa.RecordBatch]:
+    part = table.slice(start, length)
+    if columns is not None:
+        part = part.select(list(columns))
+    yield from part.to_batches()
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        found = sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot list the folder ({exc.strerror})") from None
+    return [p for p in found if not p.name.startswith(".")]
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    return [p for p in _entries(folder) if p.is_dir()]
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Files under ``folder``, sorted, hidden entries skipped (as loaders walk them)."""
+    for entry in _entries(folder):
+        if entry.is_dir():
+            yield from _walk(entry)
+        elif entry.is_file():
+            yield entry
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
