@@ -80,6 +80,8 @@ class Thresholds:
     label_shift: float = 0.1  # LC305: total variation distance between class proportions
     feature_shift: float = 1.0  # LC306: |mean difference| in reference standard deviations
     spread_ratio: float = 10.0  # LC306: ratio of standard deviations
+    image_min_area: float = 1 / 16  # LC403: an image's area below this share of the median's
+    image_max_aspect: float = 10.0  # LC403: ... or a longer side this many times the shorter
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> Thresholds:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from labelcheck.options import ScanOptions, Severity, Strategies
 from labelcheck.stats.column import ColumnStats, to_python
 from labelcheck.stats.dataset import DatasetStats
+from labelcheck.stats.image import ImageStats
 from labelcheck.text import fmt, fmt_rows, fmt_values, plural
 
 __all__ = ["fmt", "fmt_rows", "fmt_values", "plural"]  # rule modules import them from here
@@ -304,6 +305,12 @@ class RuleContext:
         if column is None or stats is None or column == self.label_name:
             return None
         return column, stats
+
+    def images(self) -> Iterable[tuple[str, ImageStats]]:
+        """The image columns with at least one image (LC401-LC410)."""
+        for name, stats in self.stats.of_kind("image").items():
+            if stats.images:
+                yield name, stats
 
     def numeric_features(self) -> Iterable[tuple[str, ColumnStats]]:
         for name, stats in self.stats.features().items():

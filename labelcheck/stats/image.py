@@ -365,18 +365,17 @@ def _decode(image: Any, data: bytes | None, path: str | None) -> _Decoded:
         except OSError:
             raise _Unreadable("file not found") from None
         if size == 0:
-            raise _Unreadable("empty file (0 bytes)")
+            raise _Unreadable("empty file, 0 bytes")
         source: Any = path
     else:
         if not data:
-            raise _Unreadable("empty image bytes (0 bytes)")
+            raise _Unreadable("empty image bytes, 0 bytes")
         source = io.BytesIO(data)
     try:
         with _OPEN_LOCK, warnings.catch_warnings():
             # The pixel-limit warning becomes an error: such a file is never decoded.
             warnings.simplefilter("error", image.DecompressionBombWarning)
             im = image.open(source)
-            orientation = im.getexif().get(_ORIENTATION)
     except (image.DecompressionBombError, image.DecompressionBombWarning) as exc:
         raise _Unreadable(
             f"decompression bomb: {_first_line(exc)} (Pillow's Image.MAX_IMAGE_PIXELS); not decoded"
@@ -390,6 +389,11 @@ def _decode(image: Any, data: bytes | None, path: str | None) -> _Decoded:
             im.load()
         except Exception as exc:  # OSError("image file is truncated ..."), SyntaxError ...
             raise _Unreadable(f"does not load: {_first_line(exc)}") from None
+        # After load: reading a PNG's EXIF loads the image, which must not hold the lock.
+        try:
+            orientation = im.getexif().get(_ORIENTATION)
+        except Exception:  # a malformed EXIF block: the pixels are fine, the tag unknown
+            orientation = None
         fmt = im.format or "unknown"
         channels, constant = _channels(im)
         digest = hashlib.blake2b(digest_size=16)
