@@ -21,6 +21,7 @@ Exclude the files, or check how they were collected.
 """
 
 from collections.abc import Iterator
+from functools import partial
 
 from labelcheck.rules._images import files
 from labelcheck.rules.base import Finding, RuleContext, plural, rule
@@ -39,11 +40,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         median = stats.median_area()
         if median is None:
             continue
-        min_area = median * limits.image_min_area
-
-        def odd(w: int, h: int) -> bool:
-            return w * h < min_area or max(w, h) > limits.image_max_aspect * min(w, h)
-
+        odd = partial(_odd, median * limits.image_min_area, limits.image_max_aspect)
         assert stats.sizes is not None  # median_area needs them
         count = 0
         for key, n in stats.sizes.items():
@@ -62,3 +59,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             rows=count,
             values=list(kept),
         )
+
+
+def _odd(min_area: float, max_aspect: float, w: int, h: int) -> bool:
+    return w * h < min_area or max(w, h) > max_aspect * min(w, h)
