@@ -10,7 +10,8 @@ engine's workers. Layouts (detected, or ``--layout``):
 - ``imagefolder``: ``root/<class>/<image>`` (torchvision ``ImageFolder``, Keras
   ``image_dataset_from_directory``); the ``label`` column is the class folder's
   name, classes sorted by name as torchvision assigns their ids. Files directly
-  in ``root`` are not in any class and are skipped, as torchvision does.
+  in ``root`` are not in any class and are skipped, as torchvision does (a
+  folder with images in its root and none in subfolders is flat).
 - Hugging Face ``imagefolder`` with a ``metadata.csv`` / ``metadata.jsonl``
   holding ``file_name``: one row per metadata row, its other columns kept.
 - ``flat``: every image under the folder, no label.
@@ -116,10 +117,19 @@ def open_images(location: str, layout: str = "auto", *, name: str | None = None)
 
 
 def _images_at_top(root: Path, layout: str) -> bool:
-    """Auto-detection: images directly in the folder make it flat, not class folders."""
+    """Auto-detection: images directly in the folder and none in a subfolder make it flat.
+
+    Images in subfolders make it class folders, whose loaders skip files lying in
+    the root (torchvision lists folders only); ``--layout flat`` reads them all.
+    """
     if layout != "auto":
         return False
-    return any(p.is_file() and is_image_file(p.name) for p in _entries(root))
+    entries = _entries(root)
+    if not any(p.is_file() and is_image_file(p.name) for p in entries):
+        return False
+    return not any(
+        is_image_file(f.name) for folder in entries if folder.is_dir() for f in _walk(folder)
+    )
 
 
 def _schema(root: Path, classes: list[str] | None) -> pa.Schema:
