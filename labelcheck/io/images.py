@@ -222,3 +222,43 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 def _relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
+
+
+def mark_image_columns(schema: pa.Schema, holder: str) -> pa.Schema:
+    """``schema`` with its image columns marked for the image statistic.
+
+    A ``struct<bytes, path>`` column (how the Hugging Face ``Image`` feature is
+    stored) or a column the file's Hugging Face metadata declares an ``Image``
+    (a binary column of encoded images) is an image column; its relative paths
+    resolve against the folder of ``holder``, the file that holds the table.
+    Call it before the schema's own metadata is dropped.
+    """
+    declared = _hf_images(schema)
+    root = str(Path(holder).resolve().parent).encode()
+    fields = []
+    for f in schema:
+        t = f.type
+        struct = pa.types.is_struct(t) and {t.field(i).name for i in range(t.num_fields)} == {
+            "bytes",
+            "path",
+        }
+        binary = f.name in declared and (pa.types.is_binary(t) or pa.types.is_large_binary(t))
+        if struct or binary:
+            meta = {**(f.metadata or {}), b"labelcheck.kind": b"image", b"labelcheck.root": root}
+            f = f.with_metadata(meta)
+        fields.append(f)
+    return pa.schema(fields, metadata=schema.metadata)
+
+
+def _hf_images(schema: pa.Schema) -> set[str]:
+    """Columns the Hugging Face ``datasets`` metadata of a file declares as ``Image``."""
+    raw = (schema.metadata or {}).get(b"huggingface")
+    if not raw:
+        return set()
+    try:
+        features = json.loads(raw)["info"]["features"]
+    except (ValueError, KeyError, TypeError):
+        return set()
+    if not isinstance(features, dict):
+        return set()
+    return {n for n, v in features.items() if isinstance(v, dict) and v.get("_type") == "Image"}

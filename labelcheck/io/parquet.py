@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from labelcheck.io.images import mark_image_columns
 from labelcheck.io.source import (
     Source,
     Unit,
@@ -46,7 +47,7 @@ def open_parquet(name: str, paths: list[str]) -> Source:
         groups.extend((path, i, file_schema.names) for i in range(meta.num_row_groups))
     assert schema is not None
     index = pandas_index_columns(schema)
-    schema = strip_metadata(schema)
+    schema = strip_metadata(mark_image_columns(schema, groups[0][0] if groups else name))
     units.extend(RowGroup(path, i, names, schema) for path, i, names in groups)
     return Source(name, "parquet", schema, units, rows, index_columns=index)
 

@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from labelcheck.errors import InputError
 from labelcheck.io.frames import arrays_source, dataset_source, library_of, open_object
-from labelcheck.io.images import image_splits, is_image_dir, open_images
+from labelcheck.io.images import image_splits, is_image_dir, mark_image_columns, open_images
 from labelcheck.io.parquet import open_parquet
 from labelcheck.io.source import (
     REEXPORT,
@@ -475,7 +475,8 @@ def _open_ipc(name: str, paths: list[str]) -> Source:
         schema = file_schema if schema is None else unify(name, schema, file_schema, path)
     assert schema is not None
     index = pandas_index_columns(schema)
-    return Source(name, "ipc", strip_metadata(schema), units, rows, index_columns=index)
+    schema = strip_metadata(mark_image_columns(schema, paths[0]))
+    return Source(name, "ipc", schema, units, rows, index_columns=index)
 
 
 def _ipc_batch(path: str, index: int, columns: Sequence[str] | None):

@@ -197,3 +197,71 @@ def test_split_folders_give_one_report_per_split_checked_against_train(tmp_path)
     assert [r["rows"] for r in data] == [8, 3]
     with pytest.raises(labelcheck.InputError, match="named splits"):
         labelcheck.scan(root)
+
+
+def _png(seed: int, mode: str = "RGB") -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    pixels = np.random.default_rng(seed).integers(0, 256, (6, 6, 3), dtype=np.uint8)
+    Image.fromarray(pixels).convert(mode).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_parquet_with_an_image_struct_column_bytes_or_relative_paths(tmp_path):
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "shards"
+    _image(folder / "imgs" / "on_disk.png", 7)
+    values = [
+        {"bytes": _png(1), "path": "a.png"},
+        {"bytes": _png(1), "path": "a_again.png"},  # the same picture: LC301 (same label)
+        {"bytes": _png(2, "L"), "path": "gray.png"},  # LC402: an error in a table
+        {"bytes": None, "path": "imgs/on_disk.png"},  # relative to the Parquet file
+        {"bytes": b"", "path": "empty.png"},
+    ]
+    image_type = pa.struct([("bytes", pa.binary()), ("path", pa.string())])
+    table = pa.table({"image": pa.array(values, image_type), "label": [0, 0, 1, 1, 0]})
+    pq.write_table(table, folder / "train.parquet")
+    report = labelcheck.scan(folder / "train.parquet")
+    stats = report.stats.columns["image"]
+    assert (stats.decoded, stats.failed) == (4, 1)
+    assert [f.values for f in report.by_code("LC401")] == [("empty.png",)]
+    assert report.by_code("LC402")[0].severity == "error"
+    assert [f.rows for f in report.by_code("LC301")] == [1]
+
+
+def test_a_binary_column_declared_an_image_by_hugging_face_metadata(tmp_path):
+    import pyarrow.parquet as pq
+
+    meta = {b"huggingface": json.dumps({"info": {"features": {"img": {"_type": "Image"}}}})}
+    table = pa.table({"img": pa.array([_png(1), _png(2), b"junk"], pa.binary()), "y": [0, 1, 0]})
+    pq.write_table(table.replace_schema_metadata(meta), tmp_path / "d.parquet")
+    report = labelcheck.scan(tmp_path / "d.parquet")
+    assert report.stats.columns["img"].decoded == 2
+    assert [f.rows for f in report.by_code("LC401")] == [1]
+    # Without the declaration a binary column is no image (bytes could be anything).
+    pq.write_table(table, tmp_path / "plain.parquet")
+    assert "img" not in labelcheck.scan(tmp_path / "plain.parquet").stats.of_kind("image")
+
+
+def test_a_datasets_dataset_dict_with_image_features(tmp_path):
+    datasets = pytest.importorskip("datasets")
+    for i in range(3):
+        _image(tmp_path / f"{i}.png", i)
+    _image(tmp_path / "gray.png", 9, mode="L")
+    features = datasets.Features(
+        {"image": datasets.Image(), "label": datasets.ClassLabel(names=["a", "b"])}
+    )
+    train = datasets.Dataset.from_dict(
+        {"image": [str(tmp_path / f"{i}.png") for i in range(3)], "label": [0, 1, 0]},
+        features=features,
+    )
+    test = datasets.Dataset.from_dict(
+        {"image": [str(tmp_path / "0.png"), str(tmp_path / "gray.png")], "label": [0, 1]},
+        features=features,
+    )
+    reports = labelcheck.scan_splits(datasets.DatasetDict({"train": train, "test": test}))
+    assert reports["train"].stats.columns["image"].decoded == 3
+    assert [f.rows for f in reports["test"].by_code("LC303")] == [1]  # 0.png is in train
+    assert "LC402" in {f.code for f in reports["test"].findings}
