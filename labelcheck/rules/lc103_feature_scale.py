@@ -27,7 +27,7 @@ are saved in the plan and replayed on new data.
 
 from collections.abc import Iterator
 
-from labelcheck.rules.base import Finding, RuleContext, fmt, rule
+from labelcheck.rules.base import Finding, RuleContext, channels, fmt, rule
 
 
 @rule(
@@ -50,3 +50,15 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 f"(max |x| {fmt(max_abs)} > {fmt(limit)})",
                 values=[stats.min, stats.max],
             )
+    for name, tensor, hits in ctx.tensor_channels(
+        lambda c: c.max_abs is not None and c.max_abs > limit
+    ):
+        lo, hi = min(c.min for _, c in hits), max(c.max for _, c in hits)
+        hint = "; divide by 255 (8-bit pixels)" if hi <= 255 and lo >= 0 else ""
+        yield ctx.finding(
+            check,
+            name,
+            f"image values range from {fmt(lo)} to {fmt(hi)} in "
+            f"{channels(hits, len(tensor.channels))} (max |x| > {fmt(limit)}){hint}",
+            values=[lo, hi],
+        )

@@ -23,10 +23,11 @@ from labelcheck.stats.column import DISTINCT_CAP, ColumnStats
 from labelcheck.stats.fused import batch_pass
 from labelcheck.stats.image import ImageStats, is_image_field
 from labelcheck.stats.rows import LeakSummary, RowStats, RowSummary
+from labelcheck.stats.tensor import SHAPE_KEY, TensorStats
 
 #: What a column is to the pipeline. Features and the label are tabular values;
 #: an image column holds one picture per row (Hugging Face ``Image`` layout).
-ColumnKind = Literal["feature", "label", "image"]
+ColumnKind = Literal["feature", "label", "image", "tensor"]
 
 
 class ColumnStatistic(Protocol):
@@ -48,13 +49,19 @@ class ColumnStatistic(Protocol):
 #: Each kind's empty statistic, from the column's field and the plan.
 KINDS: dict[str, Callable[[pa.Field, ColumnPlan], Any]] = {}
 #: Each kind's statistic class, by the name it serialises under (``to_dict``).
-_STAT_CLASSES: dict[str, Any] = {"column": ColumnStats, "image": ImageStats}
+_STAT_CLASSES: dict[str, Any] = {
+    "column": ColumnStats,
+    "image": ImageStats,
+    "tensor": TensorStats,
+}
 
 
 def column_kind(f: pa.Field) -> ColumnKind | None:
     """The kind a column's schema field declares by itself (None: a tabular value)."""
     if is_image_field(f):
         return "image"
+    if f.metadata and SHAPE_KEY in f.metadata:
+        return "tensor"
     return None
 
 
@@ -355,8 +362,8 @@ class DatasetStats:
 
 def _tagged(stats: Any) -> dict[str, Any]:
     data = stats.to_dict()
-    if isinstance(stats, ImageStats):
-        data = {"statistic": "image", **data}
+    if isinstance(stats, ImageStats | TensorStats):
+        data = {"statistic": stats.kind, **data}
     return data
 
 
@@ -372,5 +379,6 @@ KINDS.update(
             f.type, label=True, distinct_cap=plan.distinct_cap
         ),
         "image": lambda f, plan: ImageStats.empty(f),
+        "tensor": lambda f, plan: TensorStats.empty(f),
     }
 )
