@@ -265,3 +265,12 @@ def test_a_datasets_dataset_dict_with_image_features(tmp_path):
     assert reports["train"].stats.columns["image"].decoded == 3
     assert [f.rows for f in reports["test"].by_code("LC303")] == [1]  # 0.png is in train
     assert "LC402" in {f.code for f in reports["test"].findings}
+
+
+def test_fix_on_an_image_folder_is_one_line_exit_2_and_writes_nothing(tmp_path):
+    root, _ = _classes(tmp_path)
+    before = sorted((p, p.read_bytes()) for p in root.rglob("*") if p.is_file())
+    code, out = _cli("fix", str(root), "-o", str(tmp_path / "fixed.parquet"))
+    assert code == 2 and "not supported yet" in out and len(out.strip().splitlines()) == 1
+    assert not (tmp_path / "fixed.parquet").exists()
+    assert sorted((p, p.read_bytes()) for p in root.rglob("*") if p.is_file()) == before
