@@ -86,6 +86,7 @@ def _decoded_scale(ctx: RuleContext, name: str, images: ImageStats) -> Iterator[
             "np.asarray(im, np.float32) / 65535",
             values=[top],
             severity="warning",
+            fix_title="Convert to float and scale in the loader",
         )
     bands = [b for b in images.channels if b not in ("I", "F")]
     if bands:
@@ -97,4 +98,5 @@ def _decoded_scale(ctx: RuleContext, name: str, images: ImageStats) -> Iterator[
             "(or Normalize with the channel means)",
             values=[0, 255],
             severity="info",
+            fix_title="Scale in the loader (ToTensor, Rescaling(1/255))",
         )

@@ -19,6 +19,7 @@ not file names. Pillow is imported by the functions that decode.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import math
@@ -53,6 +54,8 @@ _ORIENTATION = 0x0112
 # process-global, so opens are serialised (headers only: decoding runs in parallel).
 _OPEN_LOCK = threading.Lock()
 _NEEDS = "install the images extra: pip install 'labelcheck[images]'"
+_VALUES = np.arange(256, dtype=np.int64)
+_SQUARES = _VALUES * _VALUES
 
 
 def is_image_field(f: pa.Field) -> bool:
@@ -85,7 +88,8 @@ class Channel:
     max: float | None = None
     sum: int | float = 0  # exact integers for integer data
     sumsq: int | float = 0
-    hist: list[int] = field(default_factory=lambda: [0] * 256)  # 8-bit values (16-bit: >> 8)
+    #: Pixels per 8-bit value (16-bit data: value >> 8), an int64 array of 256 bins.
+    hist: np.ndarray = field(default_factory=lambda: np.zeros(256, np.int64))
 
     @property
     def mean(self) -> float:
@@ -101,16 +105,27 @@ class Channel:
         return math.sqrt(max(self.sumsq / self.count - self.mean**2, 0.0))
 
     def merge(self, other: Channel) -> Channel:
+        out = Channel(self.count, self.min, self.max, self.sum, self.sumsq, self.hist.copy())
+        out.absorb(other)
+        return out
+
+    def absorb(self, other: Channel) -> None:
+        """Fold ``other`` in, in place (one image at a time: no copies)."""
+        self.count += other.count
         lo = [v for v in (self.min, other.min) if v is not None]
         hi = [v for v in (self.max, other.max) if v is not None]
-        return Channel(
-            self.count + other.count,
-            min(lo) if lo else None,
-            max(hi) if hi else None,
-            self.sum + other.sum,
-            self.sumsq + other.sumsq,
-            [a + b for a, b in zip(self.hist, other.hist, strict=True)],
-        )
+        self.min = min(lo) if lo else None
+        self.max = max(hi) if hi else None
+        self.sum += other.sum
+        self.sumsq += other.sumsq
+        self.hist += other.hist
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**vars(self), "hist": self.hist.tolist()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Channel:
+        return cls(**{**data, "hist": np.asarray(data["hist"], np.int64)})
 
 
 @dataclass
@@ -130,7 +145,8 @@ class ImageStats:
     mode_examples: dict[str, list[str]] = field(default_factory=dict)
     sizes: dict[str, int] | None = field(default_factory=dict)  # "WxH" -> images
     smallest: list[tuple[int, str, int, int]] = field(default_factory=list)  # (area, path, w, h)
-    widest: list[tuple[float, str, int, int]] = field(default_factory=list)  # (aspect, ...)
+    #: The most elongated images, as (-aspect ratio, path, w, h) ascending.
+    widest: list[tuple[float, str, int, int]] = field(default_factory=list)
     rotated: int = 0  # EXIF orientation other than 1
     rotated_paths: list[tuple[str, int]] = field(default_factory=list)
     blank: int = 0  # constant images
@@ -197,9 +213,9 @@ class ImageStats:
             _bump(self.sizes, f"{w}x{h}")
             if len(self.sizes) > SIZES_CAP:
                 self.sizes = None
-        self.smallest = sorted([*self.smallest, (w * h, name, w, h)])[:ODD_K]
+        _keep(self.smallest, (w * h, name, w, h), ODD_K)
         aspect = max(w, h) / max(min(w, h), 1)
-        self.widest = sorted([*self.widest, (aspect, name, w, h)], reverse=True)[:ODD_K]
+        _keep(self.widest, (-aspect, name, w, h), ODD_K)
         if info.orientation not in (None, 1):
             self.rotated += 1
             if len(self.rotated_paths) < NAMED_CAP:
@@ -210,7 +226,10 @@ class ImageStats:
                 self.blank_paths.append((name, info.constant))
         for band, channel in info.channels.items():
             mine = self.channels.get(band)
-            self.channels[band] = channel if mine is None else mine.merge(channel)
+            if mine is None:
+                self.channels[band] = channel
+            else:
+                mine.absorb(channel)
         return info.key
 
     def _resolve(self, path: str | None) -> str | None:
@@ -259,7 +278,7 @@ class ImageStats:
             mode_examples=examples,
             sizes=sizes,
             smallest=sorted(self.smallest + other.smallest)[:ODD_K],
-            widest=sorted(self.widest + other.widest, reverse=True)[:ODD_K],
+            widest=sorted(self.widest + other.widest)[:ODD_K],
             rotated=self.rotated + other.rotated,
             rotated_paths=(self.rotated_paths + other.rotated_paths)[:NAMED_CAP],
             blank=self.blank + other.blank,
@@ -317,13 +336,13 @@ class ImageStats:
     def to_dict(self) -> dict[str, Any]:
         """Plain data (for Dask transport); inverse of :meth:`from_dict`."""
         data = {f: getattr(self, f) for f in self.__dataclass_fields__}
-        data["channels"] = {k: vars(v) for k, v in self.channels.items()}
+        data["channels"] = {k: v.to_dict() for k, v in self.channels.items()}
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ImageStats:
         data = dict(data)
-        data["channels"] = {k: Channel(**v) for k, v in data["channels"].items()}
+        data["channels"] = {k: Channel.from_dict(v) for k, v in data["channels"].items()}
         for key in ("failures", "smallest", "widest", "rotated_paths", "blank_paths"):
             data[key] = [tuple(item) for item in data[key]]
         return cls(**data)
@@ -425,31 +444,31 @@ def _channels(im: Any) -> tuple[dict[str, Channel], list[float] | None]:
         else:
             total, squares = float(v.sum()), float(np.dot(v, v))
             shifted = np.clip(v, 0, 255).astype(np.int64)
-        hist = np.bincount(shifted, minlength=256)[:256]
+        hist = np.bincount(shifted, minlength=256)[:256].astype(np.int64)
         lo, hi = v.min().item(), v.max().item()
-        out[name] = Channel(v.size, lo, hi, total, squares, hist.tolist())
+        out[name] = Channel(v.size, lo, hi, total, squares, hist)
         return out, ([lo] if lo == hi else None)
-    hist = im.histogram()  # 256 bins per band, computed by Pillow in C
-    values = np.arange(256, dtype=np.int64)
+    # 256 bins per band, counted by Pillow in C; sums follow exactly from the bins.
+    hist = np.asarray(im.histogram(), dtype=np.int64).reshape(len(bands), 256)
+    sums = hist @ _VALUES
+    squares = hist @ _SQUARES
     constant: list[float] | None = []
     for i, band in enumerate(bands):
-        counts = np.asarray(hist[256 * i : 256 * (i + 1)], dtype=np.int64)
-        if im.mode == "1":  # bilevel: 0 or 255 in the histogram
-            counts = counts.copy()
-        present = np.flatnonzero(counts)
-        n = int(counts.sum())
+        present = np.flatnonzero(hist[i])
         lo, hi = (int(present[0]), int(present[-1])) if present.size else (None, None)
-        out[band] = Channel(
-            n,
-            lo,
-            hi,
-            int(np.dot(counts, values)),
-            int(np.dot(counts, values * values)),
-            counts.tolist(),
-        )
+        n = int(hist[i].sum())
+        out[band] = Channel(n, lo, hi, int(sums[i]), int(squares[i]), hist[i])
         if constant is not None:
             constant = [*constant, lo] if present.size == 1 else None
     return out, constant or None
+
+
+def _keep(items: list[Any], item: Any, k: int) -> None:
+    """Insert ``item`` into the ascending list ``items`` kept to its ``k`` smallest."""
+    if len(items) >= k and item >= items[-1]:
+        return
+    bisect.insort(items, item)
+    del items[k:]
 
 
 def _first_line(exc: BaseException) -> str:

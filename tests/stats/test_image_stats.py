@@ -57,7 +57,7 @@ def test_channel_sums_are_exact_against_numpy_on_the_decoded_files(tmp_path):
         assert ch.sum == int(values.sum()) and ch.sumsq == int((values**2).sum())
         assert ch.mean == pytest.approx(values.mean(), rel=1e-15)
         assert ch.std == pytest.approx(values.std(), rel=1e-12)
-        assert ch.hist == np.bincount(values, minlength=256).tolist()
+        assert ch.hist.tolist() == np.bincount(values, minlength=256).tolist()
     lum = np.concatenate([d.ravel() for d in decoded[5:8]]).astype(np.int64)
     assert stats.channels["L"].sum == int(lum.sum())
     wide = decoded[8].astype(np.int64).ravel()
