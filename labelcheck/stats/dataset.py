@@ -98,6 +98,15 @@ class ColumnPlan:
     def of_kind(self, kind: str) -> tuple[str, ...]:
         return tuple(n for n in self.columns if self.kind(n) == kind)
 
+    def size_text(self, rows: int) -> str:
+        """'1,000 rows, 5 features', or '120 images' (and their other columns) for images."""
+        pictures = [n for n in self.features if self.kind(n) in ("image", "tensor")]
+        tabular = len(self.features) - len(pictures)
+        if not pictures:
+            return f"{rows:,} rows, {tabular} feature{'s' if tabular != 1 else ''}"
+        more = f", {tabular} other feature{'s' if tabular != 1 else ''}" if tabular else ""
+        return f"{rows:,} image{'s' if rows != 1 else ''}{more}"
+
 
 def plan_columns(
     schema: pa.Schema,

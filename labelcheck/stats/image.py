@@ -312,13 +312,16 @@ class ImageStats:
         return None  # pragma: no cover - total > 0 whenever sizes is non-empty
 
     def summary(self) -> dict[str, Any]:
-        """The per-column figures of the JSON report."""
+        """The per-column figures of the JSON report: every named file (up to ``NAMED_CAP``)."""
         return {
             "type": "image",
             "count": self.count,
             "nulls": self.nulls,
             "decoded": self.decoded,
             "failed": self.failed,
+            "unreadable": [{"path": p, "reason": r} for p, r in self.failures],
+            "blank": [p for p, _ in self.blank_paths],
+            "exif_rotated": [{"path": p, "orientation": o} for p, o in self.rotated_paths],
             "formats": dict(sorted(self.formats.items())),
             "modes": dict(sorted(self.modes.items())),
             "channels": {

@@ -274,3 +274,12 @@ def test_fix_on_an_image_folder_is_one_line_exit_2_and_writes_nothing(tmp_path):
     assert code == 2 and "not supported yet" in out and len(out.strip().splitlines()) == 1
     assert not (tmp_path / "fixed.parquet").exists()
     assert sorted((p, p.read_bytes()) for p in root.rglob("*") if p.is_file()) == before
+
+
+def test_text_report_counts_images(tmp_path):
+    root, counts = _classes(tmp_path)
+    code, out = _cli("scan", str(root))
+    assert code == 1  # the empty class folder 'notes': LC410
+    assert f"{sum(counts.values())} images" in out.splitlines()[0]
+    code, out = _cli("scan", str(root), "--format", "markdown")
+    assert code == 1 and f"{sum(counts.values())} images; label" in out

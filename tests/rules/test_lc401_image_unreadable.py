@@ -34,6 +34,19 @@ def test_zero_byte_truncated_and_fake_images_are_named_with_their_reason(tmp_pat
     exit_code, data = scan_cli(root)
     assert exit_code == 1
     assert cli_codes(data).count("LC401") == 1
+    listed = data["columns"]["image"]["unreadable"]  # every file, with its reason, in JSON
+    assert {item["path"] for item in listed} == bad
+
+
+def test_json_lists_every_unreadable_file_beyond_the_few_in_the_message(tmp_path):
+    root = _folder(tmp_path)
+    for i in range(25):
+        (root / "dog" / f"empty_{i:02d}.jpg").write_bytes(b"")
+    finding = one(labelcheck.scan(root), "LC401")
+    assert finding.rows == 25 and "and 22 more" in finding.message
+    _, data = scan_cli(root)
+    listed = [item["path"] for item in data["columns"]["image"]["unreadable"]]
+    assert sorted(listed) == [f"dog/empty_{i:02d}.jpg" for i in range(25)]
 
 
 def test_a_decompression_bomb_is_unreadable_and_never_decoded(tmp_path, monkeypatch):
