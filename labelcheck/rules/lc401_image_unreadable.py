@@ -47,7 +47,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         yield ctx.finding(
             check,
             name,
-            f"{plural(stats.failed, 'image')} of {stats.images:,} do not decode: "
+            f"{plural(stats.failed, 'image')} of {stats.images:,} "
+            f"{'does' if stats.failed == 1 else 'do'} not decode: "
             f"{files(named, stats.failed)}; a DataLoader raises when it reaches them",
             rows=stats.failed,
             values=[path for path, _ in stats.failures],
