@@ -61,6 +61,10 @@ SPEC_CATALOGUE: list[tuple[str, str, str, str | None]] = [
     ("LC403", "image-odd-size", "warning", None),
     ("LC404", "image-blank", "warning", None),
     ("LC405", "image-exif-rotated", "warning", None),
+    ("LC406", "mask-out-of-range", "error", None),
+    ("LC407", "mask-lossy", "error", None),
+    ("LC408", "mask-color-coded", "error", None),
+    ("LC409", "mask-mismatch", "error", None),
     ("LC410", "image-class-empty", "error", None),
 ]
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Fix")

@@ -89,10 +89,14 @@ def open_images(location: str, layout: str = "auto", *, name: str | None = None)
     """A folder of images as a :class:`Source` (see the module docstring)."""
     root = Path(location)
     name = name or location
+    pair = _mask_folders(root) if layout in ("auto", "masks") else None
+    if pair is not None:
+        return _segmentation_source(name, root, *pair)
     if layout == "masks":
         raise InputError(
-            f"--layout masks: {location}: segmentation masks are not read yet; scan the "
-            "images with --layout imagefolder or flat"
+            f"--layout masks: {location} has no images/ and masks/ folders (nor labels/, "
+            "annotations/, SegmentationClass/; JPEGImages/ + SegmentationClass/, "
+            "img_dir/ + ann_dir/); put the images and their masks in two such folders"
         )
     metadata = [root / m for m in METADATA_FILES if (root / m).is_file()]
     if metadata and layout == "auto":
@@ -112,6 +116,70 @@ def open_images(location: str, layout: str = "auto", *, name: str | None = None)
     table = pa.table(
         {"image": _image_column(files), "label": pa.array(labels, pa.string())},
         schema=_schema(root, names),
+    )
+    return _table_source(name, root, table)
+
+
+#: Segmentation layouts: (images folder, masks folder) names, compared lower-cased.
+_IMAGE_FOLDERS = ("images", "imgs", "img", "jpegimages", "img_dir")
+_MASK_FOLDERS = ("masks", "mask", "labels", "annotations", "segmentationclass", "ann_dir", "gt")
+#: Mask name = image stem + one of these (or the stem itself).
+_MASK_SUFFIXES = ("", "_mask", "_masks", "_segmentation", "_seg", "_label", "_gtFine_labelIds")
+_IMAGE_SUFFIXES = ("", "_leftImg8bit")
+
+
+def _mask_folders(root: Path) -> tuple[Path, Path] | None:
+    """The (images, masks) folders of a segmentation layout, both holding images."""
+    folders = {p.name.lower(): p for p in _subfolders(root)}
+    images = next((folders[n] for n in _IMAGE_FOLDERS if n in folders), None)
+    masks = next((folders[n] for n in _MASK_FOLDERS if n in folders), None)
+    if images is None or masks is None:
+        return None
+    if not any(is_image_file(p.name) for p in _walk(masks)):
+        return None  # labels/ of text files (YOLO boxes) is no mask folder
+    return images, masks
+
+
+def _pair_key(path: Path, folder: Path, suffixes: Sequence[str]) -> str:
+    relative = path.relative_to(folder).with_suffix("").as_posix()
+    for suffix in sorted(suffixes, key=len, reverse=True):
+        if suffix and relative.endswith(suffix):
+            return relative[: -len(suffix)]
+    return relative
+
+
+def _segmentation_source(name: str, root: Path, images: Path, masks: Path) -> Source:
+    """Images paired with masks by stem: one row per image (mask null when missing),
+    then one row per mask without an image (image null)."""
+    image_files = [p for p in _walk(images) if is_image_file(p.name)]
+    mask_files = {
+        _pair_key(p, masks, _MASK_SUFFIXES): p for p in _walk(masks) if is_image_file(p.name)
+    }
+    image_paths, mask_paths = [], []
+    used = set()
+    for path in image_files:
+        key = _pair_key(path, images, _IMAGE_SUFFIXES)
+        mask = mask_files.get(key)
+        image_paths.append(_relative(path, root))
+        mask_paths.append(None if mask is None else _relative(mask, root))
+        used.add(key)
+    for key, mask in mask_files.items():
+        if key not in used:
+            image_paths.append(None)
+            mask_paths.append(_relative(mask, root))
+    base = {"labelcheck.root": str(root.resolve())}
+    schema = pa.schema(
+        [
+            pa.field("image", IMAGE_TYPE, metadata={"labelcheck.kind": "image", **base}),
+            pa.field(
+                "mask",
+                IMAGE_TYPE,
+                metadata={"labelcheck.kind": "mask", "labelcheck.pairs": "image", **base},
+            ),
+        ]
+    )
+    table = pa.table(
+        {"image": _image_column(image_paths), "mask": _image_column(mask_paths)}, schema=schema
     )
     return _table_source(name, root, table)
 
@@ -142,10 +210,13 @@ def _schema(root: Path, classes: list[str] | None) -> pa.Schema:
     return pa.schema(fields)
 
 
-def _image_column(paths: Sequence[str]) -> pa.Array:
+def _image_column(paths: Sequence[str | None]) -> pa.Array:
+    """The image layout with the bytes left null; a None path is a null value."""
+    missing = [p is None for p in paths]
     return pa.StructArray.from_arrays(
         [pa.nulls(len(paths), pa.binary()), pa.array(list(paths), pa.string())],
         fields=list(IMAGE_TYPE),
+        mask=pa.array(missing, pa.bool_()) if any(missing) else None,
     )
 
 

@@ -323,6 +323,10 @@ class RuleContext:
             if stats.images:
                 yield name, stats
 
+    def masks(self) -> Iterable[tuple[str, Any]]:
+        """The segmentation-mask columns (LC406-LC409): the mask is the label."""
+        yield from self.stats.of_kind("mask").items()
+
     def tensor_channels(
         self, test: Callable[[ColumnStats], bool]
     ) -> Iterable[tuple[str, Any, list[tuple[int, ColumnStats]]]]:

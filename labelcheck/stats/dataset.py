@@ -21,13 +21,14 @@ from labelcheck.errors import InputError
 from labelcheck.options import LABEL_CANDIDATES, ScanOptions
 from labelcheck.stats.column import DISTINCT_CAP, ColumnStats
 from labelcheck.stats.fused import batch_pass
-from labelcheck.stats.image import ImageStats, is_image_field
+from labelcheck.stats.image import KIND_KEY, ImageStats, is_image_field
+from labelcheck.stats.mask import MaskStats
 from labelcheck.stats.rows import LeakSummary, RowStats, RowSummary
 from labelcheck.stats.tensor import SHAPE_KEY, TensorStats
 
 #: What a column is to the pipeline. Features and the label are tabular values;
 #: an image column holds one picture per row (Hugging Face ``Image`` layout).
-ColumnKind = Literal["feature", "label", "image", "tensor"]
+ColumnKind = Literal["feature", "label", "image", "mask", "tensor"]
 
 
 class ColumnStatistic(Protocol):
@@ -52,12 +53,15 @@ KINDS: dict[str, Callable[[pa.Field, ColumnPlan], Any]] = {}
 _STAT_CLASSES: dict[str, Any] = {
     "column": ColumnStats,
     "image": ImageStats,
+    "mask": MaskStats,
     "tensor": TensorStats,
 }
 
 
 def column_kind(f: pa.Field) -> ColumnKind | None:
     """The kind a column's schema field declares by itself (None: a tabular value)."""
+    if (f.metadata or {}).get(KIND_KEY) == b"mask":
+        return "mask"
     if is_image_field(f):
         return "image"
     if f.metadata and SHAPE_KEY in f.metadata:
@@ -145,6 +149,9 @@ def plan_columns(
             else "no label column (none given, none named label/labels/target/y/class): "
             "features only; pass --label COL"
         )
+    masks = [n for n, k in kinds.items() if k == "mask"]
+    if label is None and masks:
+        reason = f"the masks in {masks[0]!r} are the labels (a class id per pixel)"
     if options.features is not None:
         missing = [f for f in options.features if f not in names]
         if missing:
@@ -238,11 +245,14 @@ class DatasetStats:
         self.rows += batch.num_rows
         # Columns of other kinds first: what they return (an image's picture hash)
         # stands for them in the row hashes.
-        tabular = []
-        for name, stats in self.columns.items():
-            if self.plan.kind(name) in ("feature", "label"):
-                tabular.append(name)
-                continue
+        tabular = [n for n in self.columns if self.plan.kind(n) in ("feature", "label")]
+        others = [n for n in self.columns if n not in tabular]
+        for name in others:  # a statistic that also reads its rows' other columns (pairing)
+            observe = getattr(self.columns[name], "observe", None)
+            if observe is not None:
+                observe(batch, name)
+        for name in others:
+            stats = self.columns[name]
             keys = stats.update(batch.column(name))
             if keys is not None:
                 index = batch.schema.get_field_index(name)
@@ -371,7 +381,7 @@ class DatasetStats:
 
 def _tagged(stats: Any) -> dict[str, Any]:
     data = stats.to_dict()
-    if isinstance(stats, ImageStats | TensorStats):
+    if isinstance(stats, ImageStats | MaskStats | TensorStats):
         data = {"statistic": stats.kind, **data}
     return data
 
@@ -388,6 +398,7 @@ KINDS.update(
             f.type, label=True, distinct_cap=plan.distinct_cap
         ),
         "image": lambda f, plan: ImageStats.empty(f),
+        "mask": lambda f, plan: MaskStats.empty(f),
         "tensor": lambda f, plan: TensorStats.empty(f),
     }
 )

@@ -27,6 +27,7 @@ import os
 import threading
 import warnings
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -166,8 +167,13 @@ class ImageStats:
             folders=None if folders is None else {k: [0, 0] for k in json.loads(folders)},
         )
 
-    def update(self, array: pa.Array | pa.ChunkedArray, pre: Any = None) -> pa.Array:
+    def update(
+        self, array: pa.Array | pa.ChunkedArray, pre: Any = None, visit: Any = None
+    ) -> pa.Array:
         """Decode and fold in every image of ``array``; return the rows' picture hashes.
+
+        ``visit(name, image)``: called with each loaded Pillow image (the mask
+        statistic reads its values there: each file is still decoded once).
 
         The returned binary array (16 bytes a row) stands for this column in the
         row hashes: equal decoded pixels, size and mode give equal values; an
@@ -175,7 +181,7 @@ class ImageStats:
         are never "the same picture".
         """
         if isinstance(array, pa.ChunkedArray):
-            parts = [self.update(chunk) for chunk in array.chunks]
+            parts = [self.update(chunk, visit=visit) for chunk in array.chunks]
             return pa.concat_arrays(parts) if parts else pa.array([], pa.binary())
         image = pillow()
         keys: list[bytes | None] = []
@@ -186,15 +192,19 @@ class ImageStats:
                 continue
             data, path = _parts(value)
             name = path or f"row {row}"
-            keys.append(self._one(image, data, path, name))
+            keys.append(self._one(image, data, path, name, visit))
         return pa.array(keys, pa.binary())
 
-    def _one(self, image: Any, data: bytes | None, path: str | None, name: str) -> bytes:
+    def _one(
+        self, image: Any, data: bytes | None, path: str | None, name: str, visit: Any = None
+    ) -> bytes:
         self.images += 1
         # Class folders are the first component of the path relative to the root.
         folder = name.split("/", 1)[0] if path and "/" in name else ""
         try:
-            info = _decode(image, data, self._resolve(path))
+            info = _decode(
+                image, data, self._resolve(path), None if visit is None else partial(visit, name)
+            )
         except _Unreadable as exc:
             self.failed += 1
             if len(self.failures) < NAMED_CAP:
@@ -375,7 +385,7 @@ def _parts(value: Any) -> tuple[bytes | None, str | None]:
     return None, str(value)
 
 
-def _decode(image: Any, data: bytes | None, path: str | None) -> _Decoded:
+def _decode(image: Any, data: bytes | None, path: str | None, visit: Any = None) -> _Decoded:
     """Open, check the pixel limit, load fully, and summarise one image."""
     import io
 
@@ -418,6 +428,8 @@ def _decode(image: Any, data: bytes | None, path: str | None) -> _Decoded:
             orientation = None
         fmt = im.format or "unknown"
         channels, constant = _channels(im)
+        if visit is not None:
+            visit(im)
         digest = hashlib.blake2b(digest_size=16)
         digest.update(f"{im.mode}:{im.size[0]}x{im.size[1]}:".encode())
         digest.update(im.tobytes())

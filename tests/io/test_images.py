@@ -283,3 +283,28 @@ def test_text_report_counts_images(tmp_path):
     assert f"{sum(counts.values())} images" in out.splitlines()[0]
     code, out = _cli("scan", str(root), "--format", "markdown")
     assert code == 1 and f"{sum(counts.values())} images; label" in out
+
+
+def test_segmentation_layouts_pair_by_stem_and_yolo_labels_are_not_masks(tmp_path):
+    seg = tmp_path / "seg"
+    (seg / "masks").mkdir(parents=True)
+    for i in range(3):
+        _image(seg / "images" / f"{i}.jpg", i, fmt="JPEG")
+        Image.fromarray(np.full((8, 8), i, np.uint8)).save(seg / "masks" / f"{i}_mask.png")
+    src = open_source(seg)
+    table = pa.Table.from_batches(list(src.batches()))
+    assert table.column_names == ["image", "mask"]
+    pairs = [(r["image"]["path"], r["mask"]["path"]) for r in table.to_pylist()]
+    assert pairs == [(f"images/{i}.jpg", f"masks/{i}_mask.png") for i in range(3)]
+    report = labelcheck.scan(seg)
+    assert report.stats.plan.label is None and "masks" in report.stats.plan.label_reason
+    assert report.stats.columns["mask"].pixels == {0: 64, 1: 64, 2: 64}
+    # YOLO: labels/ holds text boxes, so images/ and labels/ are two class folders... of
+    # which labels/ has no image: LC410 says so, and --layout masks refuses the folder.
+    yolo = tmp_path / "yolo"
+    _image(yolo / "images" / "0.jpg", 0, fmt="JPEG")
+    (yolo / "labels").mkdir()
+    (yolo / "labels" / "0.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    assert "mask" not in labelcheck.scan(yolo).stats.columns
+    code, out = _cli("scan", str(yolo), "--layout", "masks")
+    assert code == 2 and "masks/" in out

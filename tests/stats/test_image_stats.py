@@ -124,3 +124,35 @@ def test_std_is_exact_where_floats_would_cancel():
     stats = _stats([_encode(np.full((64, 64, 3), 200, np.uint8), "RGB")])
     assert stats.channels["R"].std == 0.0
     assert not math.isnan(stats.channels["R"].mean)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 2**16)), max_size=8), st.data())
+def test_mask_statistics_merge_to_the_whole(specs, data):
+    from labelcheck.stats.mask import MaskStats
+
+    def mask(k: int, seed: int) -> bytes | None:
+        if k == 4:
+            return b"broken"
+        rng = np.random.default_rng(seed)
+        values = rng.integers(0, k + 1, (5, 5)).astype(np.uint8) * (60 if k == 3 else 1)
+        return _encode(values, "L")
+
+    blobs = [mask(k, seed) for k, seed in specs]
+    field = pa.field("mask", _column([]).type)
+
+    def stats(part: list, first: int) -> MaskStats:
+        s = MaskStats.empty(field)
+        s.update(_column(part, [f"{first + i}.png" for i in range(len(part))]))
+        return s
+
+    cut = data.draw(st.integers(0, len(blobs)))
+    whole = stats(blobs, 0)
+    merged = stats(blobs[:cut], 0).merge(stats(blobs[cut:], cut))
+    assert merged.to_dict() == whole.to_dict()
+    assert MaskStats.from_dict(whole.to_dict()).to_dict() == whole.to_dict()
+    # Exact value counts, brute force over the decoded masks.
+    decoded = [np.asarray(Image.open(io.BytesIO(b))) for b in blobs if b != b"broken"]
+    if decoded:
+        values, counts = np.unique(np.concatenate([d.ravel() for d in decoded]), return_counts=True)
+        assert whole.pixels == dict(zip(values.tolist(), counts.tolist(), strict=True))
