@@ -69,6 +69,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             f"image values range from {fmt(lo)} to {fmt(hi)} in "
             f"{channels(hits, len(tensor.channels))} (max |x| > {fmt(limit)}){hint}",
             values=[lo, hi],
+            fix_title="Scale the array before training (X / 255 for 8-bit pixels)",
         )
 
 
