@@ -3,14 +3,17 @@
 ## What it does
 Pairs images with masks by file stem (`0001.jpg` with `0001.png`,
 `0001_mask.png`, `0001_segmentation.png`; Cityscapes' `_leftImg8bit` /
-`_gtFine_labelIds`) and reports masks that pair with no image, and images
-without a mask where masks are expected (at least 90% of the images have one;
-otherwise the images without one are simply unlabelled).
+`_gtFine_labelIds`) and reports masks that pair with no image, masks whose
+size differs from their image's, and images without a mask where masks are
+expected (at least 90% of the images have one; otherwise the images without
+one are simply unlabelled).
 
 ## Why is this bad?
 A loader that builds its list from the images fails with `FileNotFoundError`
 on the missing mask mid-epoch; one that lists both folders and zips them
-sorted pairs every image after the gap with the wrong mask, silently.
+sorted pairs every image after the gap with the wrong mask, silently. A mask
+of another size than its image no longer lines up with the pixels (or the
+loss fails on mismatched shapes).
 
 ## Example
 ```
@@ -50,6 +53,16 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 f"{files(stats.unpaired_masks, stats.unpaired_mask_count)}",
                 rows=stats.unpaired_mask_count,
                 values=stats.unpaired_masks,
+            )
+        if stats.size_mismatch_count:
+            named = [f"{m} ({ms}, image {im})" for m, ms, im in stats.size_mismatches]
+            yield ctx.finding(
+                check,
+                name,
+                f"{plural(stats.size_mismatch_count, 'mask')} of another size than its image: "
+                f"{files(named, stats.size_mismatch_count)}",
+                rows=stats.size_mismatch_count,
+                values=[m for m, _, _ in stats.size_mismatches],
             )
         expected = n_images and paired >= EXPECTED_SHARE * n_images
         if stats.unpaired_image_count and expected:

@@ -247,16 +247,17 @@ class DatasetStats:
         # stands for them in the row hashes.
         tabular = [n for n in self.columns if self.plan.kind(n) in ("feature", "label")]
         others = [n for n in self.columns if n not in tabular]
-        for name in others:  # a statistic that also reads its rows' other columns (pairing)
-            observe = getattr(self.columns[name], "observe", None)
-            if observe is not None:
-                observe(batch, name)
+        original = batch
         for name in others:
             stats = self.columns[name]
             keys = stats.update(batch.column(name))
             if keys is not None:
                 index = batch.schema.get_field_index(name)
                 batch = batch.set_column(index, pa.field(name, keys.type), keys)
+        for name in others:  # a statistic that also reads its rows' other columns (pairing)
+            observe = getattr(self.columns[name], "observe", None)
+            if observe is not None:
+                observe(original, name, self.columns)
         hashed = None if self.row_stats is None else self.row_stats.hashed(batch)
         fused = batch_pass(batch, [c for c in tabular if c != self.plan.label], hashed)
         if self.row_stats is not None:

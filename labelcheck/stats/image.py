@@ -181,14 +181,22 @@ class ImageStats:
         are never "the same picture".
         """
         if isinstance(array, pa.ChunkedArray):
-            parts = [self.update(chunk, visit=visit) for chunk in array.chunks]
+            parts, sizes = [], []
+            for chunk in array.chunks:
+                parts.append(self.update(chunk, visit=visit))
+                sizes.extend(self.row_sizes)
+            self.row_sizes = sizes
             return pa.concat_arrays(parts) if parts else pa.array([], pa.binary())
         image = pillow()
         keys: list[bytes | None] = []
+        # Each row's (width, height), None when it has no decoded image: for the statistics
+        # of other columns of the same batch (a mask's size against its image's). Not merged.
+        self.row_sizes: list[tuple[int, int] | None] = []
         for row, value in enumerate(array.to_pylist()):
             if value is None:
                 self.nulls += 1
                 keys.append(None)
+                self.row_sizes.append(None)
                 continue
             data, path = _parts(value)
             name = path or f"row {row}"
@@ -210,7 +218,9 @@ class ImageStats:
             if len(self.failures) < NAMED_CAP:
                 self.failures.append((name, str(exc)))
             self._count_folder(folder, 1)
+            self.row_sizes.append(None)
             return b"unreadable\0" + name.encode()
+        self.row_sizes.append(info.size)
         self.decoded += 1
         self._count_folder(folder, 0)
         _bump(self.formats, info.format)

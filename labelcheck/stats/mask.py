@@ -51,6 +51,9 @@ class MaskStats:
     unpaired_image_count: int = 0
     unpaired_masks: list[str] = field(default_factory=list)
     unpaired_mask_count: int = 0
+    #: Pairs whose mask's size differs from its image's: (mask, mask size, image size).
+    size_mismatches: list[tuple[str, str, str]] = field(default_factory=list)
+    size_mismatch_count: int = 0
 
     @classmethod
     def empty(cls, f: pa.Field) -> MaskStats:
@@ -61,11 +64,24 @@ class MaskStats:
         """Decode every mask once; return each row's mask hash (row identity)."""
         return self.files.update(array, visit=self._visit)
 
-    def observe(self, batch: pa.RecordBatch, name: str) -> None:
-        """Count the rows of ``batch`` where one side of an image/mask pair is missing."""
+    def observe(self, batch: pa.RecordBatch, name: str, columns: dict[str, Any]) -> None:
+        """After this batch is decoded: count the rows where one side of an image/mask pair
+        is missing, and the pairs whose sizes differ (``columns``: the batch's statistics)."""
         if self.pairs_with is None or self.pairs_with not in batch.schema.names:
             return
         images, masks = batch.column(self.pairs_with), batch.column(name)
+        image_stats = columns.get(self.pairs_with)
+        image_sizes = getattr(image_stats, "row_sizes", None)
+        mask_sizes = getattr(self.files, "row_sizes", None)
+        if image_sizes is not None and mask_sizes is not None:
+            rows = zip(image_sizes, mask_sizes, masks.to_pylist(), strict=True)
+            for image_size, mask_size, mask in rows:
+                if image_size and mask_size and image_size != mask_size:
+                    self.size_mismatch_count += 1
+                    if len(self.size_mismatches) < NAMED_CAP:
+                        self.size_mismatches.append(
+                            (str(mask["path"]), _size(mask_size), _size(image_size))
+                        )
         for image, mask in zip(images.to_pylist(), masks.to_pylist(), strict=True):
             if image is not None and mask is None:
                 self.unpaired_image_count += 1
@@ -136,6 +152,8 @@ class MaskStats:
             unpaired_image_count=self.unpaired_image_count + other.unpaired_image_count,
             unpaired_masks=(self.unpaired_masks + other.unpaired_masks)[:NAMED_CAP],
             unpaired_mask_count=self.unpaired_mask_count + other.unpaired_mask_count,
+            size_mismatches=(self.size_mismatches + other.size_mismatches)[:NAMED_CAP],
+            size_mismatch_count=self.size_mismatch_count + other.size_mismatch_count,
         )
 
     @property
@@ -161,6 +179,7 @@ class MaskStats:
     def from_dict(cls, data: dict[str, Any]) -> MaskStats:
         data = dict(data)
         data["files"] = ImageStats.from_dict(data["files"])
+        data["size_mismatches"] = [tuple(item) for item in data["size_mismatches"]]
         for key in ("pixels", "masks", "colours", "examples"):
             if data[key] is not None:
                 data[key] = {int(k): v for k, v in data[key]}
@@ -199,3 +218,7 @@ def _merged_examples(a: dict[int, list[str]], b: dict[int, list[str]]) -> dict[i
         elif len(out) < _EXAMPLE_VALUES:
             out[k] = list(v)
     return out
+
+
+def _size(size: tuple[int, int]) -> str:
+    return f"{size[0]}x{size[1]}"

@@ -1,7 +1,7 @@
 """LC409 mask-mismatch: masks with no image, images with no mask where masks are expected."""
 
 import numpy as np
-from lc_helpers import cli_codes, codes, scan_cli
+from lc_helpers import cli_codes, codes, one, scan_cli
 from PIL import Image
 
 import labelcheck
@@ -38,3 +38,11 @@ def test_near_miss_every_pair_complete_or_masks_not_expected(tmp_path):
     report = labelcheck.scan(partly)
     assert "LC409" not in codes(report)
     assert report.stats.columns["mask"].unpaired_image_count == 4
+
+
+def test_a_mask_of_another_size_than_its_image(tmp_path):
+    root = _write(tmp_path / "seg", ["a", "b", "c"], ["a.png", "b.png", "c.png"])  # all 4x4
+    Image.fromarray(np.eye(6, dtype=np.uint8)).save(root / "masks" / "b.png")
+    finding = one(labelcheck.scan(root), "LC409")
+    assert finding.rows == 1 and finding.values == ("masks/b.png",)
+    assert "masks/b.png (6x6, image 4x4)" in finding.message
