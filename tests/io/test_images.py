@@ -308,3 +308,26 @@ def test_segmentation_layouts_pair_by_stem_and_yolo_labels_are_not_masks(tmp_pat
     assert "mask" not in labelcheck.scan(yolo).stats.columns
     code, out = _cli("scan", str(yolo), "--layout", "masks")
     assert code == 2 and "masks/" in out
+
+
+def test_every_format_decodes_and_a_palette_mask_is_read_by_index(tmp_path):
+    root = tmp_path / "formats"
+    root.mkdir()
+    pixels = np.random.default_rng(5).integers(0, 256, (8, 8, 3), dtype=np.uint8)
+    formats = {"JPEG": "jpg", "PNG": "png", "BMP": "bmp", "GIF": "gif", "TIFF": "tif"}
+    for fmt, suffix in {**formats, "WEBP": "webp"}.items():
+        Image.fromarray(pixels).save(root / f"{suffix}.{suffix}", format=fmt)
+    stats = labelcheck.scan(root).stats.columns["image"]
+    assert stats.failed == 0 and set(stats.formats) == {"JPEG", "PNG", "BMP", "GIF", "TIFF", "WEBP"}
+    seg = tmp_path / "seg"
+    (seg / "images").mkdir(parents=True)
+    (seg / "masks").mkdir()
+    Image.fromarray(pixels).save(seg / "images" / "0.png")
+    ids = np.arange(64, dtype=np.uint8).reshape(8, 8) % 3
+    palette = Image.fromarray(ids, mode="P")
+    palette.putpalette([0, 0, 0, 128, 0, 0, 0, 128, 0] + [0] * (256 * 3 - 9))  # VOC colours
+    palette.save(seg / "masks" / "0.png")
+    mask = labelcheck.scan(seg).stats.columns["mask"]
+    # By index, never converted to RGB: the ids 0..2, not colours.
+    assert mask.pixels == {v: int((ids == v).sum()) for v in range(3)}
+    assert mask.colour_masks == 0
