@@ -195,7 +195,7 @@ def scan(
     """
     if options is None:
         options = make_options(label, **settings)
-    src = open_source(source, encoding=options.encoding)
+    src = open_source(source, encoding=options.encoding, layout=options.layout)
     if options.reference is not None:
         ref = open_reference(options.reference)
         return scan_against(
@@ -228,7 +228,7 @@ def scan_paths(
     pending: list[tuple[int, Source, ScanOptions]] = []  # paths checked against a reference
     for path in paths:
         options = options_for(path)
-        splits = open_splits(path, encoding=options.encoding)
+        splits = open_splits(path, encoding=options.encoding, layout=options.layout)
         if splits is not None and external_reference(splits, options) is not None:
             for split in splits.values():  # every split, train too, against the reference
                 pending.append((len(reports), split, options))
@@ -239,7 +239,7 @@ def scan_paths(
             others = [(s, options) for s in splits.values()]
             reports.extend(scan_against(others, train, reference_options=options, **run))
             continue
-        src = open_source(path, encoding=options.encoding)
+        src = open_source(path, encoding=options.encoding, layout=options.layout)
         if options.reference is not None:
             pending.append((len(reports), src, options))
             reports.append(None)  # filled below: each reference is read once

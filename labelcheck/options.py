@@ -16,6 +16,9 @@ from labelcheck.errors import InputError
 Task = Literal["auto", "classification", "regression"]
 Precision = Literal["fp32", "bf16", "fp16"]
 Severity = Literal["error", "warning", "info"]
+#: How a folder of images is laid out (labelcheck/io/images.py); "auto": detected.
+Layout = Literal["auto", "imagefolder", "masks", "flat"]
+LAYOUTS: tuple[str, ...] = get_args(Layout)
 FailOn = Literal["error", "warning", "info", "never"]
 
 SEVERITY_ORDER: dict[str, int] = {"info": 0, "warning": 1, "error": 2, "never": 3}
@@ -77,6 +80,8 @@ class Thresholds:
     label_shift: float = 0.1  # LC305: total variation distance between class proportions
     feature_shift: float = 1.0  # LC306: |mean difference| in reference standard deviations
     spread_ratio: float = 10.0  # LC306: ratio of standard deviations
+    image_min_area: float = 1 / 16  # LC403: an image's area below this share of the median's
+    image_max_aspect: float = 10.0  # LC403: ... or a longer side this many times the shorter
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> Thresholds:
@@ -127,6 +132,7 @@ class ScanOptions:
     precision: Precision = "fp32"
     ignore_index: float | None = None
     encoding: str = "utf-8"  # of CSV files (how to read them, not what they mean)
+    layout: Layout = "auto"  # of a folder of images (how to read it, as encoding)
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     severity: Mapping[str, Severity] = field(default_factory=dict)
@@ -147,6 +153,7 @@ class ScanOptions:
     def __post_init__(self) -> None:
         _check_choice("task", self.task, get_args(Task))
         _check_choice("precision", self.precision, get_args(Precision))
+        _check_choice("layout", self.layout, LAYOUTS)
         if self.n_classes is not None and (
             isinstance(self.n_classes, bool)
             or int(self.n_classes) != self.n_classes
@@ -302,6 +309,12 @@ SCAN_SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "encoding", "--encoding", "Text encoding of CSV files (e.g. latin-1) [default: utf-8]."
+    ),
+    Setting(
+        "layout",
+        "--layout",
+        "How a folder of images is laid out: class folders, masks, or flat [default: auto].",
+        choices=LAYOUTS,
     ),
     Setting("select", "--select", "Only these rule codes or prefixes.", kind=list),
     Setting("ignore", "--ignore", "Skip these rule codes or prefixes.", kind=list),

@@ -62,6 +62,7 @@ def main() -> None:
     feather.write_feather(pa.table(ten), OUT / "labels_1_to_10.feather")
 
     adult_splits(rng, OUT / "adult_splits")
+    pet_images(OUT / "pet_images")
 
 
 def adult_splits(rng: np.random.Generator, root: Path) -> None:
@@ -100,6 +101,30 @@ def adult_splits(rng: np.random.Generator, root: Path) -> None:
         row["income"] += "."
     for name, table in (("train", rows), ("validation", validation), ("test", test)):
         pcsv.write_csv(pa.Table.from_pylist(table), root / f"{name}.csv")
+
+
+def pet_images(root: Path) -> None:
+    """Class folders of tiny images (needs Pillow) with the defects of real image datasets.
+
+    cat/: 5 RGB PNGs and a JPEG cut short (it opens, its pixels do not load: LC401).
+    dog/: 5 RGB PNGs and one grayscale image among them (LC402), plus a Windows
+    Thumbs.db, which is not an image.
+    """
+    import io
+
+    from PIL import Image
+
+    rng = np.random.default_rng(17)
+    for name in ("cat", "dog"):
+        (root / name).mkdir(parents=True, exist_ok=True)
+        for i in range(5):
+            pixels = rng.integers(0, 256, (12, 12, 3), dtype=np.uint8)
+            Image.fromarray(pixels).save(root / name / f"{i}.png")
+    Image.fromarray(rng.integers(0, 256, (12, 12), dtype=np.uint8)).save(root / "dog" / "gray.png")
+    buf = io.BytesIO()
+    Image.fromarray(rng.integers(0, 256, (48, 48, 3), dtype=np.uint8)).save(buf, format="JPEG")
+    (root / "cat" / "cut.jpg").write_bytes(buf.getvalue()[: len(buf.getvalue()) * 2 // 3])
+    (root / "dog" / "Thumbs.db").write_bytes(b"\0" * 64)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ SPEC_CODES = [
     *(f"LC1{i:02d}" for i in range(1, 12)),  # LC110 (issue 10), LC111 (issue 9)
     *(f"LC2{i:02d}" for i in range(1, 16)),  # LC215 (issue 9): label-unusable-type
     *(f"LC3{i:02d}" for i in range(1, 7)),  # issue 10: rows and splits
+    *(f"LC4{i:02d}" for i in range(1, 11)),  # issue 17: images and masks
 ]
 
 
@@ -389,7 +390,7 @@ def test_check_arrays_in_process():
 STARTUP_PROBE = """
 import sys
 import labelcheck.cli
-heavy = ("pandas", "pandera", "dask", "polars")
+heavy = ("pandas", "pandera", "dask", "polars", "PIL")
 after_import = [m for m in heavy if m in sys.modules]
 from typer.testing import CliRunner
 result = CliRunner().invoke(labelcheck.cli.app, ["scan", sys.argv[1], "--label", "y"])
@@ -400,7 +401,7 @@ print(result.exit_code, ",".join(after_import), ",".join(after_scan), sep="|")
 
 @pytest.mark.parametrize("sample", ["classic.parquet", "classic.npz", "regression_nan_inf.csv"])
 def test_cli_does_not_import_heavy_libraries(sample):
-    """pandas, pandera, dask and polars cost seconds of start-up the CLI does not need."""
+    """pandas, pandera, dask, polars (and Pillow) cost start-up time the CLI does not need."""
     label = "target" if sample.endswith(".csv") else "y"
     probe = STARTUP_PROBE.replace('"--label", "y"', f'"--label", "{label}"')
     proc = subprocess.run(

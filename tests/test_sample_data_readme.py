@@ -24,6 +24,7 @@ EXPECTED = [
     ("string_labels.jsonl", [], 0, {"LC213"}),
     ("labels_1_to_10.feather", [], 0, {"LC207"}),
     ("labels_1_to_10.feather", ["--n-classes", "10"], 1, {"LC204", "LC207"}),
+    ("pet_images", [], 1, {"LC401", "LC402", "LC103"}),
 ]
 
 

@@ -294,6 +294,15 @@ def record_counts(plan: FixPlan, tally: Tally) -> None:
     plan.rows_out = tally.rows_out
 
 
+def no_image_files(src: Source) -> None:
+    """A folder of images has no fix steps yet (they rewrite files, not columns): say so."""
+    if src.format == "images":
+        raise InputError(
+            f"{src.name}: fixing a folder of images is not supported yet; `labelcheck scan` "
+            "names every file to exclude or convert"
+        )
+
+
 def unique_columns(src: Source) -> None:
     """Refuse data whose column names repeat: the output would carry the ambiguity (LC111)."""
     repeated = repeated_names(src.schema.names)
@@ -348,6 +357,7 @@ def fix_file(
     options = options or ScanOptions()
     src = open_source(path, encoding=options.encoding)
     unique_columns(src)
+    no_image_files(src)
     outputs = [output, plan_out, *([html_out] if html_out is not None else [])]
     plan_file = None if isinstance(reference_plan, FixPlan) else reference_plan
     ins = [path, *src.paths, options.reference, plan_file, *inputs]
@@ -522,6 +532,7 @@ def apply_file(
     output = Path(output)
     output_format(output)
     src = open_source(path, encoding=encoding)
+    no_image_files(src)
     unique_columns(src)
     guard_outputs([path, *src.paths, plan_file, *inputs], [output], force=force)
     if not isinstance(plan, FixPlan):

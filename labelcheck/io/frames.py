@@ -8,6 +8,7 @@ knows these libraries; each is imported only when such an object arrives.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -115,10 +116,13 @@ def arrays_source(
     X = _numeric_features(name, X)
     if X.ndim == 1:
         X = X.reshape(-1, 1)
+    if X.ndim in (3, 4):
+        return tensor_source(name, X, y, fmt=fmt, label=label)
     if X.ndim != 2:
         raise InputError(
-            f"{name}: expected a 2-D feature array X of shape (rows, features), got shape "
-            f"{X.shape}; reshape it with X.reshape(len(X), -1)"
+            f"{name}: expected a 2-D feature array X of shape (rows, features), or images "
+            f"(N, H, W), (N, H, W, C), (N, C, H, W), got shape {X.shape}; reshape it with "
+            "X.reshape(len(X), -1)"
         )
     if names is None:
         names = [f"x{i}" for i in range(X.shape[1])]
@@ -145,6 +149,63 @@ def arrays_source(
         for start in range(0, max(len(X), 1), BATCH_ROWS)
     ]
     return Source(name, fmt, schema, units, len(X))
+
+
+#: Channel counts of an image tensor (grey, RGB, RGBA).
+CHANNELS = (1, 3, 4)
+#: Images per unit of a tensor source.
+TENSOR_ROWS = 4096
+
+
+def tensor_source(
+    name: str, X: np.ndarray, y: Any = None, *, fmt: str = "numpy", label: str = "y"
+) -> Source:
+    """Images as a numpy array, (N, H, W), (N, H, W, C) or (N, C, H, W) with C in 1, 3, 4
+    (channels last when both fit): one row per image, an image *tensor* column ``X``
+    (each row a fixed-size list of the image's values; the shape and channel axis in
+    the field's metadata), so the feature rules report channels, never pixels."""
+    if X.ndim == 4 and X.shape[-1] not in CHANNELS and X.shape[1] not in CHANNELS:
+        raise InputError(
+            f"{name}: X of shape {X.shape} is neither (N, H, W, C) nor (N, C, H, W) with C in "
+            "1, 3 or 4 channels; reshape it to (N, features) with X.reshape(len(X), -1)"
+        )
+    first = X.ndim == 4 and X.shape[-1] not in CHANNELS
+    shape = list(X.shape[1:])
+    meta = {
+        "labelcheck.shape": json.dumps(shape),
+        "labelcheck.channels": "first" if first else "last",
+    }
+    size = int(np.prod(shape))
+    fields = [pa.field("X", pa.list_(_arrow_type(X.dtype), size), metadata=meta)]
+    if y is not None:
+        y = np.asarray(y)
+        if len(y) != len(X):
+            raise InputError(
+                f"{name}: X has {len(X)} images but y has {len(y)}; they must have one label each"
+            )
+        if y.ndim != 1:
+            raise InputError(
+                f"{name}: y of shape {y.shape} for images: give one class id per image, shape "
+                "(N,) (segmentation masks are not read yet)"
+            )
+        fields.append(pa.field(label, _arrow_type(y.dtype)))
+    schema = pa.schema(fields)
+    units: list[Unit] = [
+        partial(_tensor_slice, X, y, schema, start, min(start + TENSOR_ROWS, len(X)))
+        for start in range(0, max(len(X), 1), TENSOR_ROWS)
+    ]
+    return Source(name, fmt, schema, units, len(X))
+
+
+def _tensor_slice(X, y, schema: pa.Schema, start: int, stop: int, columns):
+    chunk = np.ascontiguousarray(X[start:stop]).reshape(stop - start, -1)
+    values = pa.FixedSizeListArray.from_arrays(pa.array(chunk.reshape(-1)), chunk.shape[1])
+    cols = [values]
+    if y is not None:
+        part = np.asarray(y[start:stop])
+        cols.append(_numpy_to_arrow(part, schema.field(1).type))
+    batch = pa.RecordBatch.from_arrays(cols, schema=schema)
+    yield batch if columns is None else batch.select(list(columns))
 
 
 def _numeric_features(name: str, X: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from labelcheck.io.images import mark_image_columns
 from labelcheck.io.source import (
     Source,
     Unit,
@@ -50,7 +51,7 @@ def open_parquet(name: str, paths: list[str]) -> Source:
         groups.extend((part, i, file_schema.names) for i in range(meta.num_row_groups))
     assert schema is not None
     index = pandas_index_columns(schema)
-    schema = strip_metadata(schema)
+    schema = strip_metadata(mark_image_columns(schema, groups[0][0].path if groups else name))
     units.extend(RowGroup(part, i, names, schema) for part, i, names in groups)
     return Source(name, "parquet", schema, units, rows, index_columns=index)
 

@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from labelcheck.errors import InputError
 from labelcheck.io.frames import arrays_source, dataset_source, library_of, open_object
+from labelcheck.io.images import image_splits, is_image_dir, mark_image_columns, open_images
 from labelcheck.io.parquet import open_parquet
 from labelcheck.io.source import (
     REEXPORT,
@@ -55,21 +56,24 @@ _FORMAT_LIST = "Parquet, CSV, Arrow IPC/Feather, JSON Lines, .npy/.npz"
 
 
 # --------------------------------------------------------------------- entry
-def open_source(source: Any, *, name: str | None = None, encoding: str = "utf-8") -> Source:
+def open_source(
+    source: Any, *, name: str | None = None, encoding: str = "utf-8", layout: str = "auto"
+) -> Source:
     """Open a path, URL, glob, directory or in-memory object as a :class:`Source`.
 
-    ``encoding`` is the text encoding of CSV files (other formats ignore it).
+    ``encoding`` is the text encoding of CSV files (other formats ignore it);
+    ``layout`` how a directory of images is laid out (:mod:`labelcheck.io.images`).
     Raises :class:`~labelcheck.InputError` with a one-line message for anything
     that cannot be read.
     """
     if isinstance(source, Source):
         return source
     if isinstance(source, str | os.PathLike):
-        return open_path(os.fspath(source), encoding=encoding)
+        return open_path(os.fspath(source), encoding=encoding, layout=layout)
     return open_object(source, name=name)
 
 
-def open_path(location: str, *, encoding: str = "utf-8") -> Source:
+def open_path(location: str, *, encoding: str = "utf-8", layout: str = "auto") -> Source:
     if "://" in location and not location.startswith("file://"):
         return _open_url(location)
     location = location.removeprefix("file://")
@@ -85,6 +89,18 @@ def open_path(location: str, *, encoding: str = "utf-8") -> Source:
         # directory stays one dataset whose parts may gain columns (schema evolution).
         return _open_files(location, paths, encoding=encoding, same_columns=True)
     path = Path(location)
+    if path.is_dir() and is_image_dir(location, layout):
+        if image_splits(location, layout) is not None:
+            raise InputError(
+                f"{location}: holds named splits (train/test/...); scan them with "
+                "`labelcheck scan DIR` (one report per split) or labelcheck.scan_splits(DIR)"
+            )
+        return open_images(location, layout)
+    if layout != "auto":
+        raise InputError(
+            f"--layout {layout}: {location} is not a folder of images; "
+            "--layout applies to image folders"
+        )
     if path.is_dir():
         paths = data_files(location)
         if group_splits(location, paths) is not None:
@@ -130,7 +146,9 @@ def labelcheck_output(path: str) -> bool:
     return _OWN_JSON.match(head) is not None
 
 
-def open_splits(source: Any, *, encoding: str = "utf-8") -> dict[str, Source] | None:
+def open_splits(
+    source: Any, *, encoding: str = "utf-8", layout: str = "auto"
+) -> dict[str, Source] | None:
     """The named splits of ``source`` (train first), or None when it is one dataset.
 
     ``source``: a directory laid out in splits (:mod:`labelcheck.io.splits`) or a
@@ -141,6 +159,10 @@ def open_splits(source: Any, *, encoding: str = "utf-8") -> dict[str, Source] | 
             split: open_object(source[split], name=f"DatasetDict[{split}]")
             for split in ordered(list(source))
         }
+    if isinstance(source, str | os.PathLike):
+        location = os.fspath(source)
+        if "://" not in location and os.path.isdir(location) and is_image_dir(location, layout):
+            return image_splits(location, layout)
     groups = split_files(source)
     if groups is None:
         return None
@@ -462,7 +484,8 @@ def _open_ipc(name: str, paths: list[str]) -> Source:
         schema = file_schema if schema is None else unify(name, schema, file_schema, path)
     assert schema is not None
     index = pandas_index_columns(schema)
-    return Source(name, "ipc", strip_metadata(schema), units, rows, index_columns=index)
+    schema = strip_metadata(mark_image_columns(schema, paths[0]))
+    return Source(name, "ipc", schema, units, rows, index_columns=index)
 
 
 def _ipc_batch(path: str, index: int, columns: Sequence[str] | None):

@@ -133,7 +133,7 @@ def _markdown(reports: Sequence[Report]) -> str:
         label = (
             f"label {_md_code(plan.label)}, {task}" if plan.label else _md_cell(plan.label_reason)
         )
-        out.append(f"{report.rows:,} rows, {len(plan.features)} features; {label}.")
+        out.append(f"{plan.size_text(report.rows)}; {label}.")
         out.append("")
         if not report.findings:
             out.append("No problems found.")

@@ -20,7 +20,7 @@ def render_text(report: Report, console: Console) -> None:
 
     header = Text()
     header.append(report.source, style="bold")
-    header.append(f": {report.rows:,} rows, {len(report.stats.plan.features)} features")
+    header.append(f": {report.stats.plan.size_text(report.rows)}")
     console.print(header)
     plan = report.stats.plan
     # Column names, values and messages are data: Text, never rich markup

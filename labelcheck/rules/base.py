@@ -18,9 +18,10 @@ from typing import Any, Literal
 from labelcheck.options import ScanOptions, Severity, Strategies
 from labelcheck.stats.column import ColumnStats, to_python
 from labelcheck.stats.dataset import DatasetStats
+from labelcheck.stats.image import ImageStats
 from labelcheck.text import fmt, fmt_rows, fmt_values, plural
 
-__all__ = ["fmt", "fmt_rows", "fmt_values", "plural"]  # rule modules import them from here
+__all__ = ["channels", "fmt", "fmt_rows", "fmt_values", "plural"]  # rule modules import them
 
 #: The steps a fix plan is made of (labelcheck/fixes/plan.py); a rule names one as its fix.
 StepName = Literal[
@@ -85,6 +86,12 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)  # JSON has no NaN/Inf
     return value
+
+
+def channels(hits: Sequence[tuple[int, Any]], total: int) -> str:
+    """'channels 0, 1, 2 of 3' / 'channel 0 of 1': the channels of a tensor finding."""
+    ids = ", ".join(str(i) for i, _ in hits)
+    return f"channel{'s' if len(hits) != 1 else ''} {ids} of {total}"
 
 
 # ------------------------------------------------------------------ proposals
@@ -213,6 +220,11 @@ class Rule:
 
     def proposals(self, finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
         """What ``finding`` asks of a fix plan (``[Unfixed()]`` when nothing can fix it)."""
+        kind = ctx.stats.plan.kind(finding.column) if finding.column is not None else None
+        if kind not in (None, "feature", "label"):
+            # Plan steps rewrite table columns; an image column or tensor is fixed in files
+            # or in the array itself, which no step does yet.
+            return [Unfixed(f"{finding.fix_title or 'fix it'}, in the {kind} data itself")]
         if self.propose is not None:
             return self.propose(finding, ctx, how)
         return default_proposals(finding, ctx)
@@ -304,6 +316,28 @@ class RuleContext:
         if column is None or stats is None or column == self.label_name:
             return None
         return column, stats
+
+    def images(self) -> Iterable[tuple[str, ImageStats]]:
+        """The image columns with at least one image (LC401-LC410)."""
+        for name, stats in self.stats.of_kind("image").items():
+            if stats.images:
+                yield name, stats
+
+    def masks(self) -> Iterable[tuple[str, Any]]:
+        """The segmentation-mask columns (LC406-LC409): the mask is the label."""
+        yield from self.stats.of_kind("mask").items()
+
+    def tensor_channels(
+        self, test: Callable[[ColumnStats], bool]
+    ) -> Iterable[tuple[str, Any, list[tuple[int, ColumnStats]]]]:
+        """Image tensors with the channels passing ``test``: ``(name, stats, [(i, channel)])``.
+
+        The feature rules report a tensor once, naming its channels, never per pixel.
+        """
+        for name, stats in self.stats.of_kind("tensor").items():
+            hits = [(i, c) for i, c in enumerate(stats.channels) if test(c)]
+            if hits:
+                yield name, stats, hits
 
     def numeric_features(self) -> Iterable[tuple[str, ColumnStats]]:
         for name, stats in self.stats.features().items():

@@ -36,6 +36,7 @@ from labelcheck.rules.base import (
     Proposal,
     RuleContext,
     Unfixed,
+    channels,
     plural,
     rule,
 )
@@ -59,6 +60,16 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 f"{' and '.join(parts)} in {plural(stats.count, 'row')}",
                 rows=stats.missing,
             )
+    for name, tensor, hits in ctx.tensor_channels(lambda c: c.nan > 0):
+        pixels = sum(c.nan for _, c in hits)
+        yield ctx.finding(
+            check,
+            name,
+            f"NaN in {plural(tensor.nan_rows, 'image')} of {tensor.images:,} "
+            f"({plural(pixels, 'value')}, {channels(hits, len(tensor.channels))})",
+            rows=tensor.nan_rows,
+            values=[i for i, _ in hits],
+        )
 
 
 def _n(count: int, what: str) -> str:

@@ -32,6 +32,7 @@ from labelcheck.rules.base import (
     Proposal,
     RuleContext,
     Unfixed,
+    channels,
     plural,
     rule,
 )
@@ -58,6 +59,16 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 rows=stats.inf,
                 values=values,
             )
+    for name, tensor, hits in ctx.tensor_channels(lambda c: c.inf > 0):
+        pixels = sum(c.inf for _, c in hits)
+        yield ctx.finding(
+            check,
+            name,
+            f"±Inf in {plural(tensor.inf_rows, 'image')} of {tensor.images:,} "
+            f"({plural(pixels, 'value')}, {channels(hits, len(tensor.channels))})",
+            rows=tensor.inf_rows,
+            values=[i for i, _ in hits],
+        )
 
 
 @check.fixer

@@ -10,6 +10,11 @@ the first activations and gradients hundreds of times too large: with a
 normal learning rate the first update overshoots and the loss jumps to Inf or
 NaN ("inputs not normalized" in the classic NaN-loss Q&A).
 
+For folders of image files, whose 8-bit pixels are 0..255 by nature, an
+`info` finding says what the loaders make of them; 16-bit images are a
+warning (torchvision's `ToTensor` does not scale them). For image arrays it
+is one finding naming the channels, never one per pixel position.
+
 ## Example
 ```
 pixel_0: min 0, max 255
@@ -27,7 +32,8 @@ are saved in the plan and replayed on new data.
 
 from collections.abc import Iterator
 
-from labelcheck.rules.base import Finding, RuleContext, fmt, rule
+from labelcheck.rules.base import Finding, RuleContext, channels, fmt, plural, rule
+from labelcheck.stats.image import ImageStats
 
 
 @rule(
@@ -50,3 +56,48 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 f"(max |x| {fmt(max_abs)} > {fmt(limit)})",
                 values=[stats.min, stats.max],
             )
+    for name, images in ctx.images():
+        yield from _decoded_scale(ctx, name, images)
+    for name, tensor, hits in ctx.tensor_channels(
+        lambda c: c.max_abs is not None and c.max_abs > limit
+    ):
+        lo, hi = min(c.min for _, c in hits), max(c.max for _, c in hits)
+        hint = "; divide by 255 (8-bit pixels)" if hi <= 255 and lo >= 0 else ""
+        yield ctx.finding(
+            check,
+            name,
+            f"image values range from {fmt(lo)} to {fmt(hi)} in "
+            f"{channels(hits, len(tensor.channels))} (max |x| > {fmt(limit)}){hint}",
+            values=[lo, hi],
+            fix_title="Scale the array before training (X / 255 for 8-bit pixels)",
+        )
+
+
+def _decoded_scale(ctx: RuleContext, name: str, images: ImageStats) -> Iterator[Finding]:
+    """Image files decode to 0..255 (8-bit) by nature: say what the loaders make of it."""
+    wide = {m: n for m, n in images.modes.items() if m.startswith(("I", "F"))}
+    if wide:
+        top = max((c.max for b, c in images.channels.items() if b in ("I", "F")), default=None)
+        yield ctx.finding(
+            check,
+            name,
+            f"{plural(sum(wide.values()), 'image')} of 16 or 32 bits per pixel "
+            f"({', '.join(sorted(wide))}, values up to {fmt(top)}); torchvision's ToTensor "
+            "does not scale them (above 32767 they wrap negative): convert with "
+            "np.asarray(im, np.float32) / 65535",
+            values=[top],
+            severity="warning",
+            fix_title="Convert to float and scale in the loader",
+        )
+    bands = [b for b in images.channels if b not in ("I", "F")]
+    if bands:
+        yield ctx.finding(
+            check,
+            name,
+            f"pixels decode as 0..255 ({', '.join(bands)}); torchvision's ToTensor yields "
+            "0..1, Keras' image_dataset_from_directory float 0..255: add Rescaling(1/255) "
+            "(or Normalize with the channel means)",
+            values=[0, 255],
+            severity="info",
+            fix_title="Scale in the loader (ToTensor, Rescaling(1/255))",
+        )

@@ -19,7 +19,7 @@ Drop the column (the fix plan records it, so new data loses it too).
 
 from collections.abc import Iterator
 
-from labelcheck.rules.base import Finding, RuleContext, fmt, plural, rule
+from labelcheck.rules.base import Finding, RuleContext, channels, fmt, plural, rule
 
 
 @rule(
@@ -40,3 +40,12 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 "standardizing it divides by 0",
                 values=[stats.min],
             )
+    for name, tensor, hits in ctx.tensor_channels(lambda c: c.n >= 2 and c.min == c.max):
+        yield ctx.finding(
+            check,
+            name,
+            f"{channels(hits, len(tensor.channels))} "
+            f"hold{'s' if len(hits) == 1 else ''} one value in every image "
+            f"({', '.join(fmt(c.min) for _, c in hits)}); standardizing divides by 0",
+            values=[i for i, _ in hits],
+        )

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from labelcheck.rules.base import Finding, RuleContext, fmt, rule
+from labelcheck.rules.base import Finding, RuleContext, channels, fmt, rule
 
 FP16_MAX = 65504.0
 FP32_MAX = float(np.finfo(np.float32).max)
@@ -57,3 +57,15 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 values=over,
                 severity="error" if fp16 else None,
             )
+    for name, tensor, hits in ctx.tensor_channels(
+        lambda c: c.max_abs is not None and c.max_abs > limit
+    ):
+        top = max(c.max_abs for _, c in hits)
+        yield ctx.finding(
+            check,
+            name,
+            f"image values up to {fmt(top)} in absolute value in "
+            f"{channels(hits, len(tensor.channels))} overflow {dtype} (max {fmt(limit)})",
+            values=[top],
+            severity="error" if fp16 else None,
+        )

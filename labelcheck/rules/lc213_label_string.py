@@ -2,6 +2,7 @@
 
 ## What it does
 Reports a label column of strings or categories (dictionary-encoded strings), with its classes.
+Not for class folders of images: their loaders number the folders by sorted name.
 
 ## Why is this bad?
 Losses take numbers. Encoding by hand (`LabelEncoder`, `pd.factorize`) is
@@ -39,6 +40,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     lab = ctx.label
     if lab is None or lab.kind != "string":
         return
+    if any(s.folders is not None for s in ctx.stats.of_kind("image").values()):
+        return  # class folders: every loader numbers them by sorted folder name
     classes = [v for v, _ in lab.sorted_distinct() or []]
     what = f"{len(classes):,} classes: {fmt_values(classes)}" if classes else "many classes"
     yield ctx.finding(

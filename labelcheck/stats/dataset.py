@@ -1,14 +1,19 @@
-"""Statistics of a whole dataset: one :class:`ColumnStats` per scanned column.
+"""Statistics of a whole dataset: one statistic per scanned column, by the column's *kind*.
 
 Also decides, from the schema alone, which column is the label and which are
-features (SPEC §6), so engines know what to read before reading anything.
+features (SPEC §6), and of which kind each column is, so engines know what to
+read before reading anything. A kind is a name and the statistic that
+summarises such a column (:data:`KINDS`): numeric/text features and the label
+get :class:`ColumnStats`, images :class:`~labelcheck.stats.image.ImageStats`.
+A new modality (masks, token lists) is a new kind: its detection in
+:func:`column_kind` and its statistic in :data:`KINDS`, nothing else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, Protocol
 
 import pyarrow as pa
 
@@ -16,7 +21,52 @@ from labelcheck.errors import InputError
 from labelcheck.options import LABEL_CANDIDATES, ScanOptions
 from labelcheck.stats.column import DISTINCT_CAP, ColumnStats
 from labelcheck.stats.fused import batch_pass
+from labelcheck.stats.image import KIND_KEY, ImageStats, is_image_field
+from labelcheck.stats.mask import MaskStats
 from labelcheck.stats.rows import LeakSummary, RowStats, RowSummary
+from labelcheck.stats.tensor import SHAPE_KEY, TensorStats
+
+#: What a column is to the pipeline. Features and the label are tabular values;
+#: an image column holds one picture per row (Hugging Face ``Image`` layout).
+ColumnKind = Literal["feature", "label", "image", "mask", "tensor"]
+
+
+class ColumnStatistic(Protocol):
+    """What every kind's statistic offers the pipeline (engines, reports, rules)."""
+
+    kind: str
+
+    def update(self, array: pa.Array | pa.ChunkedArray, pre: Any = None) -> pa.Array | None:
+        """Fold one array in; return what stands for the column in the row hashes
+        (None: the values themselves)."""
+
+    def merge(self, other: Any) -> Any: ...
+
+    def summary(self) -> dict[str, Any]: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+#: Each kind's empty statistic, from the column's field and the plan.
+KINDS: dict[str, Callable[[pa.Field, ColumnPlan], Any]] = {}
+#: Each kind's statistic class, by the name it serialises under (``to_dict``).
+_STAT_CLASSES: dict[str, Any] = {
+    "column": ColumnStats,
+    "image": ImageStats,
+    "mask": MaskStats,
+    "tensor": TensorStats,
+}
+
+
+def column_kind(f: pa.Field) -> ColumnKind | None:
+    """The kind a column's schema field declares by itself (None: a tabular value)."""
+    if (f.metadata or {}).get(KIND_KEY) == b"mask":
+        return "mask"
+    if is_image_field(f):
+        return "image"
+    if f.metadata and SHAPE_KEY in f.metadata:
+        return "tensor"
+    return None
 
 
 @dataclass(frozen=True)
@@ -45,10 +95,31 @@ class ColumnPlan:
     #: Features left out of row identity against a reference, with why (their types
     #: there and here cannot be reconciled): LC303 names them.
     row_unmatched: tuple[tuple[str, str], ...] = ()
+    #: Columns of another kind than a tabular feature (``("image", "image")``); they are
+    #: in ``features`` too (row identity, references and fixes see every column).
+    kinds: tuple[tuple[str, str], ...] = ()
 
     @property
     def columns(self) -> list[str]:
         return [*self.features, *([self.label] if self.label else [])]
+
+    def kind(self, name: str) -> str:
+        """The kind of a planned column: ``label``, ``feature``, or its declared kind."""
+        if name == self.label:
+            return "label"
+        return dict(self.kinds).get(name, "feature")
+
+    def of_kind(self, kind: str) -> tuple[str, ...]:
+        return tuple(n for n in self.columns if self.kind(n) == kind)
+
+    def size_text(self, rows: int) -> str:
+        """'1,000 rows, 5 features', or '120 images' (and their other columns) for images."""
+        pictures = [n for n in self.features if self.kind(n) in ("image", "tensor")]
+        tabular = len(self.features) - len(pictures)
+        if not pictures:
+            return f"{rows:,} rows, {tabular} feature{'s' if tabular != 1 else ''}"
+        more = f", {tabular} other feature{'s' if tabular != 1 else ''}" if tabular else ""
+        return f"{rows:,} image{'s' if rows != 1 else ''}{more}"
 
 
 def plan_columns(
@@ -64,6 +135,7 @@ def plan_columns(
     """
     names = list(schema.names)
     repeated = repeated_names(names)
+    kinds = {f.name: k for f in schema if (k := column_kind(f)) is not None}
     label = options.label
     reason = (
         f"from {options.origins['label']}"
@@ -77,9 +149,9 @@ def plan_columns(
             f"{source_name}: label column {label!r} not found ({len(names)} columns); {hint}"
         )
     if label is None:
-        label = next((n for n in LABEL_CANDIDATES if n in names), None)
+        label = next((n for n in LABEL_CANDIDATES if n in names and n not in kinds), None)
         if label is None:
-            lowered = {n.lower(): n for n in names}
+            lowered = {n.lower(): n for n in names if n not in kinds}
             label = next((lowered[c] for c in LABEL_CANDIDATES if c in lowered), None)
         reason = (
             f"column named {label!r}"
@@ -87,6 +159,9 @@ def plan_columns(
             else "no label column (none given, none named label/labels/target/y/class): "
             "features only; pass --label COL"
         )
+    masks = [n for n, k in kinds.items() if k == "mask"]
+    if label is None and masks:
+        reason = f"the masks in {masks[0]!r} are the labels (a class id per pixel)"
     if options.features is not None:
         missing = [f for f in options.features if f not in names]
         if missing:
@@ -122,6 +197,7 @@ def plan_columns(
         tuple(repeated.items()),
         row_features=rows,
         spill_rows=options.spill_rows,
+        kinds=tuple((n, k) for n, k in kinds.items() if n in features),
     )
 
 
@@ -159,11 +235,7 @@ class DatasetStats:
         return cls(
             plan=plan,
             columns={
-                name: ColumnStats.empty(
-                    schema.field(name).type,
-                    label=name == plan.label,
-                    distinct_cap=plan.distinct_cap,
-                )
+                name: KINDS[plan.kind(name)](schema.field(name), plan)
                 for name in (plan.columns if columns is None else columns)
             },
             row_stats=None
@@ -187,11 +259,27 @@ class DatasetStats:
         batch follows the rows seen so far.
         """
         self.rows += batch.num_rows
+        # Columns of other kinds first: what they return (an image's picture hash)
+        # stands for them in the row hashes.
+        tabular = [n for n in self.columns if self.plan.kind(n) in ("feature", "label")]
+        others = [n for n in self.columns if n not in tabular]
+        original = batch
+        for name in others:
+            stats = self.columns[name]
+            keys = stats.update(batch.column(name))
+            if keys is not None:
+                index = batch.schema.get_field_index(name)
+                batch = batch.set_column(index, pa.field(name, keys.type), keys)
+        for name in others:  # a statistic that also reads its rows' other columns (pairing)
+            observe = getattr(self.columns[name], "observe", None)
+            if observe is not None:
+                observe(original, name, self.columns)
         hashed = None if self.row_stats is None else self.row_stats.hashed(batch)
-        fused = batch_pass(batch, [c for c in self.columns if c != self.plan.label], hashed)
+        fused = batch_pass(batch, [c for c in tabular if c != self.plan.label], hashed)
         if self.row_stats is not None:
             self.row_stats.update(batch, unit, sums=None if fused is None else fused.sums)
-        for name, stats in self.columns.items():
+        for name in tabular:
+            stats = self.columns[name]
             array = batch.column(name)
             if name == self.plan.label and ignore_index is not None:
                 array = self._drop_ignored(array, ignore_index)
@@ -275,7 +363,16 @@ class DatasetStats:
         return self.columns.get(self.plan.label) if self.plan.label else None
 
     def features(self) -> dict[str, ColumnStats]:
-        return {name: self.columns[name] for name in self.plan.features}
+        """The tabular features' statistics (columns of other kinds: :meth:`of_kind`)."""
+        return {
+            name: self.columns[name]
+            for name in self.plan.features
+            if self.plan.kind(name) == "feature"
+        }
+
+    def of_kind(self, kind: str) -> dict[str, Any]:
+        """The statistics of the columns of one kind (``"image"``: :class:`ImageStats`)."""
+        return {name: self.columns[name] for name in self.plan.of_kind(kind)}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -294,10 +391,11 @@ class DatasetStats:
                 else list(self.plan.leak_features),
                 "row_numbers": list(self.plan.row_numbers),
                 "row_unmatched": [list(pair) for pair in self.plan.row_unmatched],
+                "kinds": [list(pair) for pair in self.plan.kinds],
             },  # row hashes are not serialised: they serve one scan
             "rows": self.rows,
             "ignored_rows": self.ignored_rows,
-            "columns": {k: v.to_dict() for k, v in self.columns.items()},
+            "columns": {k: _tagged(v) for k, v in self.columns.items()},
         }
 
     @classmethod
@@ -315,8 +413,34 @@ class DatasetStats:
                 None if p.get("leak_features") is None else tuple(p["leak_features"]),
                 tuple(p.get("row_numbers", ())),
                 tuple((name, why) for name, why in p.get("row_unmatched", ())),
+                tuple((name, kind) for name, kind in p.get("kinds", ())),
             ),
             rows=data["rows"],
             ignored_rows=data["ignored_rows"],
-            columns={k: ColumnStats.from_dict(v) for k, v in data["columns"].items()},
+            columns={k: _untagged(v) for k, v in data["columns"].items()},
         )
+
+
+def _tagged(stats: Any) -> dict[str, Any]:
+    data = stats.to_dict()
+    if isinstance(stats, ImageStats | MaskStats | TensorStats):
+        data = {"statistic": stats.kind, **data}
+    return data
+
+
+def _untagged(data: dict[str, Any]) -> Any:
+    data = dict(data)
+    return _STAT_CLASSES[data.pop("statistic", "column")].from_dict(data)
+
+
+KINDS.update(
+    {
+        "feature": lambda f, plan: ColumnStats.empty(f.type, distinct_cap=plan.distinct_cap),
+        "label": lambda f, plan: ColumnStats.empty(
+            f.type, label=True, distinct_cap=plan.distinct_cap
+        ),
+        "image": lambda f, plan: ImageStats.empty(f),
+        "mask": lambda f, plan: MaskStats.empty(f),
+        "tensor": lambda f, plan: TensorStats.empty(f),
+    }
+)

@@ -321,10 +321,12 @@ def test_npy_features_only(tmp_path, reference):
     assert signature(report) == features_only
 
 
-def test_npy_rejects_3d(tmp_path):
+def test_npy_of_3d_is_images_and_5d_is_refused(tmp_path):
     path = tmp_path / "X.npy"
-    np.save(path, np.zeros((4, 2, 2)))
-    with pytest.raises(labelcheck.InputError, match=r"X\.npy.*2-D.*\(4, 2, 2\)"):
+    np.save(path, np.zeros((4, 2, 2)))  # 4 grey images of 2x2 (issue 17: an image tensor)
+    assert labelcheck.scan(path).rows == 4
+    np.save(path, np.zeros((4, 2, 2, 3, 1)))
+    with pytest.raises(labelcheck.InputError, match=r"X\.npy.*2-D.*\(4, 2, 2, 3, 1\)"):
         labelcheck.scan(path)
 
 

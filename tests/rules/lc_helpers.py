@@ -60,3 +60,31 @@ def codes(report: Report) -> set[str]:
 
 def scan(source: Any, **kwargs: Any) -> Report:
     return labelcheck.scan(source, **kwargs)
+
+
+def write_image(path: Path, pixels: Any = None, *, mode: str = "RGB", size: int = 16, **save: Any):
+    """A real image file written with Pillow (random pixels unless given); returns its path."""
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if pixels is None:
+        rng = np.random.default_rng(abs(hash(str(path))) % 2**32)
+        shape = (size, size) if mode in ("L", "P") else (size, size, len(mode))
+        pixels = rng.integers(0, 256, shape, dtype=np.uint8)
+    Image.fromarray(np.asarray(pixels, dtype=np.uint8), mode=None).convert(mode).save(path, **save)
+    return path
+
+
+def scan_cli(path: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    """``labelcheck scan PATH --format json`` through the real CLI: (exit code, report)."""
+    from typer.testing import CliRunner
+
+    from labelcheck.cli import app
+
+    result = CliRunner().invoke(app, ["scan", str(path), "--format", "json", *args])
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+def cli_codes(report: dict[str, Any]) -> list[str]:
+    return [f["code"] for f in report["findings"]]

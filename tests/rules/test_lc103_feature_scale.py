@@ -38,3 +38,20 @@ def test_threshold_is_configurable(write, rng):
     data = {"x": rng.uniform(0, 5, 300), "y": rng.integers(0, 2, 300)}
     report = labelcheck.scan(write(data), thresholds={"scale_max_abs": 2})
     assert one(report, "LC103").column == "x"
+
+
+def test_image_files_get_one_info_on_what_loaders_yield_and_16_bit_a_warning(tmp_path):
+    from lc_helpers import write_image
+    from PIL import Image
+
+    root = tmp_path / "data"
+    for i in range(3):
+        write_image(root / "cat" / f"{i}.png")
+    found = labelcheck.scan(root).by_code("LC103")
+    assert [(f.severity, f.column) for f in found] == [("info", "image")]
+    assert "Rescaling(1/255)" in found[0].message and "R, G, B" in found[0].message
+    deep = np.full((4, 4), 40_000, dtype=np.uint16)
+    Image.fromarray(deep).save(root / "cat" / "deep.png")
+    found = labelcheck.scan(root).by_code("LC103")
+    assert [f.severity for f in found] == ["warning", "info"]
+    assert "values up to 40000" in found[0].message and "1 image" in found[0].message

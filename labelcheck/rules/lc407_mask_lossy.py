@@ -1,0 +1,67 @@
+"""LC407 mask-lossy: masks with compression artefacts (saved as JPEG).
+
+## What it does
+Reports a mask column where a few values hold nearly all pixels and many rare
+values (each under 1% of the pixels) lie between them: what JPEG compression
+does to a mask's edges. Exact top-k counts would miss it; the rare values are
+counted, not sampled.
+
+## Why is this bad?
+Each rare value is read as a class id: a 0/255 mask saved as JPEG comes back
+with dozens of values in between (romi/plant-3d-vision#140,
+mantasu/glasses-detector#23, milesial/Pytorch-UNet#363), so the loss sees
+classes that do not exist, or the CUDA assert of LC406.
+
+## Example
+```
+mask: 2 dominant values (0, 255) and 61 rare values between them in 40 masks
+```
+
+## Fix
+Snap each pixel to the nearest dominant value and save masks as PNG, a
+lossless format.
+"""
+
+from collections.abc import Iterator
+
+from labelcheck.rules._images import files
+from labelcheck.rules.base import Finding, RuleContext, fmt_values, plural, rule
+
+#: A value is rare under this share of the pixels...
+RARE_SHARE = 0.01
+#: ... and artefacts mean at least this many rare values, around at most this many classes.
+MIN_RARE = 8
+MAX_DOMINANT = 32
+
+
+@rule(
+    "LC407",
+    "mask-lossy",
+    "error",
+    fix_title="Snap to the dominant values and save the masks as PNG",
+    summary="masks with compression artefacts: many rare values between a few classes",
+)
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    for name, stats in ctx.masks():
+        if not stats.pixels:
+            continue
+        total = sum(stats.pixels.values())
+        rare = sorted(v for v, n in stats.pixels.items() if n < RARE_SHARE * total)
+        dominant = sorted(v for v in stats.pixels if v not in set(rare))
+        if len(rare) < MIN_RARE or not dominant or len(dominant) > MAX_DOMINANT:
+            continue
+        between = [v for v in rare if dominant[0] < v < dominant[-1]]
+        if len(between) < MIN_RARE:
+            continue
+        held = stats.masks_holding(set(between))
+        jpeg = stats.files.formats.get("JPEG", 0)
+        source = f"; {plural(jpeg, 'mask')} saved as JPEG" if jpeg else ""
+        yield ctx.finding(
+            check,
+            name,
+            f"{len(dominant)} dominant values ({fmt_values(dominant)}) and "
+            f"{len(between)} rare values between them in {plural(held or 0, 'mask')} "
+            f"({files(stats.files_with(between), held or 0)}): compression artefacts{source}",
+            rows=held,
+            values=between,
+        )

@@ -1,0 +1,518 @@
+"""Statistics of an image column: every image decoded once, summarised, merged exactly.
+
+An image column holds values in the Hugging Face ``Image`` layout,
+``struct<bytes: binary, path: string>``: encoded bytes, or a path read here
+(relative to the column's ``root``, from the field's metadata), so a folder's
+table never holds the files' bytes. :class:`ImageStats` is mergeable like
+:class:`~labelcheck.stats.column.ColumnStats` (``a.merge(b)``): counts are exact,
+per-channel sums of values and squares are Python integers (so means and
+standard deviations are exact for 8- and 16-bit data), 256-bin histograms add
+up, and the lists of named files are kept up to a cap (their counts stay exact).
+
+A file is *readable* when Pillow loads it fully (``Image.open(...).load()``), as
+the user's ``DataLoader`` will; an image over Pillow's pixel limit
+(``Image.MAX_IMAGE_PIXELS``, a decompression bomb) is a failure and is never
+decoded. Each row's decoded pixels (with size and mode) are hashed, and that
+hash stands for the column in the row hashes, so LC301-LC303 compare pictures,
+not file names. Pillow is imported by the functions that decode.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import math
+import os
+import threading
+import warnings
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from labelcheck.errors import InputError
+
+#: Files named per list (failures, blank, rotated, ...); the counts are exact past it.
+NAMED_CAP = 10_000
+#: Distinct image sizes counted before giving up on the size distribution.
+SIZES_CAP = 4096
+#: Images kept at each end of the area and aspect-ratio orders (LC403 names them).
+ODD_K = 64
+#: Paths kept per mode and per format (LC402 names a few of each layout).
+MODE_EXAMPLES = 5
+#: Folders counted (class folders: LC410); past it, None.
+FOLDERS_CAP = 100_000
+#: Field metadata keys io/ sets on an image column.
+KIND_KEY = b"labelcheck.kind"
+ROOT_KEY = b"labelcheck.root"
+FOLDERS_KEY = b"labelcheck.folders"
+#: EXIF tag of the orientation.
+_ORIENTATION = 0x0112
+# Image.open installs a warnings filter for the pixel-limit warning; the filter is
+# process-global, so opens are serialised (headers only: decoding runs in parallel).
+_OPEN_LOCK = threading.Lock()
+_NEEDS = "install the images extra: pip install 'labelcheck[images]'"
+_VALUES = np.arange(256, dtype=np.int64)
+_SQUARES = _VALUES * _VALUES
+
+
+def is_image_field(f: pa.Field) -> bool:
+    """Whether a column holds images: marked by io/, or a Hugging Face ``Image`` struct."""
+    meta = f.metadata or {}
+    if meta.get(KIND_KEY) == b"image":
+        return True
+    t = f.type
+    if pa.types.is_struct(t):
+        names = {t.field(i).name for i in range(t.num_fields)}
+        return names == {"bytes", "path"}
+    return False
+
+
+def pillow() -> Any:
+    """The ``PIL.Image`` module, or a one-line :class:`InputError` naming the extra."""
+    try:
+        from PIL import Image
+    except ImportError:
+        raise InputError(f"scanning images needs Pillow; {_NEEDS}") from None
+    return Image
+
+
+@dataclass
+class Channel:
+    """One band of decoded pixels over every image that has it."""
+
+    count: int = 0  # pixels
+    min: float | None = None
+    max: float | None = None
+    sum: int | float = 0  # exact integers for integer data
+    sumsq: int | float = 0
+    #: Pixels per 8-bit value (16-bit data: value >> 8), an int64 array of 256 bins.
+    hist: np.ndarray = field(default_factory=lambda: np.zeros(256, np.int64))
+
+    @property
+    def mean(self) -> float:
+        return self.sum / self.count if self.count else math.nan
+
+    @property
+    def std(self) -> float:
+        if not self.count:
+            return math.nan
+        if isinstance(self.sum, int) and isinstance(self.sumsq, int):
+            # Exact: n * sumsq - sum**2 in integers, one rounding at the end.
+            return math.sqrt(max(self.count * self.sumsq - self.sum * self.sum, 0)) / self.count
+        return math.sqrt(max(self.sumsq / self.count - self.mean**2, 0.0))
+
+    def merge(self, other: Channel) -> Channel:
+        out = Channel(self.count, self.min, self.max, self.sum, self.sumsq, self.hist.copy())
+        out.absorb(other)
+        return out
+
+    def absorb(self, other: Channel) -> None:
+        """Fold ``other`` in, in place (one image at a time: no copies)."""
+        self.count += other.count
+        lo = [v for v in (self.min, other.min) if v is not None]
+        hi = [v for v in (self.max, other.max) if v is not None]
+        self.min = min(lo) if lo else None
+        self.max = max(hi) if hi else None
+        self.sum += other.sum
+        self.sumsq += other.sumsq
+        self.hist += other.hist
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**vars(self), "hist": self.hist.tolist()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Channel:
+        return cls(**{**data, "hist": np.asarray(data["hist"], np.int64)})
+
+
+@dataclass
+class ImageStats:
+    """Mergeable statistics of one image column. See the module docstring."""
+
+    dtype: str
+    root: str | None = None
+    kind: str = "image"
+    images: int = 0  # non-null values
+    nulls: int = 0
+    decoded: int = 0
+    failed: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    formats: dict[str, int] = field(default_factory=dict)
+    modes: dict[str, int] = field(default_factory=dict)
+    mode_examples: dict[str, list[str]] = field(default_factory=dict)
+    sizes: dict[str, int] | None = field(default_factory=dict)  # "WxH" -> images
+    smallest: list[tuple[int, str, int, int]] = field(default_factory=list)  # (area, path, w, h)
+    #: The most elongated images, as (-aspect ratio, path, w, h) ascending.
+    widest: list[tuple[float, str, int, int]] = field(default_factory=list)
+    rotated: int = 0  # EXIF orientation other than 1
+    rotated_paths: list[tuple[str, int]] = field(default_factory=list)
+    blank: int = 0  # constant images
+    blank_paths: list[tuple[str, list[float]]] = field(default_factory=list)
+    channels: dict[str, Channel] = field(default_factory=dict)  # by band name (R, G, B, L ...)
+    folders: dict[str, list[int]] | None = None  # folder -> [decoded, failed]
+
+    # ------------------------------------------------------------------ build
+    @classmethod
+    def empty(cls, f: pa.Field) -> ImageStats:
+        meta = f.metadata or {}
+        root = meta.get(ROOT_KEY)
+        folders = meta.get(FOLDERS_KEY)
+        return cls(
+            dtype=str(f.type),
+            root=root.decode() if root else None,
+            folders=None if folders is None else {k: [0, 0] for k in json.loads(folders)},
+        )
+
+    def update(
+        self, array: pa.Array | pa.ChunkedArray, pre: Any = None, visit: Any = None
+    ) -> pa.Array:
+        """Decode and fold in every image of ``array``; return the rows' picture hashes.
+
+        ``visit(name, image)``: called with each loaded Pillow image (the mask
+        statistic reads its values there: each file is still decoded once).
+
+        The returned binary array (16 bytes a row) stands for this column in the
+        row hashes: equal decoded pixels, size and mode give equal values; an
+        image that does not decode gets a value of its own (its path), so failures
+        are never "the same picture".
+        """
+        if isinstance(array, pa.ChunkedArray):
+            parts, sizes = [], []
+            for chunk in array.chunks:
+                parts.append(self.update(chunk, visit=visit))
+                sizes.extend(self.row_sizes)
+            self.row_sizes = sizes
+            return pa.concat_arrays(parts) if parts else pa.array([], pa.binary())
+        image = pillow()
+        keys: list[bytes | None] = []
+        # Each row's (width, height), None when it has no decoded image: for the statistics
+        # of other columns of the same batch (a mask's size against its image's). Not merged.
+        self.row_sizes: list[tuple[int, int] | None] = []
+        for row, value in enumerate(array.to_pylist()):
+            if value is None:
+                self.nulls += 1
+                keys.append(None)
+                self.row_sizes.append(None)
+                continue
+            data, path = _parts(value)
+            name = path or f"row {row}"
+            keys.append(self._one(image, data, path, name, visit))
+        return pa.array(keys, pa.binary())
+
+    def _one(
+        self, image: Any, data: bytes | None, path: str | None, name: str, visit: Any = None
+    ) -> bytes:
+        self.images += 1
+        # Class folders are the first component of the path relative to the root.
+        folder = name.split("/", 1)[0] if path and "/" in name else ""
+        try:
+            info = _decode(
+                image, data, self._resolve(path), None if visit is None else partial(visit, name)
+            )
+        except _Unreadable as exc:
+            self.failed += 1
+            if len(self.failures) < NAMED_CAP:
+                self.failures.append((name, str(exc)))
+            self._count_folder(folder, 1)
+            self.row_sizes.append(None)
+            return b"unreadable\0" + name.encode()
+        self.row_sizes.append(info.size)
+        self.decoded += 1
+        self._count_folder(folder, 0)
+        _bump(self.formats, info.format)
+        _bump(self.modes, info.mode)
+        examples = self.mode_examples.setdefault(info.mode, [])
+        if len(examples) < MODE_EXAMPLES:
+            examples.append(name)
+        w, h = info.size
+        if self.sizes is not None:
+            _bump(self.sizes, f"{w}x{h}")
+            if len(self.sizes) > SIZES_CAP:
+                self.sizes = None
+        _keep(self.smallest, (w * h, name, w, h), ODD_K)
+        aspect = max(w, h) / max(min(w, h), 1)
+        _keep(self.widest, (-aspect, name, w, h), ODD_K)
+        if info.orientation not in (None, 1):
+            self.rotated += 1
+            if len(self.rotated_paths) < NAMED_CAP:
+                self.rotated_paths.append((name, info.orientation))
+        if info.constant is not None:
+            self.blank += 1
+            if len(self.blank_paths) < NAMED_CAP:
+                self.blank_paths.append((name, info.constant))
+        for band, channel in info.channels.items():
+            mine = self.channels.get(band)
+            if mine is None:
+                self.channels[band] = channel
+            else:
+                mine.absorb(channel)
+        return info.key
+
+    def _resolve(self, path: str | None) -> str | None:
+        if path is None or os.path.isabs(path) or self.root is None:
+            return path
+        return os.path.join(self.root, path)
+
+    def _count_folder(self, folder: str, which: int) -> None:
+        if self.folders is None:
+            return
+        self.folders.setdefault(folder, [0, 0])[which] += 1
+        if len(self.folders) > FOLDERS_CAP:
+            self.folders = None
+
+    # ------------------------------------------------------------------ merge
+    def merge(self, other: ImageStats) -> ImageStats:
+        """Statistics of both parts together. Pure: neither input changes."""
+        sizes = None
+        if self.sizes is not None and other.sizes is not None:
+            sizes = _merged_counts(self.sizes, other.sizes)
+            sizes = sizes if len(sizes) <= SIZES_CAP else None
+        folders = None
+        if self.folders is not None and other.folders is not None:
+            folders = {k: list(v) for k, v in self.folders.items()}
+            for k, (d, f) in other.folders.items():
+                mine = folders.setdefault(k, [0, 0])
+                mine[0] += d
+                mine[1] += f
+            folders = folders if len(folders) <= FOLDERS_CAP else None
+        examples = {k: list(v) for k, v in self.mode_examples.items()}
+        for k, v in other.mode_examples.items():
+            examples[k] = (examples.get(k, []) + v)[:MODE_EXAMPLES]
+        channels = dict(self.channels)
+        for band, ch in other.channels.items():
+            channels[band] = ch if band not in channels else channels[band].merge(ch)
+        return ImageStats(
+            dtype=self.dtype,
+            root=self.root,
+            images=self.images + other.images,
+            nulls=self.nulls + other.nulls,
+            decoded=self.decoded + other.decoded,
+            failed=self.failed + other.failed,
+            failures=(self.failures + other.failures)[:NAMED_CAP],
+            formats=_merged_counts(self.formats, other.formats),
+            modes=_merged_counts(self.modes, other.modes),
+            mode_examples=examples,
+            sizes=sizes,
+            smallest=sorted(self.smallest + other.smallest)[:ODD_K],
+            widest=sorted(self.widest + other.widest)[:ODD_K],
+            rotated=self.rotated + other.rotated,
+            rotated_paths=(self.rotated_paths + other.rotated_paths)[:NAMED_CAP],
+            blank=self.blank + other.blank,
+            blank_paths=(self.blank_paths + other.blank_paths)[:NAMED_CAP],
+            channels=channels,
+            folders=folders,
+        )
+
+    # ------------------------------------------------------------ derived
+    @property
+    def count(self) -> int:
+        return self.images + self.nulls
+
+    @property
+    def missing(self) -> int:
+        return self.nulls
+
+    def median_area(self) -> float | None:
+        """The median image's area (width x height), exact from the size counts."""
+        if not self.sizes:
+            return None
+        areas = sorted(
+            (int(w) * int(h), n) for key, n in self.sizes.items() for w, h in [key.split("x")]
+        )
+        total = sum(n for _, n in areas)
+        seen = 0
+        for area, n in areas:
+            seen += n
+            if 2 * seen >= total:
+                return float(area)
+        return None  # pragma: no cover - total > 0 whenever sizes is non-empty
+
+    def summary(self) -> dict[str, Any]:
+        """The per-column figures of the JSON report: every named file (up to ``NAMED_CAP``)."""
+        return {
+            "type": "image",
+            "count": self.count,
+            "nulls": self.nulls,
+            "decoded": self.decoded,
+            "failed": self.failed,
+            "unreadable": [{"path": p, "reason": r} for p, r in self.failures],
+            "blank": [p for p, _ in self.blank_paths],
+            "exif_rotated": [{"path": p, "orientation": o} for p, o in self.rotated_paths],
+            "formats": dict(sorted(self.formats.items())),
+            "modes": dict(sorted(self.modes.items())),
+            "channels": {
+                band: {
+                    "min": _plain(ch.min),
+                    "max": _plain(ch.max),
+                    "mean": ch.mean,
+                    "std": ch.std,
+                }
+                for band, ch in self.channels.items()
+            },
+        }
+
+    # ------------------------------------------------------- serialisation
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (for Dask transport); inverse of :meth:`from_dict`."""
+        data = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        data["channels"] = {k: v.to_dict() for k, v in self.channels.items()}
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImageStats:
+        data = dict(data)
+        data["channels"] = {k: Channel.from_dict(v) for k, v in data["channels"].items()}
+        for key in ("failures", "smallest", "widest", "rotated_paths", "blank_paths"):
+            data[key] = [tuple(item) for item in data[key]]
+        return cls(**data)
+
+
+# ---------------------------------------------------------------- decoding
+class _Unreadable(Exception):
+    """A file Pillow cannot load; the message is the reason shown to the user."""
+
+
+@dataclass
+class _Decoded:
+    format: str
+    mode: str
+    size: tuple[int, int]
+    orientation: int | None
+    channels: dict[str, Channel]
+    constant: list[float] | None  # the value of each band when the image is constant
+    key: bytes
+
+
+def _parts(value: Any) -> tuple[bytes | None, str | None]:
+    if isinstance(value, dict):
+        return value.get("bytes"), value.get("path")
+    if isinstance(value, bytes):
+        return value, None
+    return None, str(value)
+
+
+def _decode(image: Any, data: bytes | None, path: str | None, visit: Any = None) -> _Decoded:
+    """Open, check the pixel limit, load fully, and summarise one image."""
+    import io
+
+    if data is None:
+        if path is None:
+            raise _Unreadable("no bytes and no path")
+        try:
+            size = os.path.getsize(path)
+        except OSError:
+            raise _Unreadable("file not found") from None
+        if size == 0:
+            raise _Unreadable("empty file, 0 bytes")
+        source: Any = path
+    else:
+        if not data:
+            raise _Unreadable("empty image bytes, 0 bytes")
+        source = io.BytesIO(data)
+    try:
+        with _OPEN_LOCK, warnings.catch_warnings():
+            # The pixel-limit warning becomes an error: such a file is never decoded.
+            warnings.simplefilter("error", image.DecompressionBombWarning)
+            im = image.open(source)
+    except (image.DecompressionBombError, image.DecompressionBombWarning) as exc:
+        raise _Unreadable(
+            f"decompression bomb: {_first_line(exc)} (Pillow's Image.MAX_IMAGE_PIXELS); not decoded"
+        ) from None
+    except image.UnidentifiedImageError:
+        raise _Unreadable("not an image Pillow can identify") from None
+    except Exception as exc:  # Pillow raises many types on malformed headers
+        raise _Unreadable(f"cannot open: {_first_line(exc)}") from None
+    with im:
+        try:
+            im.load()
+        except Exception as exc:  # OSError("image file is truncated ..."), SyntaxError ...
+            raise _Unreadable(f"does not load: {_first_line(exc)}") from None
+        # After load: reading a PNG's EXIF loads the image, which must not hold the lock.
+        try:
+            orientation = im.getexif().get(_ORIENTATION)
+        except Exception:  # a malformed EXIF block: the pixels are fine, the tag unknown
+            orientation = None
+        fmt = im.format or "unknown"
+        channels, constant = _channels(im)
+        if visit is not None:
+            visit(im)
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(f"{im.mode}:{im.size[0]}x{im.size[1]}:".encode())
+        digest.update(im.tobytes())
+        return _Decoded(
+            fmt,
+            im.mode,
+            im.size,
+            None if orientation is None else int(orientation),
+            channels,
+            constant,
+            digest.digest(),
+        )
+
+
+def _channels(im: Any) -> tuple[dict[str, Channel], list[float] | None]:
+    """Per-band statistics of one loaded image, and its constant value if it has one."""
+    bands = im.getbands()
+    out: dict[str, Channel] = {}
+    if im.mode in ("I;16", "I;16B", "I;16L", "I", "F", "I;16N"):
+        values = np.asarray(im)
+        exact = values.dtype.kind in "iu"
+        v = values.astype(np.int64 if exact else np.float64).ravel()
+        name = bands[0]
+        if exact:
+            total, squares = int(v.sum()), int(np.dot(v, v))
+            shifted = np.clip(v >> 8, 0, 255)
+        else:
+            total, squares = float(v.sum()), float(np.dot(v, v))
+            shifted = np.clip(v, 0, 255).astype(np.int64)
+        hist = np.bincount(shifted, minlength=256)[:256].astype(np.int64)
+        lo, hi = v.min().item(), v.max().item()
+        out[name] = Channel(v.size, lo, hi, total, squares, hist)
+        return out, ([lo] if lo == hi else None)
+    # 256 bins per band, counted by Pillow in C; sums follow exactly from the bins.
+    hist = np.asarray(im.histogram(), dtype=np.int64).reshape(len(bands), 256)
+    sums = hist @ _VALUES
+    squares = hist @ _SQUARES
+    constant: list[float] | None = []
+    for i, band in enumerate(bands):
+        present = np.flatnonzero(hist[i])
+        lo, hi = (int(present[0]), int(present[-1])) if present.size else (None, None)
+        n = int(hist[i].sum())
+        out[band] = Channel(n, lo, hi, int(sums[i]), int(squares[i]), hist[i])
+        if constant is not None:
+            constant = [*constant, lo] if present.size == 1 else None
+    return out, constant or None
+
+
+def _keep(items: list[Any], item: Any, k: int) -> None:
+    """Insert ``item`` into the ascending list ``items`` kept to its ``k`` smallest."""
+    if len(items) >= k and item >= items[-1]:
+        return
+    bisect.insort(items, item)
+    del items[k:]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _bump(counts: dict[str, int], key: str) -> None:
+    counts[key] = counts.get(key, 0) + 1
+
+
+def _merged_counts(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = out.get(k, 0) + v
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
