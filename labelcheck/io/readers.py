@@ -179,8 +179,8 @@ def split_files(source: Any) -> dict[str, list[str]] | None:
     if not isinstance(source, str | os.PathLike):
         return None
     location = os.fspath(source)
-    if "://" in location or not os.path.isdir(location):
-        return None
+    if "://" in location or not os.path.isdir(location) or is_image_dir(location, "auto"):
+        return None  # a folder of images: its splits are open_splits' (io.images)
     return group_splits(location, data_files(location))
 
 

@@ -37,7 +37,10 @@ from labelcheck.rules.base import Finding, RuleContext, plural, rule
     "image-unreadable",
     "error",
     fix_title="Exclude the unreadable files (or re-download them)",
-    summary="files that do not decode: the DataLoader raises mid-epoch",
+    summary=(
+        "image files Pillow cannot load fully: zero bytes, truncated, not an image, over the "
+        "pixel limit"
+    ),
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for name, stats in ctx.images():

@@ -35,7 +35,10 @@ from labelcheck.rules.base import Finding, RuleContext, plural, rule
     "image-mixed-channels",
     "error",
     fix_title="Convert every image to the majority layout",
-    summary="channel layouts differ (L among RGB): batches cannot stack",
+    summary=(
+        "channel layouts differ (L or RGBA among RGB): batches cannot stack (a warning for "
+        "class folders)"
+    ),
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for name, stats in ctx.images():

@@ -32,7 +32,9 @@ from labelcheck.rules.base import Finding, RuleContext, plural, rule
     "image-odd-size",
     "warning",
     fix_title="Exclude the files (or check how they were collected)",
-    summary="tiny images or extreme aspect ratios, far from the bulk's size",
+    summary=(
+        "images far from the bulk's size: area below 1/16 of the median's, aspect ratio beyond 10:1"
+    ),
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     limits = ctx.options.thresholds

@@ -30,7 +30,7 @@ from labelcheck.rules.base import Finding, RuleContext, fmt_values, plural, rule
     "image-blank",
     "warning",
     fix_title="Exclude the blank files",
-    summary="constant images: no information, and per-image standardisation gives NaN",
+    summary=("constant images (all black, all white, placeholders)"),
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for name, stats in ctx.images():

@@ -30,7 +30,7 @@ from labelcheck.rules.base import Finding, RuleContext, plural, rule
     "image-exif-rotated",
     "warning",
     fix_title="Apply the orientation on disk (ImageOps.exif_transpose)",
-    summary="EXIF orientation the loaders ignore: the model sees the image rotated",
+    summary=("EXIF orientation other than 1: loaders ignore it, the model sees the image turned"),
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for name, stats in ctx.images():

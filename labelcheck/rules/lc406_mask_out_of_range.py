@@ -38,7 +38,10 @@ from labelcheck.rules.base import Finding, RuleContext, fmt_values, plural, rule
     "mask-out-of-range",
     "error",
     fix_title="Map the mask values to 0..K-1 (255 -> 1 for binary masks)",
-    summary="mask values outside [0, n_classes): the CUDA assert t < n_classes",
+    summary=(
+        "mask values outside [0, `--n-classes`), a 0/255 binary mask, values not 0..K-1: the "
+        "CUDA assert `t < n_classes`"
+    ),
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     ignore = ctx.options.ignore_index

@@ -39,7 +39,9 @@ MAX_DOMINANT = 32
     "mask-lossy",
     "error",
     fix_title="Snap to the dominant values and save the masks as PNG",
-    summary="masks with compression artefacts: many rare values between a few classes",
+    summary=(
+        "masks with compression artefacts (saved as JPEG): many rare values between a few classes"
+    ),
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for name, stats in ctx.masks():

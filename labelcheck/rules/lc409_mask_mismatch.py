@@ -38,7 +38,7 @@ EXPECTED_SHARE = 0.9
     "mask-mismatch",
     "error",
     fix_title="Exclude the unpaired files (or restore the missing ones)",
-    summary="an image without a mask, a mask without an image",
+    summary=("a mask without an image; images without a mask where masks are expected"),
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for name, stats in ctx.masks():

@@ -34,7 +34,7 @@ from labelcheck.rules.base import Finding, RuleContext, rule
     "image-class-empty",
     "error",
     fix_title="Add the class's images, or remove the folder",
-    summary="a class folder with no readable image",
+    summary=("a class folder with no readable image (`ImageFolder` raises `FileNotFoundError`)"),
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for name, stats in ctx.stats.of_kind("image").items():

@@ -112,6 +112,8 @@ def value_family(t: pa.DataType) -> str:
         return "duration"
     if _is_bytes(t):
         return "bytes"
+    if pa.types.is_fixed_size_list(t):  # an image array (the tensor kind): pixels any dtype
+        return f"tensor of {value_family(t.value_type)}"
     return str(t)
 
 
