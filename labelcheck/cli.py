@@ -288,7 +288,7 @@ def scan(
     PATH (every split of such a directory too) against TRAIN (read once).
     """
     with _user_errors():
-        from labelcheck.api import scan_paths
+        from labelcheck.pipeline import scan_paths
         from labelcheck.progress import progress_bar, wanted
 
         if output_format == Format.html:
@@ -336,7 +336,7 @@ def _write_rows(target: Path, reports: list[Any]) -> None:
 
 def _scan_options(path: str, repo: Any, schema: Path | None, settings: dict[str, Any]) -> Any:
     """ScanOptions for one PATH from the detection flags shared by scan, fix and infer."""
-    from labelcheck.api import make_options
+    from labelcheck.pipeline import make_options
 
     given = {
         spec.name: _split(settings[spec.name]) if spec.kind is list else settings[spec.name]
@@ -384,8 +384,8 @@ def infer(
 ) -> None:
     """Write a schema for this data (label, classes, feature ranges) as YAML on stdout."""
     with _user_errors():
-        from labelcheck.api import make_options, scan_source
         from labelcheck.io import open_source
+        from labelcheck.pipeline import make_options, scan_source
         from labelcheck.schema import dump_schema, infer_schema
 
         options = make_options(**settings)
@@ -542,8 +542,8 @@ def fix(
     exit 1 too, after writing, when an error-level finding is not fixed automatically.
     """
     with _user_errors():
-        from labelcheck.api import make_strategies
         from labelcheck.fixes.apply import fix_file, fix_splits
+        from labelcheck.pipeline import make_strategies
 
         if report is not None:
             _prepare_html()
@@ -644,8 +644,8 @@ def _drift_gate(path: str, schema: Path | None, encoding: str) -> None:
     """Refuse to apply a plan to data that drifted from its schema (LC109, LC214)."""
     if schema is None:
         return
-    from labelcheck.api import make_options, scan_source
     from labelcheck.io import open_source
+    from labelcheck.pipeline import make_options, scan_source
     from labelcheck.report.render import render
 
     options = make_options(schema=schema, select=["LC109", "LC214"], encoding=encoding)

@@ -7,7 +7,7 @@ import pyarrow as pa
 import pytest
 
 import labelcheck
-from labelcheck.api import make_options
+from labelcheck.pipeline import make_options
 from labelcheck.stats import ColumnStats
 from labelcheck.task import detect_task
 

@@ -72,8 +72,8 @@ def fix(
     >>> fixed["label"].tolist(), plan.decode_labels(fixed["label"]).tolist()
     ([0, 1, 2, 1], [-1, 0, 1, 0])
     """
-    from labelcheck.api import check_keywords, make_options, make_strategies
     from labelcheck.fixes.apply import fix_object
+    from labelcheck.pipeline import check_keywords, make_options, make_strategies
 
     check_keywords(settings, (*SCAN_SETTINGS, *FIX_SETTINGS), "fix")
     strategies = make_strategies(**{k: v for k, v in settings.items() if k in _FIX_KEYWORDS})

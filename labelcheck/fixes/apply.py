@@ -119,14 +119,14 @@ def fit_plan(
     median for although this data has no missing value there (a split fixed
     against this data has).
     """
-    from labelcheck.api import analyse
     from labelcheck.engines.local import compute_stats
+    from labelcheck.pipeline import analyse
     from labelcheck.stats.dataset import plan_columns
 
     strategies = strategies or Strategies()
     source = streamed(source)
     if options.reference is not None:
-        from labelcheck.api import open_reference, scan_against
+        from labelcheck.pipeline import open_reference, scan_against
 
         if report is None:  # LC303-LC306, and the class-id rules judged against it
             report = scan_against([(source, options)], open_reference(options.reference))[0]
@@ -501,8 +501,8 @@ def write_fix_report(
     The second scan reads the written file, so the report shows what a
     rescan shows (SPEC §5: no error-level finding), not a prediction.
     """
-    from labelcheck.api import scan_source
     from labelcheck.io.writers import atomic_write_text
+    from labelcheck.pipeline import scan_source
     from labelcheck.report.html import render_html
 
     after = scan_source(open_source(str(fixed)), before.options)

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 from row_data import planted
 
 import labelcheck
-from labelcheck.api import make_options
+from labelcheck.pipeline import make_options
 from labelcheck.engines import dask as dask_engine
 from labelcheck.io.readers import open_source
 from labelcheck.stats.dataset import plan_columns

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import labelcheck
-from labelcheck.api import make_options
+from labelcheck.pipeline import make_options
 from labelcheck.engines.local import _groups, compute_stats
 from labelcheck.io.frames import table_source
 from labelcheck.io.readers import open_source

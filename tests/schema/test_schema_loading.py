@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import labelcheck
-from labelcheck.api import make_options
+from labelcheck.pipeline import make_options
 from labelcheck.errors import InputError
 from labelcheck.options import Thresholds
 from labelcheck.schema import (
