@@ -62,6 +62,16 @@ SPEC_CATALOGUE: list[tuple[str, str, str, str | None]] = [
     ("LC404", "image-blank", "warning", None),
     ("LC405", "image-exif-rotated", "warning", None),
     ("LC410", "image-class-empty", "error", None),
+    # SPEC §11 (LC508: its Details). Their row drops are still to come (issue 18): the
+    # findings name the rows, and fix leaves them (LC501 has no fix by design).
+    ("LC501", "token-id-out-of-range", "error", None),
+    ("LC502", "sequence-too-long", "error", None),
+    ("LC503", "attention-mask-empty", "error", None),
+    ("LC504", "sequence-empty", "error", None),
+    ("LC505", "token-labels-all-ignored", "warning", None),
+    ("LC506", "token-label-out-of-range", "error", None),
+    ("LC507", "sequence-length-mismatch", "error", None),
+    ("LC508", "sequence-nested", "error", None),
 ]
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Fix")
 

@@ -57,7 +57,12 @@ _FORMAT_LIST = "Parquet, CSV, Arrow IPC/Feather, JSON Lines, .npy/.npz"
 
 # --------------------------------------------------------------------- entry
 def open_source(
-    source: Any, *, name: str | None = None, encoding: str = "utf-8", layout: str = "auto"
+    source: Any,
+    *,
+    name: str | None = None,
+    encoding: str = "utf-8",
+    layout: str = "auto",
+    tokens: str | None = None,
 ) -> Source:
     """Open a path, URL, glob, directory or in-memory object as a :class:`Source`.
 
@@ -70,7 +75,7 @@ def open_source(
         return source
     if isinstance(source, str | os.PathLike):
         return open_path(os.fspath(source), encoding=encoding, layout=layout)
-    return open_object(source, name=name)
+    return open_object(source, name=name, tokens=tokens)
 
 
 def open_path(location: str, *, encoding: str = "utf-8", layout: str = "auto") -> Source:

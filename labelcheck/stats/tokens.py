@@ -1,0 +1,446 @@
+"""Token-sequence columns (SPEC §11): the ``tokens`` kind and its statistic.
+
+A token column holds one list of integer ids per row (Arrow ``list``,
+``large_list`` or ``fixed_size_list``: what ``datasets`` writes after
+``.map(tokenizer)``). Everything is computed from Arrow's flattened values and
+offsets with numpy — per-row sums and counts by ``np.add.reduceat`` over the
+row starts, never a Python loop per row:
+
+- the flattened values' statistics (a label-style :class:`ColumnStats`: min,
+  max, moments, extremes, distinct ids up to a cap), which LC501 reads;
+- the distribution of real lengths (attention mask 1, else not the pad id);
+- per-row flags with exact counts and the first :data:`ROWS_CAP` row numbers:
+  empty rows, all-masked rows, all-ignored label rows, ids out of range, rows
+  longer than ``max_length``, nested lists, and (on the group's anchor
+  column, which sees its siblings in the batch) lengths differing between the
+  row's token columns.
+
+Rows are numbered per unit (as :mod:`labelcheck.stats.rows` does) and turned
+into global row numbers, in unit order, only when read: units may be scanned
+and merged in any order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pyarrow as pa
+
+from labelcheck.stats.column import ColumnStats
+from labelcheck.stats.rowhash import _np
+
+#: What a token column is to the checks: ids (against the vocabulary), the attention
+#: mask, labels (token ids or ``ignore_index``: a causal LM's), classes (per-token
+#: class ids, against ``n_classes``), or other (``token_type_ids``: lengths only).
+Role = Literal["ids", "mask", "labels", "classes", "other"]
+
+#: The Hugging Face column names recognised as token columns, with their roles.
+TOKEN_NAMES: dict[str, Role] = {
+    "input_ids": "ids",
+    "decoder_input_ids": "ids",
+    "attention_mask": "mask",
+    "token_type_ids": "other",
+    "labels": "labels",
+    "label_ids": "labels",
+}
+#: Row numbers kept per flag (the counts stay exact).
+ROWS_CAP = 1000
+#: Distinct out-of-range ids kept for the message.
+BAD_IDS_CAP = 100
+#: The default ``ignore_index`` of token labels (PyTorch's CrossEntropyLoss).
+IGNORE_INDEX = -100
+#: Units numbered from here were folded in without a unit (``update(..., unit=None)``).
+AUTO_UNIT = 1 << 40
+
+FLAGS = ("empty", "masked", "ignored", "out_of_range", "long", "nested", "mismatch")
+
+
+def is_token_type(t: pa.DataType) -> bool:
+    """A list type whose values are numbers or lists (a nested list is still tokens: LC508)."""
+    if not (pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t)):
+        return False
+    v = t.value_type
+    return (
+        pa.types.is_integer(v)
+        or pa.types.is_floating(v)
+        or pa.types.is_boolean(v)
+        or pa.types.is_null(v)
+        or pa.types.is_list(v)
+        or pa.types.is_large_list(v)
+        or pa.types.is_fixed_size_list(v)
+    )
+
+
+def is_nested(t: pa.DataType) -> bool:
+    v = t.value_type
+    return pa.types.is_list(v) or pa.types.is_large_list(v) or pa.types.is_fixed_size_list(v)
+
+
+@dataclass(frozen=True)
+class TokenPlan:
+    """The token columns of a scan, their roles, and the bounds they are checked against."""
+
+    roles: tuple[tuple[str, str], ...] = ()
+    vocab_size: int | None = None
+    tokenizer_vocab: int | None = None
+    max_length: int | None = None
+    pad_id: int | None = None
+    ignore_index: int = IGNORE_INDEX
+    n_classes: int | None = None
+
+    def role(self, name: str) -> str:
+        return dict(self.roles).get(name, "other")
+
+    @property
+    def mask(self) -> str | None:
+        return next((n for n, r in self.roles if r == "mask"), None)
+
+    @property
+    def anchor(self) -> str | None:
+        """The column that compares the row's lengths (the first ids column, else the first)."""
+        first = self.roles[0][0] if self.roles else None
+        return next((n for n, r in self.roles if r == "ids"), first)
+
+    @property
+    def vocab(self) -> int | None:
+        """The tightest declared bound on ids (embedding size or tokenizer range)."""
+        bounds = [b for b in (self.vocab_size, self.tokenizer_vocab) if b is not None]
+        return min(bounds) if bounds else None
+
+    def bound(self, role: str) -> int | None:
+        if role in ("ids", "labels"):
+            return self.vocab
+        if role == "classes":
+            return self.n_classes
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "roles": [list(p) for p in self.roles],
+            "vocab_size": self.vocab_size,
+            "tokenizer_vocab": self.tokenizer_vocab,
+            "max_length": self.max_length,
+            "pad_id": self.pad_id,
+            "ignore_index": self.ignore_index,
+            "n_classes": self.n_classes,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TokenPlan:
+        d = dict(data)
+        d["roles"] = tuple((n, r) for n, r in d.get("roles", ()))
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class RowContext:
+    """What a kind's statistic may read besides its column: the batch and its unit."""
+
+    batch: pa.RecordBatch
+    unit: int | None = None
+
+
+@dataclass
+class RowFlag:
+    """Rows flagged by one check: an exact count and the first rows as (unit, row) pairs."""
+
+    count: int = 0
+    rows: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
+
+    def add(self, unit: int, local: np.ndarray) -> None:
+        if local.size == 0:
+            return
+        self.count += int(local.size)
+        new = np.column_stack([np.full(local.size, unit, np.int64), local.astype(np.int64)])
+        self.rows = _smallest(np.concatenate([self.rows, new]))
+
+    def merged(self, other: RowFlag, shift_auto: int) -> RowFlag:
+        theirs = other.rows.copy()
+        theirs[theirs[:, 0] == AUTO_UNIT, 1] += shift_auto
+        return RowFlag(self.count + other.count, _smallest(np.concatenate([self.rows, theirs])))
+
+
+def _smallest(pairs: np.ndarray) -> np.ndarray:
+    if len(pairs) <= 1:
+        return pairs
+    order = np.lexsort((pairs[:, 1], pairs[:, 0]))[:ROWS_CAP]
+    return pairs[order]
+
+
+@dataclass
+class Lists:
+    """One batch of a list column as numpy: values, row starts and lengths, valid rows."""
+
+    values: np.ndarray  # int64
+    starts: np.ndarray  # int64, into values
+    lengths: np.ndarray  # int64, raw (nulls: 0)
+
+    def per_row_sum(self, x: np.ndarray) -> np.ndarray:
+        """The sum of ``x`` (one entry per value) over each row (0 for empty rows)."""
+        out = np.zeros(self.lengths.size, dtype=np.int64)
+        full = self.lengths > 0
+        if full.any():
+            out[full] = np.add.reduceat(x.astype(np.int64), self.starts[full])
+        return out
+
+
+def as_lists(array: pa.Array) -> Lists:
+    """Values and offsets of a one-level list array (sliced or not), without a row loop."""
+    n = len(array)
+    t = array.type
+    if pa.types.is_fixed_size_list(t):
+        size = t.list_size
+        first = array.offset * size
+        offsets = np.arange(n + 1, dtype=np.int64) * size + first
+    else:
+        offsets = np.asarray(array.offsets, dtype=np.int64)
+    first, last = int(offsets[0]), int(offsets[-1])
+    child = array.values.slice(first, last - first)
+    values = _int_values(child)
+    lengths = np.diff(offsets)
+    if array.null_count:
+        valid = _np(array.is_valid()).astype(bool)
+        if lengths[~valid].any():  # a null slot may still span values: drop them
+            values = values[np.repeat(valid, lengths)]
+        lengths = np.where(valid, lengths, 0)
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        first = 0
+    return Lists(values, (offsets[:-1] - first).astype(np.int64), lengths.astype(np.int64))
+
+
+def _int_values(child: pa.Array) -> np.ndarray:
+    t = child.type
+    if pa.types.is_null(t):
+        return np.zeros(len(child), np.int64)
+    if child.null_count:
+        import pyarrow.compute as pc  # lazy: only lists holding nulls
+
+        child = pc.fill_null(child, 0)
+    if pa.types.is_floating(t):
+        v = _np(child)
+        with np.errstate(invalid="ignore"):
+            return np.where(np.isfinite(v), v, -1).astype(np.int64)
+    return _np(child).astype(np.int64, copy=False)
+
+
+@dataclass
+class TokenStats:
+    """The ``tokens`` kind's statistic: one token column, mergeable."""
+
+    name: str
+    role: str
+    plan: TokenPlan
+    kind: str = "tokens"
+    rows: int = 0
+    nulls: int = 0
+    #: The flattened values (label-style: distinct ids up to a cap); labels without
+    #: their ignore_index entries.
+    values: ColumnStats = field(default_factory=lambda: ColumnStats.empty(pa.int64(), label=True))
+    #: Real lengths: ``lengths[k]`` rows hold k real tokens.
+    lengths: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    flags: dict[str, RowFlag] = field(default_factory=lambda: {f: RowFlag() for f in FLAGS})
+    #: Out-of-range ids with their counts (up to BAD_IDS_CAP distinct).
+    bad_ids: dict[int, int] = field(default_factory=dict)
+    #: Sibling columns whose lengths differed from this one's (anchor only).
+    mismatched: tuple[str, ...] = ()
+    #: Rows seen per unit (global row numbers follow unit order).
+    unit_rows: dict[int, int] = field(default_factory=dict)
+
+    @classmethod
+    def empty(cls, f: pa.Field, plan: TokenPlan) -> TokenStats:
+        return cls(f.name, plan.role(f.name), plan)
+
+    # ------------------------------------------------------------ folding in
+    def update(self, array: pa.Array | pa.ChunkedArray, pre: Any = None) -> None:
+        """Fold one array of this column in (``pre``: a :class:`RowContext`, the siblings)."""
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        ctx = pre if isinstance(pre, RowContext) else None
+        unit = AUTO_UNIT if ctx is None or ctx.unit is None else ctx.unit
+        base = self.unit_rows.get(unit, 0)
+        n = len(array)
+        self.unit_rows[unit] = base + n
+        self.rows += n
+        self.nulls += array.null_count
+        if n == 0:
+            return None
+        if is_nested(array.type):  # a batch of batches: nothing else is meaningful
+            valid = np.ones(n, bool) if not array.null_count else _np(array.is_valid()).astype(bool)
+            self.flags["nested"].add(unit, base + np.flatnonzero(valid))
+            return None
+        lists = as_lists(array)
+        v, lengths = lists.values, lists.lengths
+        self._flag(unit, base, "empty", lengths == 0)
+        plan = self.plan
+        kept = v
+        if self.role in ("labels", "classes"):
+            real_label = v != plan.ignore_index
+            kept = v[real_label]
+            self._flag(unit, base, "ignored", (lengths > 0) & (lists.per_row_sum(real_label) == 0))
+        else:
+            real_label = None
+        if self.role == "mask":
+            self._flag(unit, base, "masked", (lengths > 0) & (lists.per_row_sum(v != 0) == 0))
+        bound = plan.bound(self.role)
+        if bound is not None:
+            bad = (v < 0) | (v >= bound)
+            if real_label is not None:
+                bad &= real_label
+            if bad.any():
+                self._flag(unit, base, "out_of_range", lists.per_row_sum(bad) > 0)
+                ids, counts = np.unique(v[bad], return_counts=True)
+                for i, c in zip(ids.tolist(), counts.tolist(), strict=True):
+                    if i in self.bad_ids or len(self.bad_ids) < BAD_IDS_CAP:
+                        self.bad_ids[i] = self.bad_ids.get(i, 0) + c
+        if self.role != "mask":
+            real = self._real_lengths(lists, ctx)
+            # Once per row: on the anchor (the ids), whose siblings share its rows.
+            if plan.max_length is not None and plan.anchor == self.name:
+                self._flag(unit, base, "long", real > plan.max_length)
+            self._add_lengths(real)
+        else:
+            self._add_lengths(lists.per_row_sum(v != 0))
+        if ctx is not None and plan.anchor == self.name:
+            self._compare(ctx.batch, lengths, unit, base)
+        if kept.size:
+            self.values.update(pa.array(kept))
+        return None
+
+    def _flag(self, unit: int, base: int, name: str, hit: np.ndarray) -> None:
+        self.flags[name].add(unit, base + np.flatnonzero(hit))
+
+    def _real_lengths(self, lists: Lists, ctx: RowContext | None) -> np.ndarray:
+        """Per row: the mask's 1s where the row's mask has its length, else the tokens that
+        are not the pad id (with ``--pad-id``), else every token. Row by row, never by
+        batch, so the statistic does not depend on how rows are batched."""
+        real = lists.lengths
+        if self.plan.pad_id is not None:
+            real = lists.per_row_sum(lists.values != self.plan.pad_id)
+        mask = self.plan.mask
+        if ctx is not None and mask is not None and mask in ctx.batch.schema.names:
+            m = ctx.batch.column(mask)
+            if not is_nested(m.type):
+                ml = as_lists(m.combine_chunks() if isinstance(m, pa.ChunkedArray) else m)
+                same = ml.lengths == lists.lengths
+                real = np.where(same, ml.per_row_sum(ml.values != 0), real)
+        return real
+
+    def _add_lengths(self, real: np.ndarray) -> None:
+        counts = np.bincount(real.astype(np.int64, copy=False))
+        self.lengths = _add_counts(self.lengths, counts)
+
+    def _compare(self, batch: pa.RecordBatch, lengths: np.ndarray, unit: int, base: int) -> None:
+        """Flag rows whose token columns (this one and its siblings) differ in length."""
+        differ = np.zeros(lengths.size, bool)
+        names = []
+        for other, _ in self.plan.roles:
+            if other == self.name or other not in batch.schema.names:
+                continue
+            col = batch.column(other)
+            col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+            if is_nested(col.type):
+                continue
+            hit = as_lists(col).lengths != lengths
+            if hit.any():
+                differ |= hit
+                names.append(other)
+        if names:
+            self.mismatched = tuple(dict.fromkeys([*self.mismatched, *names]))
+            self._flag(unit, base, "mismatch", differ)
+
+    # -------------------------------------------------------------- merging
+    def merge(self, other: TokenStats) -> TokenStats:
+        shift = self.unit_rows.get(AUTO_UNIT, 0)
+        units = dict(self.unit_rows)
+        for u, c in other.unit_rows.items():
+            units[u] = units.get(u, 0) + c
+        bad = dict(self.bad_ids)
+        for i, c in other.bad_ids.items():
+            if i in bad or len(bad) < BAD_IDS_CAP:
+                bad[i] = bad.get(i, 0) + c
+        return TokenStats(
+            self.name,
+            self.role,
+            self.plan,
+            rows=self.rows + other.rows,
+            nulls=self.nulls + other.nulls,
+            values=self.values.merge(other.values),
+            lengths=_add_counts(self.lengths, other.lengths),
+            flags={f: self.flags[f].merged(other.flags[f], shift) for f in FLAGS},
+            bad_ids=bad,
+            mismatched=tuple(dict.fromkeys([*self.mismatched, *other.mismatched])),
+            unit_rows=units,
+        )
+
+    # -------------------------------------------------------------- reading
+    def flagged(self, flag: str) -> tuple[int, list[int]]:
+        """A flag's exact row count and its first global row numbers (unit order)."""
+        f = self.flags[flag]
+        offsets, start = {}, 0
+        for unit in sorted(self.unit_rows):
+            offsets[unit] = start
+            start += self.unit_rows[unit]
+        rows = sorted(offsets.get(int(u), 0) + int(r) for u, r in f.rows.tolist())
+        return f.count, rows
+
+    @property
+    def max_length(self) -> int:
+        return int(self.lengths.size - 1) if self.lengths.size else 0
+
+    def summary(self) -> dict[str, Any]:
+        total = int(self.lengths.sum())
+        mean = float((np.arange(self.lengths.size) * self.lengths).sum() / total) if total else None
+        return {
+            "role": self.role,
+            "rows": self.rows,
+            "min": self.values.min if self.values.n else None,
+            "max": self.values.max if self.values.n else None,
+            "distinct": None if self.values.distinct is None else len(self.values.distinct),
+            "mean_length": mean,
+            "max_length": self.max_length,
+            **{f: self.flags[f].count for f in FLAGS},
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "role": self.role,
+            "plan": self.plan.to_dict(),
+            "rows": self.rows,
+            "nulls": self.nulls,
+            "values": self.values.to_dict(),
+            "lengths": self.lengths.tolist(),
+            "flags": {f: [v.count, v.rows.tolist()] for f, v in self.flags.items()},
+            "bad_ids": [[i, c] for i, c in self.bad_ids.items()],
+            "mismatched": list(self.mismatched),
+            "unit_rows": [[u, c] for u, c in self.unit_rows.items()],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TokenStats:
+        return cls(
+            data["name"],
+            data["role"],
+            TokenPlan.from_dict(data["plan"]),
+            rows=data["rows"],
+            nulls=data["nulls"],
+            values=ColumnStats.from_dict(data["values"]),
+            lengths=np.asarray(data["lengths"], np.int64),
+            flags={
+                f: RowFlag(c, np.asarray(rows, np.int64).reshape(-1, 2))
+                for f, (c, rows) in data["flags"].items()
+            },
+            bad_ids={int(i): int(c) for i, c in data["bad_ids"]},
+            mismatched=tuple(data["mismatched"]),
+            unit_rows={int(u): int(c) for u, c in data["unit_rows"]},
+        )
+
+
+def _add_counts(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.size < b.size:
+        a, b = b, a
+    out = a.copy()
+    out[: b.size] += b
+    return out
