@@ -86,6 +86,12 @@ def drop_steps(report: Report, strategies: Strategies) -> list[Step]:
             params["values"] = list(p.values)
         elif p.bound is not None:
             params["value"] = p.bound
+        if p.columns:
+            params["columns"] = list(p.columns)
+        if p.ignore is not None:
+            params["ignore_index"] = p.ignore
+        if p.pad is not None:
+            params["pad_id"] = p.pad
         step = Step("drop-rows", p.column, params, _tag(f), f.rows)
         same = next(
             (s for s in steps if (s.column, s.params.get("when")) == (p.column, p.when)), None

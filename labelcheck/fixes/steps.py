@@ -27,6 +27,7 @@ from labelcheck.io.arrow import (
     int_array,
 )
 from labelcheck.io.arrow import string_array as _strings
+from labelcheck.stats.tokens import ROW_CHECKS, failing_rows
 from labelcheck.text import fmt, fmt_values
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def _num(value: Any) -> str:
 
 
 # ================================================================= drop-rows
-WHEN = ("missing", "inf", "in", "below", "at-most")
+WHEN = ("missing", "inf", "in", "below", "at-most", *ROW_CHECKS)
 
 
 def _describe_drop(step: Step) -> str:
@@ -87,6 +88,12 @@ def _describe_drop(step: Step) -> str:
         "in": f"is one of {fmt_list(p.get('values', []))}",
         "below": f"is below {_num(p.get('value'))}",
         "at-most": f"is at most {_num(p.get('value'))}",
+        "empty": "is an empty token list",
+        "all-zero": "is all 0 (an empty attention mask)",
+        "all-ignored": f"is all {_num(p.get('ignore_index'))} (no token trained on)",
+        "longer": f"has more than {_num(p.get('value'))} real tokens",
+        "out-of-range": f"holds a value outside [0, {_num(p.get('value'))})",
+        "lengths-differ": f"differs in length from {fmt_list(p.get('columns', []))}",
     }[p["when"]]
     return f"drop-rows    {_n(step, 'rows ')}where {step.column!r} {what}"
 
@@ -94,7 +101,21 @@ def _describe_drop(step: Step) -> str:
 def _drop_rows(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
     import pyarrow.compute as pc
 
-    drop = _drop_mask(decoded(batch.column(index)), step.params)
+    p = step.params
+    if p["when"] in ROW_CHECKS:  # token rows: the check may read the row's other columns
+        names = batch.schema.names
+        siblings = {c: batch.column(c) for c in p.get("columns", []) if c in names}
+        hit = failing_rows(
+            p["when"],
+            batch.column(index),
+            siblings,
+            bound=p.get("value"),
+            ignore=p.get("ignore_index"),
+            pad=p.get("pad_id"),
+        )
+        drop = bool_array(hit)
+    else:
+        drop = _drop_mask(decoded(batch.column(index)), p)
     changed = int(pc.sum(drop).as_py() or 0)
     return (batch.filter(pc.invert(drop)) if changed else batch), changed
 

@@ -94,12 +94,30 @@ def _json_value(value: Any) -> Any:
 @dataclass(frozen=True)
 class DropRows:
     """Drop the rows whose ``column`` is missing, infinite, one of ``values``, below
-    ``bound`` or at most ``bound``."""
+    ``bound`` or at most ``bound``; or, for a token column, whose list is empty, all
+    zero (a mask), all ``ignore`` (labels), holds a value outside ``[0, bound)`` other
+    than ``ignore``, has more than ``bound`` real tokens (``columns``: the attention
+    mask; ``pad``: the pad id), or whose length differs from ``columns``'."""
 
     column: str
-    when: Literal["missing", "inf", "in", "below", "at-most"]
+    when: Literal[
+        "missing",
+        "inf",
+        "in",
+        "below",
+        "at-most",
+        "empty",
+        "all-zero",
+        "all-ignored",
+        "longer",
+        "out-of-range",
+        "lengths-differ",
+    ]
     values: tuple[Any, ...] = ()
     bound: float | None = None
+    columns: tuple[str, ...] = ()
+    ignore: int | None = None
+    pad: int | None = None
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,17 @@ finding names the ids.
 
 from collections.abc import Iterator
 
+from labelcheck.options import Strategies
 from labelcheck.rules._tokens import rows_text, token_columns, verb
-from labelcheck.rules.base import Finding, RuleContext, fmt_values, plural, rule
+from labelcheck.rules.base import (
+    Finding,
+    Proposal,
+    RuleContext,
+    Unfixed,
+    fmt_values,
+    plural,
+    rule,
+)
 from labelcheck.rules.extremes import sparse_extremes
 from labelcheck.stats.tokens import TokenStats
 
@@ -100,3 +109,14 @@ def _bulk_max(stats: TokenStats, outliers: list[int]) -> int:
         return max(rest) if rest else 0
     rest = [int(v) for v in stats.values.top if int(v) not in outliers]
     return max(rest) if rest else 0
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, strategies: Strategies) -> list[Proposal]:
+    ids = fmt_values(list(finding.values))
+    return [
+        Unfixed(
+            f"re-tokenize with the model's tokenizer, or resize the embeddings "
+            f"(model.resize_token_embeddings): ids {ids}"
+        )
+    ]

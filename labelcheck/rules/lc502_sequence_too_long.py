@@ -14,7 +14,7 @@ holding such a row stops training.
 
 ## Example
 ```
-input_ids: 2 rows longer than --max-length 512 (up to 731 tokens): rows 4 and 19
+input_ids: 2 rows longer than --max-length 512 (up to 731 real tokens): rows 4 and 19
 ```
 
 ## Fix
@@ -24,14 +24,16 @@ max_length=L`).
 
 from collections.abc import Iterator
 
+from labelcheck.options import Strategies
 from labelcheck.rules._tokens import anchor, rows_text
-from labelcheck.rules.base import Finding, RuleContext, plural, rule
+from labelcheck.rules.base import DropRows, Finding, Proposal, RuleContext, Unfixed, plural, rule
 
 
 @rule(
     "LC502",
     "sequence-too-long",
     "error",
+    fix="drop-rows",
     fix_title="Drop the rows or truncate them at --max-length",
     summary="rows longer than the position embeddings: index out of range",
 )
@@ -47,8 +49,26 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             check,
             name,
             f"{plural(count, 'row')} longer than --max-length {plan.max_length:,} "
-            f"(up to {stats.max_length:,} tokens): {rows_text(rows, count)}",
+            f"(up to {stats.max_length:,} real tokens): {rows_text(rows, count)}",
             rows=count,
-            values=[stats.max_length],
+            values=[plan.max_length],
             row_numbers=rows,
         )
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, strategies: Strategies) -> list[Proposal]:
+    plan = ctx.stats.plan.tokens
+    bound = ctx.options.max_length or (finding.values[0] if finding.values else None)
+    if finding.column is None or bound is None:
+        return [Unfixed()]
+    mask = plan.mask if plan is not None else None
+    return [
+        DropRows(
+            finding.column,
+            "longer",
+            bound=bound,
+            columns=(mask,) if mask else (),
+            pad=ctx.options.pad_id,
+        )
+    ]

@@ -27,14 +27,16 @@ Drop the rows.
 
 from collections.abc import Iterator
 
+from labelcheck.options import Strategies
 from labelcheck.rules._tokens import rows_text, token_columns
-from labelcheck.rules.base import Finding, RuleContext, plural, rule
+from labelcheck.rules.base import DropRows, Finding, Proposal, RuleContext, Unfixed, plural, rule
 
 
 @rule(
     "LC503",
     "attention-mask-empty",
     "error",
+    fix="drop-rows",
     fix_title="Drop the rows",
     summary="all-zero attention masks: NaN softmax, 0/0 mean pooling",
 )
@@ -49,3 +51,10 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 rows=count,
                 row_numbers=rows,
             )
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, strategies: Strategies) -> list[Proposal]:
+    if finding.column is None:
+        return [Unfixed()]
+    return [DropRows(finding.column, "all-zero")]

@@ -20,14 +20,16 @@ Drop the rows.
 
 from collections.abc import Iterator
 
+from labelcheck.options import Strategies
 from labelcheck.rules._tokens import anchor, rows_text
-from labelcheck.rules.base import Finding, RuleContext, plural, rule
+from labelcheck.rules.base import DropRows, Finding, Proposal, RuleContext, Unfixed, plural, rule
 
 
 @rule(
     "LC504",
     "sequence-empty",
     "error",
+    fix="drop-rows",
     fix_title="Drop the rows",
     summary="zero-length token rows: nothing to attend to, NaN pooling and loss",
 )
@@ -45,3 +47,10 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             rows=count,
             row_numbers=rows,
         )
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, strategies: Strategies) -> list[Proposal]:
+    if finding.column is None:
+        return [Unfixed()]
+    return [DropRows(finding.column, "empty")]

@@ -26,14 +26,17 @@ Drop the rows.
 
 from collections.abc import Iterator
 
+from labelcheck.options import Strategies
 from labelcheck.rules._tokens import rows_text, token_columns
-from labelcheck.rules.base import Finding, RuleContext, plural, rule
+from labelcheck.rules.base import DropRows, Finding, Proposal, RuleContext, Unfixed, plural, rule
+from labelcheck.stats.tokens import IGNORE_INDEX
 
 
 @rule(
     "LC505",
     "token-labels-all-ignored",
     "warning",
+    fix="drop-rows",
     fix_title="Drop the rows",
     summary="rows with every label ignored: a batch of them has a NaN loss",
 )
@@ -50,3 +53,15 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 values=[stats.plan.ignore_index],
                 row_numbers=rows,
             )
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, strategies: Strategies) -> list[Proposal]:
+    if finding.column is None:
+        return [Unfixed()]
+    return [DropRows(finding.column, "all-ignored", ignore=_ignore(ctx))]
+
+
+def _ignore(ctx: RuleContext) -> int:
+    plan = ctx.stats.plan.tokens
+    return plan.ignore_index if plan is not None else IGNORE_INDEX

@@ -23,15 +23,26 @@ saved); else drop the rows.
 
 from collections.abc import Iterator
 
+from labelcheck.options import Strategies
 from labelcheck.rules._tokens import rows_text, token_columns, verb
-from labelcheck.rules.base import Finding, RuleContext, fmt_values, plural, rule
+from labelcheck.rules.base import (
+    DropRows,
+    Finding,
+    Proposal,
+    RuleContext,
+    Unfixed,
+    fmt_values,
+    plural,
+    rule,
+)
 
 
 @rule(
     "LC506",
     "token-label-out-of-range",
     "error",
-    fix_title="Reindex the token labels into [0, n_classes), else drop the rows",
+    fix="drop-rows",
+    fix_title="Drop the rows (or reindex the token labels into [0, n_classes))",
     summary="token class labels outside [0, n_classes): IndexError in the loss",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
@@ -50,3 +61,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             values=ids,
             row_numbers=rows,
         )
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, strategies: Strategies) -> list[Proposal]:
+    plan = ctx.stats.plan.tokens
+    n = ctx.options.n_classes  # LC506 only fires with it
+    if finding.column is None:
+        return [Unfixed()]
+    ignore = plan.ignore_index if plan is not None else None
+    return [DropRows(finding.column, "out-of-range", bound=n, ignore=ignore)]

@@ -23,14 +23,16 @@ Drop the rows (and re-tokenize the columns together).
 
 from collections.abc import Iterator
 
+from labelcheck.options import Strategies
 from labelcheck.rules._tokens import anchor, rows_text
-from labelcheck.rules.base import Finding, RuleContext, plural, rule
+from labelcheck.rules.base import DropRows, Finding, Proposal, RuleContext, Unfixed, plural, rule
 
 
 @rule(
     "LC507",
     "sequence-length-mismatch",
     "error",
+    fix="drop-rows",
     fix_title="Drop the rows",
     summary="input_ids, attention_mask and labels of different lengths in a row",
 )
@@ -50,3 +52,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             values=list(stats.mismatched),
             row_numbers=rows,
         )
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, strategies: Strategies) -> list[Proposal]:
+    if finding.column is None:
+        return [Unfixed()]
+    others = tuple(str(v) for v in finding.values)  # the columns that differed
+    return [DropRows(finding.column, "lengths-differ", columns=others)]

@@ -212,7 +212,7 @@ def as_lists(array: pa.Array) -> Lists:
 
 def _int_values(child: pa.Array) -> np.ndarray:
     t = child.type
-    if pa.types.is_null(t):
+    if pa.types.is_null(t) or len(child) == 0:  # an empty child's buffer may be any size
         return np.zeros(len(child), np.int64)
     if child.null_count:
         import pyarrow.compute as pc  # lazy: only lists holding nulls
@@ -444,3 +444,57 @@ def _add_counts(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out = a.copy()
     out[: b.size] += b
     return out
+
+
+#: The row checks a fix can drop rows by (``DropRows.when`` of token columns).
+ROW_CHECKS = ("empty", "all-zero", "all-ignored", "longer", "out-of-range", "lengths-differ")
+
+
+def failing_rows(
+    check: str,
+    array: pa.Array | pa.ChunkedArray,
+    siblings: dict[str, pa.Array | pa.ChunkedArray],
+    *,
+    bound: float | None = None,
+    ignore: int | None = None,
+    pad: int | None = None,
+) -> np.ndarray:
+    """True for the rows of a token column failing ``check`` — what the statistics flag,
+    by the same functions, so a fix drops exactly the rows a scan names.
+
+    ``siblings``: the row's other token columns (``longer``: the attention mask, whose
+    1s count the real tokens; ``lengths-differ``: the columns compared).
+    """
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if is_nested(array.type):
+        return np.zeros(len(array), bool)
+    lists = as_lists(array)
+    v, lengths = lists.values, lists.lengths
+    if check == "empty":
+        return lengths == 0
+    if check == "all-zero":
+        return (lengths > 0) & (lists.per_row_sum(v != 0) == 0)
+    if check == "all-ignored":
+        return (lengths > 0) & (lists.per_row_sum(v != ignore) == 0)
+    if check == "out-of-range":
+        bad = (v < 0) | (v >= (bound if bound is not None else np.inf))
+        if ignore is not None:
+            bad &= v != ignore
+        return lists.per_row_sum(bad) > 0
+    others = []
+    for col in siblings.values():
+        col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+        if not is_nested(col.type):
+            others.append(as_lists(col))
+    if check == "lengths-differ":
+        differ = np.zeros(len(array), bool)
+        for other in others:
+            differ |= other.lengths != lengths
+        return differ
+    if check == "longer":
+        real = lengths if pad is None else lists.per_row_sum(v != pad)
+        for mask in others[:1]:
+            real = np.where(mask.lengths == lengths, mask.per_row_sum(mask.values != 0), real)
+        return real > (bound if bound is not None else np.inf)
+    raise ValueError(f"unknown token row check {check!r}")

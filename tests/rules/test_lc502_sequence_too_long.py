@@ -7,7 +7,7 @@ def test_rows_longer_than_max_length_are_named(write):
     ids = [[1] * 8] * 10 + [[2] * 13, [3] * 9]
     finding = one(scan(write({"input_ids": ids}), max_length=8), "LC502")
     assert finding.rows == 2 and finding.row_numbers == (10, 11)
-    assert "--max-length 8" in finding.message and "up to 13 tokens" in finding.message
+    assert "--max-length 8" in finding.message and "up to 13 real tokens" in finding.message
 
 
 def test_near_miss_padding_is_not_length(write):

@@ -123,6 +123,14 @@ def test_sliced_null_and_fixed_size_rows():
     assert stats.values.min == 21 and stats.values.max == 77
 
 
+def test_a_batch_of_only_empty_rows_whatever_its_child_buffer():
+    # What a fix may hand over after a drop: no value, and a value buffer of 4 bytes.
+    child = pa.Array.from_buffers(pa.int64(), 0, [None, pa.py_buffer(b"\0" * 4)])
+    lists = pa.ListArray.from_arrays(pa.array([0, 0], pa.int32()), child)
+    stats = _stats(pa.table({"input_ids": lists})).of_kind("tokens")["input_ids"]
+    assert stats.flagged("empty") == (1, [0])
+
+
 def test_nested_lists_are_flagged_not_a_crash(tmp_path):
     nested = pa.table({"input_ids": [[[1, 2], [3]], [[4]], None]})
     stats = _stats(nested).of_kind("tokens")["input_ids"]
