@@ -69,7 +69,7 @@ SPEC_CATALOGUE: list[tuple[str, str, str, str | None]] = [
     ("LC503", "attention-mask-empty", "error", "drop-rows"),
     ("LC504", "sequence-empty", "error", "drop-rows"),
     ("LC505", "token-labels-all-ignored", "warning", "drop-rows"),
-    ("LC506", "token-label-out-of-range", "error", "drop-rows"),
+    ("LC506", "token-label-out-of-range", "error", "reindex-token-labels"),
     ("LC507", "sequence-length-mismatch", "error", "drop-rows"),
     ("LC508", "sequence-nested", "error", None),
 ]

@@ -39,6 +39,7 @@ from labelcheck.rules.base import (
     Impute,
     Proposal,
     Reindex,
+    ReindexTokens,
     RuleContext,
     Scale,
     ScaleTarget,
@@ -250,6 +251,9 @@ def derive_plan(
             ids = p.ids or ids
         elif isinstance(p, ScaleTarget):
             scale_target = tag
+        elif isinstance(p, ReindexTokens) and p.column in stats.columns:
+            params = {"classes": list(p.classes), "ignore_index": p.ignore}
+            steps.append(Step("reindex-token-labels", p.column, params, tag))
         elif isinstance(p, Unfixed):
             unfixed.append(_note(f, p.why))
 

@@ -27,7 +27,7 @@ from labelcheck.io.arrow import (
     int_array,
 )
 from labelcheck.io.arrow import string_array as _strings
-from labelcheck.stats.tokens import ROW_CHECKS, failing_rows
+from labelcheck.stats.tokens import ROW_CHECKS, failing_rows, map_token_values
 from labelcheck.text import fmt, fmt_values
 
 if TYPE_CHECKING:
@@ -414,6 +414,21 @@ def _describe_cast(step: Step) -> str:
 
 
 #: Every step, in the order :func:`~labelcheck.fixes.derive.derive_plan` emits them.
+# ====================================================== reindex-token-labels
+def _describe_reindex_tokens(step: Step) -> str:
+    classes = step.params["classes"]
+    pairs = ", ".join(f"{_num(c)} -> {i}" for i, c in enumerate(classes[:SHOW]))
+    more = f", ... ({len(classes) - SHOW} more)" if len(classes) > SHOW else ""
+    return f"reindex      token labels {step.column!r}: {pairs}{more}"
+
+
+def _reindex_tokens(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
+    p = step.params
+    array = batch.column(index)
+    mapped = map_token_values(array, p["classes"], p.get("ignore_index"))
+    return batch.set_column(index, batch.schema.field(index).with_type(mapped.type), mapped), 0
+
+
 STEPS: dict[str, StepKind] = {
     "drop-duplicates": StepKind(
         ("columns",),
@@ -441,5 +456,6 @@ STEPS: dict[str, StepKind] = {
     "normalize": StepKind(("min", "max"), _describe_normalize, _numeric(_normalize)),
     "standardize": StepKind(("mean", "std"), _describe_standardize, _numeric(_standardize)),
     "reindex-labels": StepKind(("classes",), _describe_reindex, _reindex_labels),
+    "reindex-token-labels": StepKind(("classes",), _describe_reindex_tokens, _reindex_tokens),
     "scale-target": StepKind(("mean", "std"), _describe_scale_target, _numeric(_standardize)),
 }

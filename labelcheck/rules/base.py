@@ -37,6 +37,7 @@ StepName = Literal[
     "drop-duplicates",
     "drop-conflicts",
     "drop-leaked",
+    "reindex-token-labels",
 ]
 #: A rule's proposed fix: a plan step, or "cast" (a column to retype by hand, LC107).
 FixName = Literal[StepName, "cast"]
@@ -159,6 +160,16 @@ class Reindex:
 
 
 @dataclass(frozen=True)
+class ReindexTokens:
+    """Map the per-token class labels of list ``column`` (``classes``, sorted) to 0..K-1,
+    leaving ``ignore`` as it is; the mapping is saved in the plan."""
+
+    column: str
+    classes: tuple[int, ...]
+    ignore: int | None = None
+
+
+@dataclass(frozen=True)
 class ScaleTarget:
     """Standardize the regression target (inverse saved)."""
 
@@ -197,6 +208,7 @@ Proposal = (
     | Scale
     | Reindex
     | ScaleTarget
+    | ReindexTokens
     | CastNumber
     | DropGroups
     | Unfixed

@@ -29,6 +29,7 @@ from labelcheck.rules.base import (
     DropRows,
     Finding,
     Proposal,
+    ReindexTokens,
     RuleContext,
     Unfixed,
     fmt_values,
@@ -41,8 +42,8 @@ from labelcheck.rules.base import (
     "LC506",
     "token-label-out-of-range",
     "error",
-    fix="drop-rows",
-    fix_title="Drop the rows (or reindex the token labels into [0, n_classes))",
+    fix="reindex-token-labels",
+    fix_title="Reindex the token labels into [0, n_classes) (mapping saved), else drop the rows",
     summary="token class labels outside [0, n_classes): IndexError in the loss",
 )
 def check(ctx: RuleContext) -> Iterator[Finding]:
@@ -70,4 +71,9 @@ def fix(finding: Finding, ctx: RuleContext, strategies: Strategies) -> list[Prop
     if finding.column is None:
         return [Unfixed()]
     ignore = plan.ignore_index if plan is not None else None
+    stats = ctx.stats.of_kind("tokens").get(finding.column)
+    used = None if stats is None else stats.values.sorted_distinct()
+    if used is not None and n is not None and len(used) <= n:
+        # The labels in use fit in n_classes: number them 0..K-1 (the mapping is saved).
+        return [ReindexTokens(finding.column, tuple(int(v) for v, _ in used), ignore)]
     return [DropRows(finding.column, "out-of-range", bound=n, ignore=ignore)]

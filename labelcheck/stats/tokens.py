@@ -498,3 +498,31 @@ def failing_rows(
             real = np.where(mask.lengths == lengths, mask.per_row_sum(mask.values != 0), real)
         return real > (bound if bound is not None else np.inf)
     raise ValueError(f"unknown token row check {check!r}")
+
+
+def map_token_values(
+    array: pa.Array | pa.ChunkedArray, classes: list[int], ignore: int | None
+) -> pa.Array:
+    """The list column with each value ``classes[i]`` replaced by ``i`` (``ignore`` and
+    values not among ``classes`` kept), rows and nulls as they were."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if is_nested(array.type) or len(array) == 0:
+        return array
+    lists = as_lists(array)
+    v = lists.values
+    known = np.asarray(sorted(classes), dtype=np.int64)
+    pos = np.clip(np.searchsorted(known, v), 0, max(known.size - 1, 0))
+    hit = (known[pos] == v) if known.size else np.zeros(v.size, bool)
+    if ignore is not None:
+        hit &= v != ignore
+    out = np.where(hit, pos, v)
+    value_type = array.type.value_type
+    values = pa.array(out, pa.int64()).cast(value_type, safe=False)
+    if pa.types.is_fixed_size_list(array.type) and not array.null_count:
+        return pa.FixedSizeListArray.from_arrays(values, array.type.list_size)
+    offsets = np.concatenate([[0], np.cumsum(lists.lengths)])
+    mask = array.is_null() if array.null_count else None
+    if pa.types.is_large_list(array.type):
+        return pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), values, mask=mask)
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values, mask=mask)

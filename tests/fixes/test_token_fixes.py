@@ -97,12 +97,33 @@ def test_ids_beyond_the_vocabulary_are_unfixed_and_named(tmp_path):
     assert "LC501" in note and "1200" in note and "resize" in note
 
 
-def test_token_labels_outside_the_classes_drop_their_rows(tmp_path):
-    data = {"input_ids": [[1, 2, 3]] * 12, "labels": [[0, 1, -100]] * 10 + [[0, 9, 1], [-3, 1, 1]]}
-    src, out = tmp_path / "tok.parquet", tmp_path / "fixed.parquet"
+def test_token_labels_outside_the_classes_are_reindexed_when_they_fit_else_dropped(tmp_path):
+    labels = [[0, 1, -100]] * 10 + [[0, 9, 1], [-3, 1, 1]]
+    data = {"input_ids": [[1, 2, 3]] * 12, "labels": labels}
+    src = tmp_path / "tok.parquet"
     pq.write_table(pa.table(data), src)
+    # 4 labels in use (-3, 0, 1, 9) fit in 5 classes: numbered 0..3, -100 kept
+    out = tmp_path / "reindexed.parquet"
     result = CliRunner().invoke(
         app, ["fix", str(src), "-o", str(out), "--n-classes", "5", "--no-row-checks"]
+    )
+    assert result.exit_code == 0, result.output
+    mapping = {-3: 0, 0: 1, 1: 2, 9: 3, -100: -100}
+    expected = [[mapping[v] for v in row] for row in labels]
+    assert pq.read_table(out).column("labels").to_pylist() == expected
+    plan = json.loads((tmp_path / "reindexed.plan.json").read_text())
+    assert [s["classes"] for s in plan["steps"]] == [[-3, 0, 1, 9]]
+    again = labelcheck.scan(out, n_classes=5, row_checks=False)
+    assert "LC506" not in {f.code for f in again.findings}
+    replay = tmp_path / "replayed.parquet"
+    plan_path = str(tmp_path / "reindexed.plan.json")
+    result = CliRunner().invoke(app, ["apply", plan_path, str(src), "-o", str(replay)])
+    assert result.exit_code == 0, result.output
+    assert pq.read_table(replay).column("labels").to_pylist() == expected
+    # they do not fit in 3 classes: the rows go
+    out = tmp_path / "dropped.parquet"
+    result = CliRunner().invoke(
+        app, ["fix", str(src), "-o", str(out), "--n-classes", "3", "--no-row-checks"]
     )
     assert result.exit_code == 0, result.output
     assert pq.read_table(out).column("labels").to_pylist() == [[0, 1, -100]] * 10
