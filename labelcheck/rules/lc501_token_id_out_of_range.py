@@ -6,8 +6,9 @@ causal LM's `labels` apart from the ignore index) against the vocabulary:
 `--vocab-size` (the model's embedding size) and a `--tokenizer tokenizer.json`
 (its largest id, in the vocabulary or the added tokens, plus one) are each
 checked. Negative ids are always reported. Without either bound, a few ids far
-above all the others are reported (the sparse-outlier test of LC205): 50256
-among ids below 4096 is caught, 4096 and 4097 next to the bulk are not.
+above all the others are reported (the sparse-outlier test of LC205, from 100
+tokens on): 50256 among ids below 4096 is caught, 4096 and 4097 next to the
+bulk are not.
 
 ## Why is this bad?
 `nn.Embedding` indexes its weight with the id: an id >= the embedding size
@@ -47,6 +48,9 @@ from labelcheck.rules.base import (
 from labelcheck.rules.extremes import sparse_extremes
 from labelcheck.stats.tokens import TokenStats
 
+#: Tokens needed before ids are judged without a vocabulary (a few ids say nothing).
+MIN_TOKENS = 100
+
 
 @rule(
     "LC501",
@@ -80,7 +84,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 values=ids,
                 row_numbers=rows,
             )
-        elif plan is not None and plan.vocab is None and stats.values.n:
+        elif plan is not None and plan.vocab is None and stats.values.n >= MIN_TOKENS:
             high = [
                 (v, c)
                 for v, c in sparse_extremes(stats.values, ctx.options.thresholds, floor=1.0)

@@ -80,6 +80,24 @@ def test_a_declared_column_and_a_numpy_id_array():
     assert len(floats.stats.features()) == 5 and not _kinds(floats)
 
 
+def test_a_datasetdict_with_sequence_features_is_scanned_split_by_split():
+    datasets = pytest.importorskip("datasets")
+    train = {
+        "input_ids": [[1, 2, 3], [4, 5], []] * 4,
+        "attention_mask": [[1, 1, 1], [0, 0], []] * 4,
+    }
+    test = {"input_ids": [[1, 2, 3], [9]] * 3, "attention_mask": [[1, 1, 1], [1]] * 3}
+    dd = datasets.DatasetDict(
+        {"train": datasets.Dataset.from_dict(train), "test": datasets.Dataset.from_dict(test)}
+    )
+    reports = labelcheck.scan_splits(dd)
+    found = {f.code: f for f in reports["train"].findings}
+    assert found["LC503"].row_numbers == (1, 4, 7, 10)
+    assert found["LC504"].row_numbers == (2, 5, 8, 11)
+    leaked = {f.code: f for f in reports["test"].findings}["LC303"]
+    assert leaked.rows == 3  # [1, 2, 3] with its mask is a training row
+
+
 def test_fix_keeps_the_token_columns(tmp_path):
     data = _tokenized()
     data["note"] = ["a"] * 40  # a text feature: LC107, whose fix drops that column only
