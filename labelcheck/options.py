@@ -20,6 +20,8 @@ Severity = Literal["error", "warning", "info"]
 Layout = Literal["auto", "imagefolder", "masks", "flat"]
 LAYOUTS: tuple[str, ...] = get_args(Layout)
 FailOn = Literal["error", "warning", "info", "never"]
+#: Token rows longer than --max-length (LC502): dropped, or cut at the length.
+LongStrategy = Literal["drop", "truncate"]
 
 SEVERITY_ORDER: dict[str, int] = {"info": 0, "warning": 1, "error": 2, "never": 3}
 
@@ -244,6 +246,7 @@ class Strategies:
     scale: ScaleStrategy = "minmax"  # LC103/LC104/LC106: normalize to [-1, 1] or standardize
     outliers: OutlierStrategy = "drop"  # LC205: drop the rows, or keep them as a class
     conflicts: ConflictStrategy = "drop"  # LC302: drop the groups, or keep the majority label
+    long: LongStrategy = "drop"  # LC502: drop the token rows, or truncate every token column
 
     def __post_init__(self) -> None:
         for spec in FIX_SETTINGS:
@@ -428,6 +431,13 @@ FIX_SETTINGS: tuple[Setting, ...] = (
         "--conflicts",
         "Conflicting labels (LC302): drop the groups or keep each group's majority label.",
         choices=get_args(ConflictStrategy),
+        default="drop",
+    ),
+    Setting(
+        "long",
+        "--long",
+        "Token rows longer than --max-length (LC502): drop them or truncate every token column.",
+        choices=get_args(LongStrategy),
         default="drop",
     ),
 )

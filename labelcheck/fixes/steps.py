@@ -27,7 +27,7 @@ from labelcheck.io.arrow import (
     int_array,
 )
 from labelcheck.io.arrow import string_array as _strings
-from labelcheck.stats.tokens import ROW_CHECKS, failing_rows, map_token_values
+from labelcheck.stats.tokens import ROW_CHECKS, failing_rows, map_token_values, truncated
 from labelcheck.text import fmt, fmt_values
 
 if TYPE_CHECKING:
@@ -429,6 +429,31 @@ def _reindex_tokens(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
     return batch.set_column(index, batch.schema.field(index).with_type(mapped.type), mapped), 0
 
 
+# =========================================================== truncate-tokens
+def _describe_truncate(step: Step) -> str:
+    p = step.params
+    others = f" (and {fmt_list(p['columns'])} with it)" if p.get("columns") else ""
+    return (
+        f"truncate     {_n(step, 'rows ')}of {step.column!r} at {_num(p['value'])} tokens{others}"
+    )
+
+
+def _truncate_tokens(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
+    p = step.params
+    names = batch.schema.names
+    mask = {p["mask"]: batch.column(p["mask"])} if p.get("mask") in names else {}
+    rows = failing_rows("longer", batch.column(index), mask, bound=p["value"], pad=p.get("pad_id"))
+    changed = int(rows.sum())
+    if not changed:
+        return batch, 0
+    for name in dict.fromkeys([step.column, *p.get("columns", [])]):
+        if name in names:
+            i = names.index(name)
+            cut = truncated(batch.column(i), rows, int(p["value"]))
+            batch = batch.set_column(i, batch.schema.field(i).with_type(cut.type), cut)
+    return batch, changed
+
+
 STEPS: dict[str, StepKind] = {
     "drop-duplicates": StepKind(
         ("columns",),
@@ -457,5 +482,6 @@ STEPS: dict[str, StepKind] = {
     "standardize": StepKind(("mean", "std"), _describe_standardize, _numeric(_standardize)),
     "reindex-labels": StepKind(("classes",), _describe_reindex, _reindex_labels),
     "reindex-token-labels": StepKind(("classes",), _describe_reindex_tokens, _reindex_tokens),
+    "truncate-tokens": StepKind(("value",), _describe_truncate, _truncate_tokens, counts_rows=True),
     "scale-target": StepKind(("mean", "std"), _describe_scale_target, _numeric(_standardize)),
 }

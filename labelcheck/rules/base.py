@@ -38,6 +38,7 @@ StepName = Literal[
     "drop-conflicts",
     "drop-leaked",
     "reindex-token-labels",
+    "truncate-tokens",
 ]
 #: A rule's proposed fix: a plan step, or "cast" (a column to retype by hand, LC107).
 FixName = Literal[StepName, "cast"]
@@ -160,6 +161,19 @@ class Reindex:
 
 
 @dataclass(frozen=True)
+class TruncateTokens:
+    """Cut the rows of token ``column`` holding more than ``bound`` real tokens (``mask``:
+    the attention mask; ``pad``: the pad id) to their first ``bound`` positions, and the
+    same rows of every token column in ``columns`` with them."""
+
+    column: str
+    bound: int
+    columns: tuple[str, ...] = ()
+    mask: str | None = None
+    pad: int | None = None
+
+
+@dataclass(frozen=True)
 class ReindexTokens:
     """Map the per-token class labels of list ``column`` (``classes``, sorted) to 0..K-1,
     leaving ``ignore`` as it is; the mapping is saved in the plan."""
@@ -209,6 +223,7 @@ Proposal = (
     | Reindex
     | ScaleTarget
     | ReindexTokens
+    | TruncateTokens
     | CastNumber
     | DropGroups
     | Unfixed

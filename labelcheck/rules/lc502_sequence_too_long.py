@@ -18,15 +18,26 @@ input_ids: 2 rows longer than --max-length 512 (up to 731 real tokens): rows 4 a
 ```
 
 ## Fix
-Drop the rows, or truncate them when tokenizing (`truncation=True,
-max_length=L`).
+Drop the rows (the default), or `fix --long truncate`: every token column of
+such a row is cut at L positions together (`input_ids`, `attention_mask`,
+`labels`), and rows whose labels are then all ignored are dropped (LC505). At
+the source: `truncation=True, max_length=L` when tokenizing.
 """
 
 from collections.abc import Iterator
 
 from labelcheck.options import Strategies
 from labelcheck.rules._tokens import anchor, rows_text
-from labelcheck.rules.base import DropRows, Finding, Proposal, RuleContext, Unfixed, plural, rule
+from labelcheck.rules.base import (
+    DropRows,
+    Finding,
+    Proposal,
+    RuleContext,
+    TruncateTokens,
+    Unfixed,
+    plural,
+    rule,
+)
 
 
 @rule(
@@ -63,6 +74,9 @@ def fix(finding: Finding, ctx: RuleContext, strategies: Strategies) -> list[Prop
     if finding.column is None or bound is None:
         return [Unfixed()]
     mask = plan.mask if plan is not None else None
+    if strategies.long == "truncate":
+        others = tuple(n for n, _ in plan.roles if n != finding.column) if plan else ()
+        return [TruncateTokens(finding.column, int(bound), others, mask, ctx.options.pad_id)]
     return [
         DropRows(
             finding.column,

@@ -526,3 +526,24 @@ def map_token_values(
     if pa.types.is_large_list(array.type):
         return pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), values, mask=mask)
     return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values, mask=mask)
+
+
+def truncated(array: pa.Array | pa.ChunkedArray, rows: np.ndarray, length: int) -> pa.Array:
+    """The list column with the ``rows`` (a boolean mask) cut to their first ``length``
+    values; other rows, nulls and the value type as they were (a fixed-size list becomes a
+    list: its rows no longer share one size)."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if is_nested(array.type) or len(array) == 0:
+        return array
+    lists = as_lists(array)
+    new = np.where(rows, np.minimum(lists.lengths, length), lists.lengths)
+    position = np.arange(lists.values.size) - np.repeat(lists.starts, lists.lengths)
+    keep = position < np.repeat(new, lists.lengths)
+    value_type = array.type.value_type
+    values = pa.array(lists.values[keep], pa.int64()).cast(value_type, safe=False)
+    offsets = np.concatenate([[0], np.cumsum(new)])
+    mask = array.is_null() if array.null_count else None
+    if pa.types.is_large_list(array.type):
+        return pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), values, mask=mask)
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values, mask=mask)

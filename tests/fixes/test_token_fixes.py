@@ -127,3 +127,23 @@ def test_token_labels_outside_the_classes_are_reindexed_when_they_fit_else_dropp
     )
     assert result.exit_code == 0, result.output
     assert pq.read_table(out).column("labels").to_pylist() == [[0, 1, -100]] * 10
+
+
+def test_long_truncate_cuts_every_token_column_and_rechecks_the_labels(tmp_path):
+    ids = [[1, 2, 3, 4]] * 10 + [[5, 6, 7, 8, 9, 10, 11], [1, 2, 3, 4, 5, 6]]
+    mask = [[1] * len(r) for r in ids]
+    labels = [[-100, 2, 3, 4]] * 10 + [[-100, 6, 7, 8, 9, 10, 11], [-100] * 5 + [6]]
+    # the last row's only trained token lies beyond 4: truncated, it trains on nothing
+    src, out = tmp_path / "tok.parquet", tmp_path / "fixed.parquet"
+    pq.write_table(pa.table({"input_ids": ids, "attention_mask": mask, "labels": labels}), src)
+    args = ["--max-length", "4", "--long", "truncate", "--no-row-checks"]
+    result = CliRunner().invoke(app, ["fix", str(src), "-o", str(out), *args])
+    assert result.exit_code == 0, result.output
+    fixed = pq.read_table(out)
+    assert fixed.column("input_ids").to_pylist() == [[1, 2, 3, 4]] * 10 + [[5, 6, 7, 8]]
+    assert fixed.column("attention_mask").to_pylist() == [[1, 1, 1, 1]] * 11
+    assert fixed.column("labels").to_pylist() == [[-100, 2, 3, 4]] * 10 + [[-100, 6, 7, 8]]
+    plan = json.loads((tmp_path / "fixed.plan.json").read_text())
+    assert [s["step"] for s in plan["steps"]] == ["truncate-tokens", "drop-rows"]
+    again = labelcheck.scan(out, max_length=4, row_checks=False)
+    assert [f.code for f in again.findings] == []
