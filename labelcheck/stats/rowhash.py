@@ -418,18 +418,39 @@ def _list_keys(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     lengths = np.diff(offsets)
     if array.null_count:  # a null row's values do not count (and a null differs from [])
         lengths = np.where(_np(array.is_valid()).astype(bool), lengths, 0)
-    ca, cb = value_keys(child) if len(child) else (np.zeros(0, U64),) * 2
-    pos = (np.arange(len(child), dtype=np.int64) - np.repeat(starts, np.diff(offsets))).astype(U64)
-    out = []
-    for which, keys in ((0, ca), (1, cb)):
-        body = keys ^ (pos * U64(0x9E37_79B9_7F4A_7C15) + _LIST_TAG[which])
-        _MIX[which](body)
-        if array.null_count and body.size:  # values under null rows: out of the sums
-            body[np.repeat(lengths == 0, np.diff(offsets))] = 0
+    if pa.types.is_integer(child.type) and not child.null_count:
+        # Token ids: their int64 bits are the keys (one conversion, no float keys), and
+        # the second hash is the quadratic sum of the same mixed values (as for numbers).
+        ca = _np(child).astype(np.int64).view(U64) if len(child) else np.zeros(0, U64)
+        cb = ca
+    else:
+        ca, cb = value_keys(child) if len(child) else (np.zeros(0, U64),) * 2
+    spread = np.diff(offsets)
+    pos = np.arange(len(child), dtype=np.int64)
+    pos -= np.repeat(starts, spread)
+    salt = pos.view(U64) * U64(0x9E37_79B9_7F4A_7C15)
+    full = lengths > 0
+    hidden = np.repeat(lengths == 0, spread) if array.null_count and len(child) else None
+
+    def summed(body: np.ndarray) -> np.ndarray:
+        if hidden is not None:  # values under null rows: out of the sums
+            body[hidden] = 0
         sums = np.zeros(n, dtype=U64)
-        full = lengths > 0
         if full.any():
             sums[full] = np.add.reduceat(body, starts[full])
+        return sums
+
+    body = ca ^ (salt + _LIST_TAG[0])
+    _splitmix(body)
+    sum_a = summed(body)
+    if cb is ca:
+        np.multiply(body, body, out=body)
+    else:
+        body = cb ^ (salt + _LIST_TAG[1])
+        _murmur(body)
+    sum_b = summed(body)
+    out = []
+    for which, sums in ((0, sum_a), (1, sum_b)):
         sums ^= lengths.astype(U64) * U64(0xA076_1D64_78BD_642F) + _LIST_TAG[which]
         out.append(_MIX[which](sums))
     return _with_nulls(array, out[0], out[1])
