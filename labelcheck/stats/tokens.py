@@ -22,6 +22,7 @@ and merged in any order.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -247,6 +248,8 @@ class TokenStats:
     mismatched: tuple[str, ...] = ()
     #: Rows seen per unit (global row numbers follow unit order).
     unit_rows: dict[int, int] = field(default_factory=dict)
+    #: Marks this statistic's empty rows in the row hashes (see _with_unique_blanks).
+    _salt: int = field(default_factory=lambda: int.from_bytes(os.urandom(7), "little"), repr=False)
 
     @classmethod
     def empty(cls, f: pa.Field, plan: TokenPlan) -> TokenStats:
@@ -306,6 +309,13 @@ class TokenStats:
             self._compare(ctx.batch, lengths, unit, base)
         if kept.size:
             self.values.update(pa.array(kept))
+        # (integer ids only: their stand-in must hash as the raw column does)
+        if plan.anchor == self.name and pa.types.is_integer(array.type.value_type):
+            blank = lengths == 0
+            if plan.pad_id is not None:
+                blank |= lists.per_row_sum(v != plan.pad_id) == 0
+            if blank.any():
+                return _with_unique_blanks(lists, blank, unit, base, self._salt)
         return None
 
     def _flag(self, unit: int, base: int, name: str, hit: np.ndarray) -> None:
@@ -436,6 +446,26 @@ class TokenStats:
             mismatched=tuple(data["mismatched"]),
             unit_rows={int(u): int(c) for u, c in data["unit_rows"]},
         )
+
+
+def _with_unique_blanks(
+    lists: Lists, blank: np.ndarray, unit: int, base: int, salt: int
+) -> pa.Array:
+    """What stands for the column in the row hashes: the lists themselves (they hash as
+    the raw column does, so fixes match rows by the same hashes), but each empty or
+    all-padding row replaced by a list no other row holds, so that identical empty rows
+    are neither copies (LC301) nor leaks (LC303) of each other."""
+    lengths = np.where(blank, 3, lists.lengths)
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    out = np.empty(int(offsets[-1]), np.int64)
+    keep = np.repeat(~blank, lists.lengths)
+    dest = np.repeat(offsets[:-1] - lists.starts, lists.lengths) + np.arange(lists.values.size)
+    out[dest[keep]] = lists.values[keep]
+    rows = np.flatnonzero(blank)
+    out[offsets[rows]] = -(1 << 62) - salt  # below any token id
+    out[offsets[rows] + 1] = unit
+    out[offsets[rows] + 2] = base + rows
+    return pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), pa.array(out))
 
 
 def _add_counts(a: np.ndarray, b: np.ndarray) -> np.ndarray:

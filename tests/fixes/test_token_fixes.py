@@ -147,3 +147,28 @@ def test_long_truncate_cuts_every_token_column_and_rechecks_the_labels(tmp_path)
     assert [s["step"] for s in plan["steps"]] == ["truncate-tokens", "drop-rows"]
     again = labelcheck.scan(out, max_length=4, row_checks=False)
     assert [f.code for f in again.findings] == []
+
+
+def test_copies_of_sequences_are_dropped_and_identical_empty_rows_are_not_copies(tmp_path):
+    import pandas as pd
+
+    rng = np.random.default_rng(4)
+    pool = [rng.integers(1, 4000, int(rng.integers(1, 5))).tolist() for _ in range(400)]
+    ids = [pool[int(i)] for i in rng.integers(0, 400, 700)]
+    for i in (3, 50, 120):
+        ids[i] = []  # LC504's, never LC301's
+    for i in (7, 9):
+        ids[i] = [0, 0, 0]  # all padding with --pad-id 0
+    src, out = tmp_path / "tok.parquet", tmp_path / "fixed.parquet"
+    pq.write_table(pa.table({"input_ids": ids}), src)
+    report = labelcheck.scan(src, pad_id=0)
+    keys = pd.Series([tuple(r) for r in ids])
+    blank = keys.map(lambda r: all(v == 0 for v in r))
+    copies = int((keys.duplicated() & ~blank).sum())
+    assert report.by_code("LC301")[0].rows == copies
+    result = CliRunner().invoke(app, ["fix", str(src), "-o", str(out), "--pad-id", "0"])
+    assert result.exit_code == 0, result.output
+    # copies go (LC301), empty rows go (LC504), all-padding rows stay, repeated or not
+    dropped = (keys.duplicated() & ~blank) | (keys.map(len) == 0)
+    expected = [r for r, gone in zip(ids, dropped, strict=True) if not gone]
+    assert pq.read_table(out).column("input_ids").to_pylist() == expected
