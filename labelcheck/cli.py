@@ -362,7 +362,7 @@ def infer(
         from labelcheck.schema import dump_schema, infer_schema
 
         options = make_options(**settings)
-        src = open_source(path, encoding=options.encoding)
+        src = open_source(path, encoding=options.encoding, tokens=options.array_tokens)
         if output is not None:
             _guard([output], [path, *src.paths])
         report = scan_source(src, options)

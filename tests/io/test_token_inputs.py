@@ -98,6 +98,21 @@ def test_a_datasetdict_with_sequence_features_is_scanned_split_by_split():
     assert leaked.rows == 3  # [1, 2, 3] with its mask is a training row
 
 
+def test_npy_and_npz_id_arrays_through_the_cli(tmp_path):
+    X = np.tile(np.arange(1, 9), (40, 1))
+    X[6, 3:] = 0  # right padding
+    X[8] = 0  # all padding
+    np.save(tmp_path / "ids.npy", X)
+    np.savez(tmp_path / "ids.npz", X=X, y=np.arange(40) % 3)
+    for name in ("ids.npy", "ids.npz"):
+        args = [str(tmp_path / name), "--pad-id", "0", "--max-length", "6", "--format", "json"]
+        result = CliRunner().invoke(app, ["scan", *args])
+        report = json.loads(result.stdout)
+        lc502 = next(f for f in report["findings"] if f["code"] == "LC502")
+        assert lc502["rows"] == 38  # 8 real tokens, except rows 6 (3) and 8 (0)
+        assert "LC103" not in {f["code"] for f in report["findings"]}  # not 8 features
+
+
 def test_fix_keeps_the_token_columns(tmp_path):
     data = _tokenized()
     data["note"] = ["a"] * 40  # a text feature: LC107, whose fix drops that column only
