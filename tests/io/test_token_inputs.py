@@ -113,6 +113,19 @@ def test_npy_and_npz_id_arrays_through_the_cli(tmp_path):
         assert "LC103" not in {f["code"] for f in report["findings"]}  # not 8 features
 
 
+def test_token_columns_stay_together_when_row_groups_are_split_by_columns(tmp_path):
+    # More columns than one task reads: the token columns go to the same task, so a row's
+    # lengths are compared (LC507) and its real length read from its mask (LC502).
+    n = 64
+    data = {f"f{i}": np.arange(n, dtype=float) for i in range(12)}
+    data["labels"] = [[1, 2]] * n
+    data["attention_mask"] = [[1, 1]] * (n - 1) + [[1, 1, 1]]
+    data["input_ids"] = [[5, 6]] * n
+    pq.write_table(pa.table(data), tmp_path / "wide.parquet", row_group_size=16)
+    report = labelcheck.scan(tmp_path / "wide.parquet", row_checks=False)
+    assert report.by_code("LC507")[0].row_numbers == (n - 1,)
+
+
 def test_fix_keeps_the_token_columns(tmp_path):
     data = _tokenized()
     data["note"] = ["a"] * 40  # a text feature: LC107, whose fix drops that column only
