@@ -254,7 +254,8 @@ def scan(
         Path | None,
         typer.Option(
             "--rows-out",
-            help="Write every row of LC301-LC303 (row number, group) to this Parquet file.",
+            help="Write the rows findings name (LC301-LC303: every one, with its group; token "
+            "rules: the first 1,000) to this Parquet file.",
         ),
     ] = None,
     **settings: Any,

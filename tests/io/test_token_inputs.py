@@ -126,6 +126,18 @@ def test_token_columns_stay_together_when_row_groups_are_split_by_columns(tmp_pa
     assert report.by_code("LC507")[0].row_numbers == (n - 1,)
 
 
+def test_rows_out_lists_the_token_rows(tmp_path):
+    data = {"input_ids": [[1, 2]] * 6 + [[], [3]], "attention_mask": [[1, 1]] * 6 + [[], [0]]}
+    pq.write_table(pa.table(data), tmp_path / "t.parquet")
+    rows_out = tmp_path / "rows.parquet"
+    args = ["scan", str(tmp_path / "t.parquet"), "--rows-out", str(rows_out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1, result.output
+    table = pq.read_table(rows_out).to_pylist()
+    named = {(r["code"], r["row"]) for r in table if r["code"] != "LC301"}
+    assert named == {("LC504", 6), ("LC503", 7)}
+
+
 def test_fix_keeps_the_token_columns(tmp_path):
     data = _tokenized()
     data["note"] = ["a"] * 40  # a text feature: LC107, whose fix drops that column only
