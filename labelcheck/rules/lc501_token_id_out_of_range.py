@@ -93,16 +93,18 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             if high:
                 ids = sorted(int(v) for v, _ in high)
                 tokens = sum(c for _, c in high)
+                known, rows, complete = stats.rows_at_least(ids[0])
+                where = rows_text(rows, known if complete else known + 1)
                 yield ctx.finding(
                     check,
                     name,
                     f"{plural(tokens, 'token')} {verb(tokens, 'holds an id', 'hold ids')} "
-                    "far above all the others: "
-                    f"{fmt_values(ids)} (the others go up to "
-                    f"{_bulk_max(stats, ids):,}); no vocabulary declared: pass --vocab-size "
-                    "or --tokenizer to check every id",
-                    rows=None,
+                    f"far above all the others: {fmt_values(ids)} (the others go up to "
+                    f"{_bulk_max(stats, ids):,}), {where}; no vocabulary declared: pass "
+                    "--vocab-size or --tokenizer to check every id",
+                    rows=known if complete else None,
                     values=ids,
+                    row_numbers=rows,
                 )
 
 

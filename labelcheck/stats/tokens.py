@@ -163,6 +163,20 @@ class RowFlag:
         return RowFlag(self.count + other.count, _smallest(np.concatenate([self.rows, theirs])))
 
 
+def _largest(triples: np.ndarray) -> np.ndarray:
+    """The ROWS_CAP (id, unit, row) triples of largest id (ties: earliest rows)."""
+    if len(triples) <= 1:
+        return triples
+    order = np.lexsort((triples[:, 2], triples[:, 1], -triples[:, 0]))[:ROWS_CAP]
+    return triples[order]
+
+
+def _shifted(triples: np.ndarray, shift: int) -> np.ndarray:
+    out = triples.copy()
+    out[out[:, 1] == AUTO_UNIT, 2] += shift
+    return out
+
+
 def _smallest(pairs: np.ndarray) -> np.ndarray:
     if len(pairs) <= 1:
         return pairs
@@ -244,6 +258,9 @@ class TokenStats:
     flags: dict[str, RowFlag] = field(default_factory=lambda: {f: RowFlag() for f in FLAGS})
     #: Out-of-range ids with their counts (up to BAD_IDS_CAP distinct).
     bad_ids: dict[int, int] = field(default_factory=dict)
+    #: The rows holding the largest ids, as (largest id of the row, unit, row), largest
+    #: first, at most ROWS_CAP: LC501 names the rows of far ids without a vocabulary.
+    top_rows: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), np.int64))
     #: Sibling columns whose lengths differed from this one's (anchor only).
     mismatched: tuple[str, ...] = ()
     #: Rows seen per unit (global row numbers follow unit order).
@@ -278,6 +295,8 @@ class TokenStats:
         self._flag(unit, base, "empty", lengths == 0)
         plan = self.plan
         kept = v
+        if self.role in ("ids", "labels") and v.size:
+            self._keep_top_rows(lists, unit, base)
         if self.role in ("labels", "classes"):
             real_label = v != plan.ignore_index
             kept = v[real_label]
@@ -317,6 +336,31 @@ class TokenStats:
             if blank.any():
                 return _with_unique_blanks(lists, blank, unit, base, self._salt)
         return None
+
+    def _keep_top_rows(self, lists: Lists, unit: int, base: int) -> None:
+        full = np.flatnonzero(lists.lengths > 0)
+        top = np.maximum.reduceat(lists.values, lists.starts[full])
+        if top.size > ROWS_CAP:
+            pick = np.argpartition(-top, ROWS_CAP - 1)[:ROWS_CAP]
+            full, top = full[pick], top[pick]
+        new = np.column_stack([top, np.full(top.size, unit, np.int64), base + full])
+        self.top_rows = _largest(np.concatenate([self.top_rows, new]))
+
+    def rows_at_least(self, value: int) -> tuple[int, list[int], bool]:
+        """Rows whose largest id is at least ``value``: how many are known, their first
+        global row numbers, and whether the list is complete (not cut at ROWS_CAP)."""
+        hit = self.top_rows[self.top_rows[:, 0] >= value]
+        offsets = self._offsets()
+        rows = sorted(offsets.get(int(u), 0) + int(r) for _, u, r in hit.tolist())
+        complete = len(self.top_rows) < ROWS_CAP or len(hit) < len(self.top_rows)
+        return len(rows), rows, complete
+
+    def _offsets(self) -> dict[int, int]:
+        offsets, start = {}, 0
+        for unit in sorted(self.unit_rows):
+            offsets[unit] = start
+            start += self.unit_rows[unit]
+        return offsets
 
     def _flag(self, unit: int, base: int, name: str, hit: np.ndarray) -> None:
         self.flags[name].add(unit, base + np.flatnonzero(hit))
@@ -380,6 +424,7 @@ class TokenStats:
             lengths=_add_counts(self.lengths, other.lengths),
             flags={f: self.flags[f].merged(other.flags[f], shift) for f in FLAGS},
             bad_ids=bad,
+            top_rows=_largest(np.concatenate([self.top_rows, _shifted(other.top_rows, shift)])),
             mismatched=tuple(dict.fromkeys([*self.mismatched, *other.mismatched])),
             unit_rows=units,
         )
@@ -388,10 +433,7 @@ class TokenStats:
     def flagged(self, flag: str) -> tuple[int, list[int]]:
         """A flag's exact row count and its first global row numbers (unit order)."""
         f = self.flags[flag]
-        offsets, start = {}, 0
-        for unit in sorted(self.unit_rows):
-            offsets[unit] = start
-            start += self.unit_rows[unit]
+        offsets = self._offsets()
         rows = sorted(offsets.get(int(u), 0) + int(r) for u, r in f.rows.tolist())
         return f.count, rows
 
@@ -424,6 +466,7 @@ class TokenStats:
             "lengths": self.lengths.tolist(),
             "flags": {f: [v.count, v.rows.tolist()] for f, v in self.flags.items()},
             "bad_ids": [[i, c] for i, c in self.bad_ids.items()],
+            "top_rows": self.top_rows.tolist(),
             "mismatched": list(self.mismatched),
             "unit_rows": [[u, c] for u, c in self.unit_rows.items()],
         }
@@ -443,6 +486,7 @@ class TokenStats:
                 for f, (c, rows) in data["flags"].items()
             },
             bad_ids={int(i): int(c) for i, c in data["bad_ids"]},
+            top_rows=np.asarray(data.get("top_rows", []), np.int64).reshape(-1, 3),
             mismatched=tuple(data["mismatched"]),
             unit_rows={int(u): int(c) for u, c in data["unit_rows"]},
         )

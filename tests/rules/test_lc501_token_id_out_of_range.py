@@ -45,9 +45,10 @@ def test_causal_lm_labels_are_checked_as_ids_apart_from_the_ignore_index(write):
 
 def test_without_a_vocabulary_a_far_id_is_caught_and_ids_next_to_the_bulk_are_not(write, rng):
     ids = _ids(rng)
-    ids[5][0] = 50256
+    ids[5][0] = ids[90][1] = 50256
     finding = one(scan(write({"input_ids": ids})), "LC501")
     assert finding.values == (50256,)
+    assert finding.row_numbers == (5, 90) and "rows 5 and 90" in finding.message
     near = _ids(rng)
     near[5][0], near[9][1] = 4096, 4097
     assert "LC501" not in codes(scan(write({"input_ids": near}, name="near")))

@@ -99,6 +99,10 @@ def test_flags_equal_a_per_row_brute_force(list_type):
     assert (ids.values.min, ids.values.max) == (min(flat), max(flat))
     assert set(ids.values.distinct) == set(flat)
     assert ids.bad_ids == {v: flat.count(v) for v in set(flat) if v < 0 or v >= VOCAB}
+    # the rows holding the largest ids, by a loop over the rows
+    count, rows, complete = ids.rows_at_least(VOCAB)
+    expected_rows = [i for i, r in enumerate(data["input_ids"]) if r and max(r) >= VOCAB]
+    assert complete and rows == expected_rows and count == len(expected_rows)
 
 
 def test_real_lengths_follow_the_mask_or_the_pad_id():
@@ -195,6 +199,8 @@ def test_merged_parts_equal_the_whole(rows, parts, rnd):
             w.values.distinct,
         )
         assert m.bad_ids == w.bad_ids and m.rows == w.rows
+        if w.values.max is not None:
+            assert m.rows_at_least(int(w.values.max) - 5) == w.rows_at_least(int(w.values.max) - 5)
     # and the statistics survive their JSON form
     again = DatasetStats.from_dict(whole.to_dict()).of_kind("tokens")["input_ids"]
     assert again.flagged("out_of_range") == whole.of_kind("tokens")["input_ids"].flagged(
