@@ -411,7 +411,7 @@ def _list_keys(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         size = t.list_size
         offsets = np.arange(n + 1, dtype=np.int64) * size + array.offset * size
     else:
-        offsets = np.asarray(array.offsets, dtype=np.int64)
+        offsets = _np(array.offsets).astype(np.int64)  # not np.asarray: it imports pandas
     first, last = int(offsets[0]), int(offsets[-1])
     child = array.values.slice(first, last - first)
     starts = offsets[:-1] - first

@@ -210,7 +210,7 @@ def as_lists(array: pa.Array) -> Lists:
         first = array.offset * size
         offsets = np.arange(n + 1, dtype=np.int64) * size + first
     else:
-        offsets = np.asarray(array.offsets, dtype=np.int64)
+        offsets = _np(array.offsets).astype(np.int64)  # not np.asarray: it imports pandas
     first, last = int(offsets[0]), int(offsets[-1])
     child = array.values.slice(first, last - first)
     values = _int_values(child)
@@ -327,7 +327,7 @@ class TokenStats:
         if ctx is not None and plan.anchor == self.name:
             self._compare(ctx.batch, lengths, unit, base)
         if kept.size:
-            self.values.update(pa.array(kept))
+            self.values.update(_ints(kept))
         # (integer ids only: their stand-in must hash as the raw column does)
         if plan.anchor == self.name and pa.types.is_integer(array.type.value_type):
             blank = lengths == 0
@@ -509,7 +509,7 @@ def _with_unique_blanks(
     out[offsets[rows]] = -(1 << 62) - salt  # below any token id
     out[offsets[rows] + 1] = unit
     out[offsets[rows] + 2] = base + rows
-    return pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), pa.array(out))
+    return pa.LargeListArray.from_arrays(_ints(offsets), _ints(out))
 
 
 def _add_counts(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -592,14 +592,14 @@ def map_token_values(
         hit &= v != ignore
     out = np.where(hit, pos, v)
     value_type = array.type.value_type
-    values = pa.array(out, pa.int64()).cast(value_type, safe=False)
+    values = _ints(out).cast(value_type, safe=False)
     if pa.types.is_fixed_size_list(array.type) and not array.null_count:
         return pa.FixedSizeListArray.from_arrays(values, array.type.list_size)
     offsets = np.concatenate([[0], np.cumsum(lists.lengths)])
     mask = array.is_null() if array.null_count else None
     if pa.types.is_large_list(array.type):
-        return pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), values, mask=mask)
-    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values, mask=mask)
+        return pa.LargeListArray.from_arrays(_ints(offsets), values, mask=mask)
+    return pa.ListArray.from_arrays(_ints(offsets, np.int32), values, mask=mask)
 
 
 def truncated(array: pa.Array | pa.ChunkedArray, rows: np.ndarray, length: int) -> pa.Array:
@@ -615,9 +615,17 @@ def truncated(array: pa.Array | pa.ChunkedArray, rows: np.ndarray, length: int) 
     position = np.arange(lists.values.size) - np.repeat(lists.starts, lists.lengths)
     keep = position < np.repeat(new, lists.lengths)
     value_type = array.type.value_type
-    values = pa.array(lists.values[keep], pa.int64()).cast(value_type, safe=False)
+    values = _ints(lists.values[keep]).cast(value_type, safe=False)
     offsets = np.concatenate([[0], np.cumsum(new)])
     mask = array.is_null() if array.null_count else None
     if pa.types.is_large_list(array.type):
-        return pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), values, mask=mask)
-    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values, mask=mask)
+        return pa.LargeListArray.from_arrays(_ints(offsets), values, mask=mask)
+    return pa.ListArray.from_arrays(_ints(offsets, np.int32), values, mask=mask)
+
+
+def _ints(values: np.ndarray, dtype: type = np.int64) -> pa.Array:
+    """A null-free int64 (or int32) Arrow array over numpy values, by buffer: ``pa.array``
+    of a numpy array imports pandas (start-up cost a small scan must not pay)."""
+    data = np.ascontiguousarray(values, dtype=dtype)
+    kind = pa.int32() if dtype == np.int32 else pa.int64()
+    return pa.Array.from_buffers(kind, len(data), [None, pa.py_buffer(data)])

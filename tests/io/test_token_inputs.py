@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 
 import numpy as np
 import pyarrow as pa
@@ -136,6 +137,19 @@ def test_rows_out_lists_the_token_rows(tmp_path):
     table = pq.read_table(rows_out).to_pylist()
     named = {(r["code"], r["row"]) for r in table if r["code"] != "LC301"}
     assert named == {("LC504", 6), ("LC503", 7)}
+
+
+def test_a_small_token_scan_imports_no_heavy_library(tmp_path):
+    pq.write_table(pa.table(_tokenized()), tmp_path / "t.parquet")
+    code = (
+        "import sys, labelcheck\n"
+        f"labelcheck.scan({str(tmp_path / 't.parquet')!r}, vocab_size=500, max_length=4)\n"
+        "print(sorted(m for m in ('pandas', 'polars', 'dask', 'matplotlib', 'torch', 'PIL')"
+        " if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
 
 
 def test_fix_keeps_the_token_columns(tmp_path):
