@@ -101,7 +101,9 @@ def scan(
     """
     if options is None:
         options = make_options(label, **settings)
-    src = open_source(source, encoding=options.encoding, layout=options.layout)
+    src = open_source(
+        source, encoding=options.encoding, layout=options.layout, tokens=options.array_tokens
+    )
     if options.reference is not None:
         ref = open_reference(options.reference)
         return scan_against(

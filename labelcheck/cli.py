@@ -273,9 +273,9 @@ def scan(
         Path | None,
         typer.Option(
             "--rows-out",
-            help="Write every row of LC301-LC303 (row number, group; for a leaked row, the "
-            "reference row it matches) to this file, in the format its suffix names "
-            "(.parquet, .csv, .jsonl, .feather).",
+            help="Write the rows findings name (LC301-LC303: every one, with its group and, "
+            "for a leaked row, the reference row it matches; token rules: the first 1,000) to "
+            "this file, in the format its suffix names (.parquet, .csv, .jsonl, .feather).",
         ),
     ] = None,
     **settings: Any,
@@ -389,7 +389,7 @@ def infer(
         from labelcheck.schema import dump_schema, infer_schema
 
         options = make_options(**settings)
-        src = open_source(path, encoding=options.encoding)
+        src = open_source(path, encoding=options.encoding, tokens=options.array_tokens)
         if output is not None:
             _guard([output], [path, *src.paths])
         report = scan_source(src, options)

@@ -20,6 +20,8 @@ Severity = Literal["error", "warning", "info"]
 Layout = Literal["auto", "imagefolder", "masks", "flat"]
 LAYOUTS: tuple[str, ...] = get_args(Layout)
 FailOn = Literal["error", "warning", "info", "never"]
+#: Token rows longer than --max-length (LC502): dropped, or cut at the length.
+LongStrategy = Literal["drop", "truncate"]
 
 SEVERITY_ORDER: dict[str, int] = {"info": 0, "warning": 1, "error": 2, "never": 3}
 
@@ -147,6 +149,16 @@ class ScanOptions:
     #: The reference split (schema ``reference:``, ``--reference``): a path, or in the
     #: library anything ``scan`` accepts.
     reference: Any = field(default=None, compare=False)
+    # Token sequences (SPEC §11): declared columns (besides the Hugging Face names) and
+    # the bounds they are checked against.
+    tokens: tuple[str, ...] | None = None
+    token_labels: tuple[str, ...] | None = None
+    vocab_size: int | None = None
+    tokenizer: str | None = None  # a local tokenizer.json
+    #: The tokenizer's range (its largest id plus one), read from ``tokenizer`` by the face.
+    tokenizer_vocab: int | None = None
+    max_length: int | None = None
+    pad_id: int | None = None
     # Where settings not given as flags came from ({"task": "schema s.yaml"}), for reports.
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 
@@ -176,6 +188,16 @@ class ScanOptions:
         # knows the catalogue: options never import the rules, which import options).
         for code, sev in self.severity.items():
             _check_choice(f"severity for {code}", sev, get_args(Severity))
+        for key, flag, least in (
+            ("vocab_size", "--vocab-size", 1),
+            ("max_length", "--max-length", 1),
+            ("pad_id", "--pad-id", 0),
+        ):
+            value = getattr(self, key)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < least
+            ):
+                raise InputError(f"invalid {flag} {value!r}: give an integer of at least {least}")
         if isinstance(self.spill_rows, bool) or self.spill_rows < 0:
             raise InputError(
                 f"invalid {named('spill_rows')} {self.spill_rows!r}: give the rows of hashes to "
@@ -184,6 +206,15 @@ class ScanOptions:
             )
         if not any(self.enabled(code) for code in ROW_CODES):
             object.__setattr__(self, "row_checks", False)  # nothing would read the hashes
+
+    @property
+    def array_tokens(self) -> str | None:
+        """The column a 2-D integer numpy array is read as when it holds token ids: the
+        first ``--tokens`` name, or ``input_ids`` when a pad id is declared (else None:
+        its columns are features)."""
+        if self.tokens:
+            return self.tokens[0]
+        return "input_ids" if self.pad_id is not None else None
 
     def said(self, key: str, flag: str) -> str:
         """Why a setting holds: ``--task classification`` or ``task: ... in schema s.yaml``."""
@@ -233,6 +264,7 @@ class Strategies:
     scale: ScaleStrategy = "minmax"  # LC103/LC104/LC106: normalize to [-1, 1] or standardize
     outliers: OutlierStrategy = "drop"  # LC205: drop the rows, or keep them as a class
     conflicts: ConflictStrategy = "drop"  # LC302: drop the groups, or keep the majority label
+    long: LongStrategy = "drop"  # LC502: drop the token rows, or truncate every token column
 
     def __post_init__(self) -> None:
         for spec in FIX_SETTINGS:
@@ -308,6 +340,47 @@ SCAN_SETTINGS: tuple[Setting, ...] = (
         schema_key="ignore_index",
     ),
     Setting(
+        "tokens",
+        "--tokens",
+        "Token-id list columns (comma-separated) besides input_ids & co (LC501-LC508).",
+        kind=list,
+        schema_key="tokens",
+    ),
+    Setting(
+        "token_labels",
+        "--token-labels",
+        "Per-token class label columns, checked against --n-classes (LC506).",
+        kind=list,
+        schema_key="token_labels",
+    ),
+    Setting(
+        "vocab_size",
+        "--vocab-size",
+        "The model's embedding size: token ids must be below it (LC501).",
+        kind=int,
+        schema_key="vocab_size",
+    ),
+    Setting(
+        "tokenizer",
+        "--tokenizer",
+        "A local tokenizer.json: its largest id plus one bounds the ids (LC501).",
+        schema_key="tokenizer",
+    ),
+    Setting(
+        "max_length",
+        "--max-length",
+        "The model's position embeddings: longer rows are LC502.",
+        kind=int,
+        schema_key="max_length",
+    ),
+    Setting(
+        "pad_id",
+        "--pad-id",
+        "The padding id (real lengths without an attention mask).",
+        kind=int,
+        schema_key="pad_id",
+    ),
+    Setting(
         "encoding", "--encoding", "Text encoding of CSV files (e.g. latin-1) [default: utf-8]."
     ),
     Setting(
@@ -376,6 +449,13 @@ FIX_SETTINGS: tuple[Setting, ...] = (
         "--conflicts",
         "Conflicting labels (LC302): drop the groups or keep each group's majority label.",
         choices=get_args(ConflictStrategy),
+        default="drop",
+    ),
+    Setting(
+        "long",
+        "--long",
+        "Token rows longer than --max-length (LC502): drop them or truncate every token column.",
+        choices=get_args(LongStrategy),
         default="drop",
     ),
 )

@@ -179,7 +179,9 @@ def scan_paths(
             others = [(s, options) for s in splits.values()]
             reports.extend(scan_against(others, train, reference_options=options, **run))
             continue
-        src = open_source(path, encoding=options.encoding, layout=options.layout)
+        src = open_source(
+            path, encoding=options.encoding, layout=options.layout, tokens=options.array_tokens
+        )
         if options.reference is not None:
             pending.append((len(reports), src, options))
             reports.append(None)  # filled below: each reference is read once

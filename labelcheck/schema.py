@@ -357,6 +357,14 @@ def options_from_settings(settings: Mapping[str, Any]) -> Any:
     for key in ("features", "select", "ignore", "exclude", "classes"):
         if kwargs.get(key) is not None:
             kwargs[key] = tuple(kwargs[key])
+    for key in ("tokens", "token_labels"):
+        if kwargs.get(key) is not None:
+            kwargs[key] = tuple(kwargs[key])
+    if kwargs.get("tokenizer") is not None:
+        from labelcheck.io.tokenizer import tokenizer_vocab_size
+
+        kwargs["tokenizer"] = str(kwargs["tokenizer"])
+        kwargs["tokenizer_vocab"] = tokenizer_vocab_size(kwargs["tokenizer"])
     if kwargs.get("ranges") is not None:
         kwargs["ranges"] = {k: tuple(v) for k, v in kwargs["ranges"].items()}
     # Rule codes and prefixes are resolved here, where the catalogue may be imported

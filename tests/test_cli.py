@@ -39,6 +39,7 @@ SPEC_CODES = [
     *(f"LC2{i:02d}" for i in range(1, 16)),  # LC215 (issue 9): label-unusable-type
     *(f"LC3{i:02d}" for i in range(1, 7)),  # issue 10: rows and splits
     *(f"LC4{i:02d}" for i in range(1, 11)),  # issue 17: images and masks
+    *(f"LC5{i:02d}" for i in range(1, 9)),  # issue 18: token sequences
 ]
 
 

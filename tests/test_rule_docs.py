@@ -66,6 +66,16 @@ SPEC_CATALOGUE: list[tuple[str, str, str, str | None]] = [
     ("LC408", "mask-color-coded", "error", None),
     ("LC409", "mask-mismatch", "error", None),
     ("LC410", "image-class-empty", "error", None),
+    # SPEC §11 (LC508: its Details). LC501 has no fix by design (re-tokenize or resize the
+    # embeddings); LC508 asks for flattening, which no step does.
+    ("LC501", "token-id-out-of-range", "error", None),
+    ("LC502", "sequence-too-long", "error", "drop-rows"),
+    ("LC503", "attention-mask-empty", "error", "drop-rows"),
+    ("LC504", "sequence-empty", "error", "drop-rows"),
+    ("LC505", "token-labels-all-ignored", "warning", "drop-rows"),
+    ("LC506", "token-label-out-of-range", "error", "reindex-token-labels"),
+    ("LC507", "sequence-length-mismatch", "error", "drop-rows"),
+    ("LC508", "sequence-nested", "error", None),
 ]
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Fix")
 

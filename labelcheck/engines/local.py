@@ -68,7 +68,7 @@ def _scan(
 ) -> DatasetStats:
     total = DatasetStats.empty(source.schema, plan)
     workers = workers or os.cpu_count() or 1
-    tasks = list(_tasks(source.units, plan.columns))
+    tasks = list(_tasks(source.units, plan.columns, plan.of_kind("tokens")))
     units_total, units_done = len(source.units), 0
 
     def run(task: _Task) -> DatasetStats:
@@ -102,27 +102,33 @@ def _scan(
     return total
 
 
-def _tasks(units: Sequence[Unit], columns: list[str]) -> Iterator[_Task]:
+def _tasks(
+    units: Sequence[Unit], columns: list[str], together: Sequence[str] = ()
+) -> Iterator[_Task]:
     """One task per unit, or per group of columns of a Parquet row group.
 
     Only raw Parquet row groups are split: reading a subset of their columns
     costs no more than reading them all, whereas a CSV would be parsed again
-    for every group. The label goes with the first group, which counts rows.
+    for every group. The label goes with the first group, which counts rows;
+    so do the ``together`` columns (token columns: their statistic compares a
+    row's columns with each other).
     """
+    if together:
+        columns = [*together, *(c for c in columns if c not in together)]
     for index, unit in enumerate(units):
         if reads_column_subsets(unit) and len(columns) > _GROUP_COLUMNS:
-            groups = _groups(columns)
+            groups = _groups(columns, together)
             for i, group in enumerate(groups):
                 yield _Task(unit, index, group, first=i == 0)
         else:
             yield _Task(unit, index, tuple(columns), first=True)
 
 
-def _groups(columns: list[str]) -> list[tuple[str, ...]]:
+def _groups(columns: list[str], together: Sequence[str] = ()) -> list[tuple[str, ...]]:
     """Columns in contiguous groups of about ``_GROUP_COLUMNS`` (the label last, in group 0)."""
     *features, last = columns
     n = max(1, round(len(columns) / _GROUP_COLUMNS))
-    size = -(-len(features) // n)
+    size = max(-(-len(features) // n), len(together))
     groups = [tuple(features[i : i + size]) for i in range(0, len(features), size)]
     groups[0] = (*groups[0], last)
     return groups

@@ -355,7 +355,7 @@ def fix_file(
         raise InputError(f"{html_out}: the report cannot be the data or the plan file")
     output_format(output)
     options = options or ScanOptions()
-    src = open_source(path, encoding=options.encoding)
+    src = open_source(path, encoding=options.encoding, tokens=options.array_tokens)
     unique_columns(src)
     no_image_files(src)
     outputs = [output, plan_out, *([html_out] if html_out is not None else [])]
@@ -562,7 +562,7 @@ def fix_object(
     allow_empty: bool = False,
 ) -> tuple[Any, FixPlan]:
     """The library's ``fix`` on an in-memory object or a path (returns a Table for paths)."""
-    src = open_source(data, encoding=options.encoding)
+    src = open_source(data, encoding=options.encoding, tokens=options.array_tokens)
     unique_columns(src)
     plan, first, src = fit_plan(src, options, strategies, report)
     if not allow_empty:

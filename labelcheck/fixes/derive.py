@@ -39,9 +39,11 @@ from labelcheck.rules.base import (
     Impute,
     Proposal,
     Reindex,
+    ReindexTokens,
     RuleContext,
     Scale,
     ScaleTarget,
+    TruncateTokens,
     Unfixed,
 )
 from labelcheck.stats.column import EXTREMES_K, ColumnStats
@@ -87,13 +89,29 @@ def drop_steps(report: Report, strategies: Strategies) -> list[Step]:
         if isinstance(p, CastNumber) and p.column in report.stats.columns:
             steps.append(Step("cast-number", p.column, {"markers": list(p.markers)}, _tag(f)))
     for f, p in proposed:
+        # Truncations first: the refit round then judges what remains (LC505 on labels
+        # whose trained tokens were all cut off).
+        if isinstance(p, TruncateTokens) and p.column in report.stats.columns:
+            params: dict[str, Any] = {"value": p.bound, "columns": list(p.columns)}
+            if p.mask is not None:
+                params["mask"] = p.mask
+            if p.pad is not None:
+                params["pad_id"] = p.pad
+            steps.append(Step("truncate-tokens", p.column, params, _tag(f), f.rows))
+    for f, p in proposed:
         if not isinstance(p, DropRows) or p.column not in report.stats.columns:
             continue
-        params: dict[str, Any] = {"when": p.when}
+        params = {"when": p.when}
         if p.when == "in":
             params["values"] = list(p.values)
         elif p.bound is not None:
             params["value"] = p.bound
+        if p.columns:
+            params["columns"] = list(p.columns)
+        if p.ignore is not None:
+            params["ignore_index"] = p.ignore
+        if p.pad is not None:
+            params["pad_id"] = p.pad
         step = Step("drop-rows", p.column, params, _tag(f), f.rows)
         same = next(
             (s for s in steps if (s.column, s.params.get("when")) == (p.column, p.when)), None
@@ -240,8 +258,8 @@ def derive_plan(
     proposed = proposals(report, strategies)
     for f, p in proposed:
         tag = _tag(f)
-        if isinstance(p, DropRows | DropGroups | CastNumber):
-            continue  # row filters and casts, above
+        if isinstance(p, DropRows | DropGroups | CastNumber | TruncateTokens):
+            continue  # row filters, casts and truncations, above
         if isinstance(p, Clip):
             clip(p.column, p.lo, p.hi, tag)
         elif isinstance(p, Impute):
@@ -258,6 +276,9 @@ def derive_plan(
             ids = p.ids or ids
         elif isinstance(p, ScaleTarget):
             scale_target = tag
+        elif isinstance(p, ReindexTokens) and p.column in stats.columns:
+            params = {"classes": list(p.classes), "ignore_index": p.ignore}
+            steps.append(Step("reindex-token-labels", p.column, params, tag))
         elif isinstance(p, Unfixed):
             unfixed.append(_note(f, p.why))
             if f.severity == "error":

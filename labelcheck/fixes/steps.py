@@ -27,6 +27,7 @@ from labelcheck.io.arrow import (
     int_array,
 )
 from labelcheck.io.arrow import string_array as _strings
+from labelcheck.stats.tokens import ROW_CHECKS, failing_rows, map_token_values, truncated
 from labelcheck.text import fmt, fmt_values, plural
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def _num(value: Any) -> str:
 
 
 # ================================================================= drop-rows
-WHEN = ("missing", "inf", "in", "below", "at-most")
+WHEN = ("missing", "inf", "in", "below", "at-most", *ROW_CHECKS)
 
 
 def _describe_drop(step: Step) -> str:
@@ -90,6 +91,12 @@ def _describe_drop(step: Step) -> str:
         "in": f"is one of {fmt_list(p.get('values', []))}",
         "below": f"is below {_num(p.get('value'))}",
         "at-most": f"is at most {_num(p.get('value'))}",
+        "empty": "is an empty token list",
+        "all-zero": "is all 0 (an empty attention mask)",
+        "all-ignored": f"is all {_num(p.get('ignore_index'))} (no token trained on)",
+        "longer": f"has more than {_num(p.get('value'))} real tokens",
+        "out-of-range": f"holds a value outside [0, {_num(p.get('value'))})",
+        "lengths-differ": f"differs in length from {fmt_list(p.get('columns', []))}",
     }[p["when"]]
     return f"drop-rows    {_n(step, 'rows ')}where {step.column!r} {what}"
 
@@ -97,7 +104,21 @@ def _describe_drop(step: Step) -> str:
 def _drop_rows(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
     import pyarrow.compute as pc
 
-    drop = _drop_mask(decoded(batch.column(index)), step.params)
+    p = step.params
+    if p["when"] in ROW_CHECKS:  # token rows: the check may read the row's other columns
+        names = batch.schema.names
+        siblings = {c: batch.column(c) for c in p.get("columns", []) if c in names}
+        hit = failing_rows(
+            p["when"],
+            batch.column(index),
+            siblings,
+            bound=p.get("value"),
+            ignore=p.get("ignore_index"),
+            pad=p.get("pad_id"),
+        )
+        drop = bool_array(hit)
+    else:
+        drop = _drop_mask(decoded(batch.column(index)), p)
     changed = int(pc.sum(drop).as_py() or 0)
     return (batch.filter(pc.invert(drop)) if changed else batch), changed
 
@@ -398,6 +419,46 @@ def _describe_cast(step: Step) -> str:
 
 
 #: Every step, in the order :func:`~labelcheck.fixes.derive.derive_plan` emits them.
+# ====================================================== reindex-token-labels
+def _describe_reindex_tokens(step: Step) -> str:
+    classes = step.params["classes"]
+    pairs = ", ".join(f"{_num(c)} -> {i}" for i, c in enumerate(classes[:SHOW]))
+    more = f", ... ({len(classes) - SHOW} more)" if len(classes) > SHOW else ""
+    return f"reindex      token labels {step.column!r}: {pairs}{more}"
+
+
+def _reindex_tokens(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
+    p = step.params
+    array = batch.column(index)
+    mapped = map_token_values(array, p["classes"], p.get("ignore_index"))
+    return batch.set_column(index, batch.schema.field(index).with_type(mapped.type), mapped), 0
+
+
+# =========================================================== truncate-tokens
+def _describe_truncate(step: Step) -> str:
+    p = step.params
+    others = f" (and {fmt_list(p['columns'])} with it)" if p.get("columns") else ""
+    return (
+        f"truncate     {_n(step, 'rows ')}of {step.column!r} at {_num(p['value'])} tokens{others}"
+    )
+
+
+def _truncate_tokens(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
+    p = step.params
+    names = batch.schema.names
+    mask = {p["mask"]: batch.column(p["mask"])} if p.get("mask") in names else {}
+    rows = failing_rows("longer", batch.column(index), mask, bound=p["value"], pad=p.get("pad_id"))
+    changed = int(rows.sum())
+    if not changed:
+        return batch, 0
+    for name in dict.fromkeys([step.column, *p.get("columns", [])]):
+        if name in names:
+            i = names.index(name)
+            cut = truncated(batch.column(i), rows, int(p["value"]))
+            batch = batch.set_column(i, batch.schema.field(i).with_type(cut.type), cut)
+    return batch, changed
+
+
 STEPS: dict[str, StepKind] = {
     "drop-duplicates": StepKind(
         ("columns",),
@@ -428,5 +489,7 @@ STEPS: dict[str, StepKind] = {
     "normalize": StepKind(("min", "max"), _describe_normalize, _numeric(_normalize)),
     "standardize": StepKind(("mean", "std"), _describe_standardize, _numeric(_standardize)),
     "reindex-labels": StepKind(("classes",), _describe_reindex, _reindex_labels),
+    "reindex-token-labels": StepKind(("classes",), _describe_reindex_tokens, _reindex_tokens),
+    "truncate-tokens": StepKind(("value",), _describe_truncate, _truncate_tokens, counts_rows=True),
     "scale-target": StepKind(("mean", "std"), _describe_scale_target, _numeric(_standardize)),
 }

@@ -30,13 +30,17 @@ def library_of(obj: Any) -> str:
     return type(obj).__module__.split(".")[0]
 
 
-def open_object(obj: Any, *, name: str | None = None) -> Source:
-    """A source over a pandas/polars/pyarrow object or a numpy ``(X, y)`` pair."""
+def open_object(obj: Any, *, name: str | None = None, tokens: str | None = None) -> Source:
+    """A source over a pandas/polars/pyarrow object or a numpy ``(X, y)`` pair.
+
+    ``tokens``: a 2-D integer ``X`` holds token ids (one sequence a row), read as
+    one list column of that name instead of one feature per position.
+    """
     module = library_of(obj)
     if isinstance(obj, tuple) and len(obj) == 2:
-        return arrays_source(name or "(X, y)", obj[0], obj[1])
+        return arrays_source(name or "(X, y)", obj[0], obj[1], tokens=tokens)
     if isinstance(obj, np.ndarray):
-        return arrays_source(name or "array", obj, None)
+        return arrays_source(name or "array", obj, None, tokens=tokens)
     if isinstance(obj, pa.Table):
         return table_source(name or "pyarrow.Table", obj)
     if isinstance(obj, pa.RecordBatch):
@@ -107,13 +111,18 @@ def arrays_source(
     fmt: str = "numpy",
     label: str = "y",
     names: Sequence[str] | None = None,
+    tokens: str | None = None,
 ) -> Source:
     """A source over numpy ``X`` (n, d) and optional ``y`` (n,) or (n, k).
 
     ``names``: the names of X's columns, in order (default ``x0 .. x{d-1}``).
+    With ``tokens`` a 2-D integer ``X`` (n, T) is n token sequences: one
+    ``fixed_size_list`` column of that name (a 2-D float ``X`` stays features).
     """
     X = np.asarray(X) if not isinstance(X, np.ndarray) else X
     X = _numeric_features(name, X)
+    if tokens is not None and X.ndim == 2 and X.dtype.kind in "iu":
+        return _token_source(name, X, y, fmt, label, tokens)
     if X.ndim == 1:
         X = X.reshape(-1, 1)
     if X.ndim in (3, 4):
@@ -206,6 +215,28 @@ def _tensor_slice(X, y, schema: pa.Schema, start: int, stop: int, columns):
         cols.append(_numpy_to_arrow(part, schema.field(1).type))
     batch = pa.RecordBatch.from_arrays(cols, schema=schema)
     yield batch if columns is None else batch.select(list(columns))
+
+
+def _token_source(name: str, X: np.ndarray, y: Any, fmt: str, label: str, column: str) -> Source:
+    n, width = X.shape
+    columns = {
+        column: pa.FixedSizeListArray.from_arrays(
+            pa.array(np.ascontiguousarray(X).reshape(-1)), width
+        )
+    }
+    if y is not None:
+        y = np.asarray(y)
+        if len(y) != n:
+            raise InputError(
+                f"{name}: X has {n} rows but y has {len(y)}; they must have one label per row"
+            )
+        if y.ndim == 2 and y.dtype.kind in "iu":  # per-token labels beside the ids
+            columns["labels"] = pa.FixedSizeListArray.from_arrays(
+                pa.array(np.ascontiguousarray(y).reshape(-1)), y.shape[1]
+            )
+        else:
+            columns[label] = pa.array(y.ravel() if y.ndim == 2 else y)
+    return table_source(name, pa.table(columns), fmt=fmt)
 
 
 def _numeric_features(name: str, X: np.ndarray) -> np.ndarray:

@@ -57,7 +57,12 @@ _FORMAT_LIST = "Parquet, CSV, Arrow IPC/Feather, JSON Lines, .npy/.npz"
 
 # --------------------------------------------------------------------- entry
 def open_source(
-    source: Any, *, name: str | None = None, encoding: str = "utf-8", layout: str = "auto"
+    source: Any,
+    *,
+    name: str | None = None,
+    encoding: str = "utf-8",
+    layout: str = "auto",
+    tokens: str | None = None,
 ) -> Source:
     """Open a path, URL, glob, directory or in-memory object as a :class:`Source`.
 
@@ -69,11 +74,13 @@ def open_source(
     if isinstance(source, Source):
         return source
     if isinstance(source, str | os.PathLike):
-        return open_path(os.fspath(source), encoding=encoding, layout=layout)
-    return open_object(source, name=name)
+        return open_path(os.fspath(source), encoding=encoding, layout=layout, tokens=tokens)
+    return open_object(source, name=name, tokens=tokens)
 
 
-def open_path(location: str, *, encoding: str = "utf-8", layout: str = "auto") -> Source:
+def open_path(
+    location: str, *, encoding: str = "utf-8", layout: str = "auto", tokens: str | None = None
+) -> Source:
     if "://" in location and not location.startswith("file://"):
         return _open_url(location)
     location = location.removeprefix("file://")
@@ -116,7 +123,7 @@ def open_path(location: str, *, encoding: str = "utf-8", layout: str = "auto") -
             f"{location}: is a plan or report written by labelcheck, not data; "
             "scan the data file it was made from"
         )
-    return _open_files(location, [location], encoding=encoding)
+    return _open_files(location, [location], encoding=encoding, tokens=tokens)
 
 
 #: The start of a JSON report (`scan --format json`) or plan (`fix`), pretty-printed:
@@ -209,7 +216,12 @@ def data_files(location: str) -> list[str]:
 
 
 def _open_files(
-    name: str, paths: list[str], *, encoding: str = "utf-8", same_columns: bool = False
+    name: str,
+    paths: list[str],
+    *,
+    encoding: str = "utf-8",
+    same_columns: bool = False,
+    tokens: str | None = None,
 ) -> Source:
     formats = {_format_of(p) for p in paths}
     if len(formats) > 1:
@@ -222,19 +234,21 @@ def _open_files(
             raise InputError(f"{p}: the file is empty (0 bytes); re-export it or remove it")
     if same_columns and len(paths) > 1:
         _check_same_columns(name, fmt, paths, encoding)
-    source = _opener(fmt, encoding)(name, paths)
+    source = _opener(fmt, encoding, tokens)(name, paths)
     source.paths = paths
     return source
 
 
-def _opener(fmt: str, encoding: str) -> Callable[[str, list[str]], Source]:
+def _opener(
+    fmt: str, encoding: str, tokens: str | None = None
+) -> Callable[[str, list[str]], Source]:
     return {
         "parquet": open_parquet,
         "csv": partial(_open_csv, encoding=encoding),
         "ipc": _open_ipc,
         "jsonl": _open_jsonl,
-        "npy": _open_npy,
-        "npz": _open_npz,
+        "npy": partial(_open_npy, tokens=tokens),
+        "npz": partial(_open_npz, tokens=tokens),
     }[fmt]
 
 
@@ -694,7 +708,7 @@ def _jsonl_python_batches(
 
 
 # -------------------------------------------------------------------- numpy
-def _open_npy(name: str, paths: list[str]) -> Source:
+def _open_npy(name: str, paths: list[str], tokens: str | None = None) -> Source:
     if len(paths) != 1:
         raise InputError(f"{name}: scan .npy files one at a time (or save X and y in one .npz)")
     path = paths[0]
@@ -702,14 +716,14 @@ def _open_npy(name: str, paths: list[str]) -> Source:
         array = np.load(path, mmap_mode="r", allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
         raise InputError(f"{path}: not a valid .npy file ({exc}); {REEXPORT}") from None
-    return arrays_source(name, array, None, fmt="npy")
+    return arrays_source(name, array, None, fmt="npy", tokens=tokens)
 
 
 _NPZ_X = ("X", "x", "features", "data", "inputs")
 _NPZ_Y = ("y", "Y", "labels", "label", "target", "targets")
 
 
-def _open_npz(name: str, paths: list[str]) -> Source:
+def _open_npz(name: str, paths: list[str], tokens: str | None = None) -> Source:
     if len(paths) != 1:
         raise InputError(f"{name}: scan .npz files one at a time")
     path = paths[0]
@@ -727,7 +741,8 @@ def _open_npz(name: str, paths: list[str]) -> Source:
             raise InputError(
                 f"{path}: holds arrays {keys}; save the features as 'X' and the labels as 'y'"
             )
-    return arrays_source(name, archive[x_key], archive[y_key] if y_key else None, fmt="npz")
+    y = archive[y_key] if y_key else None
+    return arrays_source(name, archive[x_key], y, fmt="npz", tokens=tokens)
 
 
 # -------------------------------------------------------------------- URLs

@@ -54,11 +54,32 @@ class Report:
         return any(SEVERITY_ORDER[f.severity] >= level for f in self.findings)
 
     def rows_table(self) -> Any:
-        """Every row involved in LC301-LC303 as an Arrow table (``--rows-out``)."""
+        """Every row involved in LC301-LC303, then the rows other findings name (token rows,
+        LC502-LC508: the first 1,000 of each), as an Arrow table (``--rows-out``)."""
+        import pyarrow as pa
+
         from labelcheck.stats.rows import involved_rows
 
         reference = self.reference.source if self.reference is not None else None
-        return involved_rows(self.source, self.stats.row_summary, self.stats.leak, reference)
+        table = involved_rows(self.source, self.stats.row_summary, self.stats.leak, reference)
+        named = [
+            (f.code, r)
+            for f in self.findings
+            if f.code not in ("LC301", "LC302", "LC303")
+            for r in f.row_numbers
+        ]
+        if not named:
+            return table
+        more = pa.table(
+            {
+                "source": pa.array([self.source] * len(named), pa.string()),
+                "code": pa.array([c for c, _ in named], pa.string()),
+                "row": pa.array([r for _, r in named], pa.int64()),
+                "group": pa.nulls(len(named), pa.int64()),
+            }
+        )
+        # the reference columns of a leaked row are null for these
+        return pa.concat_tables([table, more], promote_options="default")
 
     def ignored_note(self) -> str:
         """The rows the label rules left out (``--ignore-index``), for every renderer."""

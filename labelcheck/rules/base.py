@@ -37,6 +37,8 @@ StepName = Literal[
     "drop-duplicates",
     "drop-conflicts",
     "drop-leaked",
+    "reindex-token-labels",
+    "truncate-tokens",
 ]
 #: A rule's proposed fix: a plan step, or "cast" (a column to retype by hand, LC107).
 FixName = Literal[StepName, "cast"]
@@ -100,12 +102,30 @@ def channels(hits: Sequence[tuple[int, Any]], total: int) -> str:
 @dataclass(frozen=True)
 class DropRows:
     """Drop the rows whose ``column`` is missing, infinite, one of ``values``, below
-    ``bound`` or at most ``bound``."""
+    ``bound`` or at most ``bound``; or, for a token column, whose list is empty, all
+    zero (a mask), all ``ignore`` (labels), holds a value outside ``[0, bound)`` other
+    than ``ignore``, has more than ``bound`` real tokens (``columns``: the attention
+    mask; ``pad``: the pad id), or whose length differs from ``columns``'."""
 
     column: str
-    when: Literal["missing", "inf", "in", "below", "at-most"]
+    when: Literal[
+        "missing",
+        "inf",
+        "in",
+        "below",
+        "at-most",
+        "empty",
+        "all-zero",
+        "all-ignored",
+        "longer",
+        "out-of-range",
+        "lengths-differ",
+    ]
     values: tuple[Any, ...] = ()
     bound: float | None = None
+    columns: tuple[str, ...] = ()
+    ignore: int | None = None
+    pad: int | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +167,29 @@ class Reindex:
 
 
 @dataclass(frozen=True)
+class TruncateTokens:
+    """Cut the rows of token ``column`` holding more than ``bound`` real tokens (``mask``:
+    the attention mask; ``pad``: the pad id) to their first ``bound`` positions, and the
+    same rows of every token column in ``columns`` with them."""
+
+    column: str
+    bound: int
+    columns: tuple[str, ...] = ()
+    mask: str | None = None
+    pad: int | None = None
+
+
+@dataclass(frozen=True)
+class ReindexTokens:
+    """Map the per-token class labels of list ``column`` (``classes``, sorted) to 0..K-1,
+    leaving ``ignore`` as it is; the mapping is saved in the plan."""
+
+    column: str
+    classes: tuple[int, ...]
+    ignore: int | None = None
+
+
+@dataclass(frozen=True)
 class ScaleTarget:
     """Standardize the regression target (inverse saved)."""
 
@@ -185,6 +228,8 @@ Proposal = (
     | Scale
     | Reindex
     | ScaleTarget
+    | ReindexTokens
+    | TruncateTokens
     | CastNumber
     | DropGroups
     | Unfixed

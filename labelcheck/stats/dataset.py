@@ -4,8 +4,9 @@ Also decides, from the schema alone, which column is the label and which are
 features (SPEC §6), and of which kind each column is, so engines know what to
 read before reading anything. A kind is a name and the statistic that
 summarises such a column (:data:`KINDS`): numeric/text features and the label
-get :class:`ColumnStats`, images :class:`~labelcheck.stats.image.ImageStats`.
-A new modality (masks, token lists) is a new kind: its detection in
+get :class:`ColumnStats`, images :class:`~labelcheck.stats.image.ImageStats`,
+token sequences :class:`~labelcheck.stats.tokens.TokenStats`.
+A new modality (masks) is a new kind: its detection in
 :func:`column_kind` and its statistic in :data:`KINDS`, nothing else.
 """
 
@@ -25,10 +26,19 @@ from labelcheck.stats.image import KIND_KEY, ImageStats, is_image_field
 from labelcheck.stats.mask import MaskStats
 from labelcheck.stats.rows import LeakSummary, RowStats, RowSummary
 from labelcheck.stats.tensor import SHAPE_KEY, TensorStats
+from labelcheck.stats.tokens import (
+    IGNORE_INDEX,
+    TOKEN_NAMES,
+    RowContext,
+    TokenPlan,
+    TokenStats,
+    is_token_type,
+)
 
 #: What a column is to the pipeline. Features and the label are tabular values;
-#: an image column holds one picture per row (Hugging Face ``Image`` layout).
-ColumnKind = Literal["feature", "label", "image", "mask", "tensor"]
+#: an image column holds one picture per row (Hugging Face ``Image`` layout); a
+#: tokens column one list of token ids (or an attention mask, or token labels) per row.
+ColumnKind = Literal["feature", "label", "image", "mask", "tensor", "tokens"]
 
 
 class ColumnStatistic(Protocol):
@@ -38,7 +48,9 @@ class ColumnStatistic(Protocol):
 
     def update(self, array: pa.Array | pa.ChunkedArray, pre: Any = None) -> pa.Array | None:
         """Fold one array in; return what stands for the column in the row hashes
-        (None: the values themselves)."""
+        (None: the values themselves). ``pre``: for tabular kinds what the compiled
+        batch pass found; for the others a :class:`RowContext` (the batch: the row's
+        sibling columns, and its unit)."""
 
     def merge(self, other: Any) -> Any: ...
 
@@ -55,18 +67,53 @@ _STAT_CLASSES: dict[str, Any] = {
     "image": ImageStats,
     "mask": MaskStats,
     "tensor": TensorStats,
+    "tokens": TokenStats,
 }
 
 
-def column_kind(f: pa.Field) -> ColumnKind | None:
-    """The kind a column's schema field declares by itself (None: a tabular value)."""
+def column_kind(f: pa.Field, tokens: Sequence[str] = ()) -> ColumnKind | None:
+    """The kind of a column from its schema field (None: a tabular value).
+
+    ``tokens``: columns declared as token columns (``--tokens``, ``--token-labels``);
+    otherwise a list of numbers (or of lists) under a Hugging Face name
+    (``input_ids``, ``attention_mask``, ``labels`` ...) is a tokens column. An image
+    array (its shape in the field's metadata) is a tensor, never tokens.
+    """
     if (f.metadata or {}).get(KIND_KEY) == b"mask":
         return "mask"
     if is_image_field(f):
         return "image"
     if f.metadata and SHAPE_KEY in f.metadata:
         return "tensor"
+    if f.name in tokens or (f.name in TOKEN_NAMES and is_token_type(f.type)):
+        return "tokens"
     return None
+
+
+def token_plan(kinds: dict[str, str], options: ScanOptions) -> TokenPlan | None:
+    """The roles and bounds of the token columns (None: there are none)."""
+    names = [n for n, k in kinds.items() if k == "tokens"]
+    if not names:
+        return None
+    declared_classes = set(options.token_labels or ())
+    roles = []
+    for name in names:
+        role = TOKEN_NAMES.get(name, "ids")
+        # Token labels are class ids when declared so, or when --n-classes is given
+        # (token classification); otherwise a causal LM's token ids (checked as ids).
+        if name in declared_classes or (role == "labels" and options.n_classes is not None):
+            role = "classes"
+        roles.append((name, role))
+    ignore = options.ignore_index
+    return TokenPlan(
+        tuple(roles),
+        vocab_size=options.vocab_size,
+        tokenizer_vocab=options.tokenizer_vocab,
+        max_length=options.max_length,
+        pad_id=options.pad_id,
+        ignore_index=IGNORE_INDEX if ignore is None else int(ignore),
+        n_classes=options.n_classes,
+    )
 
 
 @dataclass(frozen=True)
@@ -98,6 +145,8 @@ class ColumnPlan:
     #: Columns of another kind than a tabular feature (``("image", "image")``); they are
     #: in ``features`` too (row identity, references and fixes see every column).
     kinds: tuple[tuple[str, str], ...] = ()
+    #: The token columns' roles and bounds (None: no token column).
+    tokens: TokenPlan | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -135,7 +184,18 @@ def plan_columns(
     """
     names = list(schema.names)
     repeated = repeated_names(names)
-    kinds = {f.name: k for f in schema if (k := column_kind(f)) is not None}
+    declared = (*(options.tokens or ()), *(options.token_labels or ()))
+    for name in declared:
+        if name not in names:
+            raise InputError(
+                f"{source_name}: token column {name!r} not found; columns are: {_list(names)}"
+            )
+        if not is_token_type(schema.field(name).type):
+            raise InputError(
+                f"{source_name}: --tokens column {name!r} is {schema.field(name).type}, "
+                "not a list of token ids"
+            )
+    kinds = {f.name: k for f in schema if (k := column_kind(f, declared)) is not None}
     label = options.label
     reason = (
         f"from {options.origins['label']}"
@@ -198,6 +258,7 @@ def plan_columns(
         row_features=rows,
         spill_rows=options.spill_rows,
         kinds=tuple((n, k) for n, k in kinds.items() if n in features),
+        tokens=token_plan({n: k for n, k in kinds.items() if n in features}, options),
     )
 
 
@@ -266,7 +327,7 @@ class DatasetStats:
         original = batch
         for name in others:
             stats = self.columns[name]
-            keys = stats.update(batch.column(name))
+            keys = stats.update(batch.column(name), RowContext(original, unit))
             if keys is not None:
                 index = batch.schema.get_field_index(name)
                 batch = batch.set_column(index, pa.field(name, keys.type), keys)
@@ -392,6 +453,7 @@ class DatasetStats:
                 "row_numbers": list(self.plan.row_numbers),
                 "row_unmatched": [list(pair) for pair in self.plan.row_unmatched],
                 "kinds": [list(pair) for pair in self.plan.kinds],
+                "tokens": None if self.plan.tokens is None else self.plan.tokens.to_dict(),
             },  # row hashes are not serialised: they serve one scan
             "rows": self.rows,
             "ignored_rows": self.ignored_rows,
@@ -414,6 +476,7 @@ class DatasetStats:
                 tuple(p.get("row_numbers", ())),
                 tuple((name, why) for name, why in p.get("row_unmatched", ())),
                 tuple((name, kind) for name, kind in p.get("kinds", ())),
+                None if p.get("tokens") is None else TokenPlan.from_dict(p["tokens"]),
             ),
             rows=data["rows"],
             ignored_rows=data["ignored_rows"],
@@ -423,9 +486,8 @@ class DatasetStats:
 
 def _tagged(stats: Any) -> dict[str, Any]:
     data = stats.to_dict()
-    if isinstance(stats, ImageStats | MaskStats | TensorStats):
-        data = {"statistic": stats.kind, **data}
-    return data
+    tag = next(t for t, c in _STAT_CLASSES.items() if type(stats) is c)
+    return data if tag == "column" else {"statistic": tag, **data}
 
 
 def _untagged(data: dict[str, Any]) -> Any:
@@ -442,5 +504,6 @@ KINDS.update(
         "image": lambda f, plan: ImageStats.empty(f),
         "mask": lambda f, plan: MaskStats.empty(f),
         "tensor": lambda f, plan: TensorStats.empty(f),
+        "tokens": lambda f, plan: TokenStats.empty(f, plan.tokens or TokenPlan()),
     }
 )

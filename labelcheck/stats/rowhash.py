@@ -27,6 +27,9 @@ Keys (the same on every machine and process: no Python ``hash``):
 - a text column hashed :class:`AsNumber` (the splits disagree: text here,
   numbers there): the numbers LC110's fix casts it to (markers -> null), the
   values that are neither keep their text keys;
+- lists (token sequences): the keys of the flattened values, each mixed with
+  its position in the row, summed per row and mixed with the row's length —
+  vectorised over the values and offsets, like the byte hash of text;
 - anything else (decimals) is cast to a number or to text first.
 
 numpy's uint64 arithmetic wraps silently, which is what the mixes want.
@@ -217,7 +220,9 @@ def value_keys(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarra
         return _temporal_keys(array)
     if _is_bytes(t):
         return _text_keys(array)
-    # Nested and other types: hashed by their text form (rare, slower).
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+        return _list_keys(array)
+    # Other types (structs, maps): hashed by their text form (rare, slower).
     text = pa.array([None if v is None else repr(v) for v in array.to_pylist()], pa.string())
     return _text_keys(text)
 
@@ -557,6 +562,66 @@ def _bytes_hash(data: np.ndarray, offsets: np.ndarray, which: int) -> np.ndarray
         out[nonempty] = sums
     out ^= lengths.astype(U64) * U64(0xA076_1D64_78BD_642F) + seed
     return mix(out)
+
+
+_LIST_TAG = (U64(0x2545_F491_4F6C_DD1D), U64(0x9FB2_1C65_1E98_DF25))
+
+
+def _list_keys(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Keys of list values: a sum over positions of mix(value key, position), then the length.
+
+    Offsets and the flattened values, no loop per row; nested lists recurse
+    through :func:`value_keys` on the child values.
+    """
+    n = len(array)
+    t = array.type
+    if pa.types.is_fixed_size_list(t):
+        size = t.list_size
+        offsets = np.arange(n + 1, dtype=np.int64) * size + array.offset * size
+    else:
+        offsets = _np(array.offsets).astype(np.int64)  # not np.asarray: it imports pandas
+    first, last = int(offsets[0]), int(offsets[-1])
+    child = array.values.slice(first, last - first)
+    starts = offsets[:-1] - first
+    lengths = np.diff(offsets)
+    if array.null_count:  # a null row's values do not count (and a null differs from [])
+        lengths = np.where(_np(array.is_valid()).astype(bool), lengths, 0)
+    if pa.types.is_integer(child.type) and not child.null_count:
+        # Token ids: their int64 bits are the keys (one conversion, no float keys), and
+        # the second hash is the quadratic sum of the same mixed values (as for numbers).
+        ca = _np(child).astype(np.int64).view(U64) if len(child) else np.zeros(0, U64)
+        cb = ca
+    else:
+        ca, cb = value_keys(child) if len(child) else (np.zeros(0, U64),) * 2
+    spread = np.diff(offsets)
+    pos = np.arange(len(child), dtype=np.int64)
+    pos -= np.repeat(starts, spread)
+    salt = pos.view(U64) * U64(0x9E37_79B9_7F4A_7C15)
+    full = lengths > 0
+    hidden = np.repeat(lengths == 0, spread) if array.null_count and len(child) else None
+
+    def summed(body: np.ndarray) -> np.ndarray:
+        if hidden is not None:  # values under null rows: out of the sums
+            body[hidden] = 0
+        sums = np.zeros(n, dtype=U64)
+        if full.any():
+            sums[full] = np.add.reduceat(body, starts[full])
+        return sums
+
+    body = ca ^ (salt + _LIST_TAG[0])
+    _splitmix(body)
+    sum_a = summed(body)
+    if cb is ca:
+        np.multiply(body, body, out=body)
+    else:
+        body = cb ^ (salt + _LIST_TAG[1])
+        _murmur(body)
+    sum_b = summed(body)
+    out = []
+    for which, sums in ((0, sum_a), (1, sum_b)):
+        sums ^= lengths.astype(U64) * U64(0xA076_1D64_78BD_642F) + _LIST_TAG[which]
+        out.append(_MIX[which](sums))
+    return _with_nulls(array, out[0], out[1])
 
 
 def _with_nulls(array: pa.Array, ka: np.ndarray, kb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

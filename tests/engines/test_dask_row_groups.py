@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 from row_data import planted
 
 import labelcheck
-from labelcheck.pipeline import make_options
 from labelcheck.engines import dask as dask_engine
 from labelcheck.io.readers import open_source
+from labelcheck.pipeline import make_options
 from labelcheck.stats.dataset import plan_columns
 from labelcheck.stats.rows import RowStats
 

@@ -17,10 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import labelcheck
-from labelcheck.pipeline import make_options
 from labelcheck.engines.local import _groups, compute_stats
 from labelcheck.io.frames import table_source
 from labelcheck.io.readers import open_source
+from labelcheck.pipeline import make_options
 from labelcheck.stats.column import (
     EXTREMES_K,
     F32_M2_RTOL,

@@ -37,7 +37,8 @@ def _clip(**params):
         (lambda p: p["steps"].append(_clip(min=0)), "on 'x0' lacks max"),
         (
             lambda p: p["steps"][0].__setitem__("when", "sometimes"),
-            "'when' must be one of missing, inf, in, below, at-most, got 'sometimes'",
+            "'when' must be one of missing, inf, in, below, at-most, empty, all-zero, "
+            "all-ignored, longer, out-of-range, lengths-differ, got 'sometimes'",
         ),
         (lambda p: p["steps"][0].__setitem__("rows", -3), "].rows: -3 is less than"),
         (lambda p: p.__setitem__("steps", {"a": 1}), "'steps' must be a list"),

@@ -16,9 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import labelcheck
-from labelcheck.pipeline import make_options
 from labelcheck.errors import InputError
 from labelcheck.options import Thresholds
+from labelcheck.pipeline import make_options
 from labelcheck.schema import (
     json_schema,
     json_schema_path,

@@ -821,3 +821,26 @@ def test_ci_fails_rather_than_skips_without_the_kernels():
     out = runs[""].stdout
     assert runs[""].returncode == 0, out[-3000:]
     assert " skipped" in out and " failed" not in out and " passed" not in out, out[-3000:]
+
+
+@needs_kernels
+def test_list_columns_hash_alike_on_both_routes_and_by_content():
+    """Token lists (list, large_list, fixed_size_list, with null rows and an offset): the
+    kernel and numpy agree bit for bit, and equal lists hash alike whatever their layout."""
+    rng = np.random.default_rng(3)
+    n = 300
+    rows = [rng.integers(0, 50, int(rng.integers(0, 6))).tolist() for _ in range(n + 2)]
+    rows[5] = None
+    fixed = pa.FixedSizeListArray.from_arrays(pa.array(rng.integers(0, 9, (n + 2) * 3)), 3)
+    columns = [
+        ("ids", pa.array(rows, pa.list_(pa.int64())).slice(2)),
+        ("big", pa.array(rows, pa.large_list(pa.int32())).slice(2)),
+        ("fixed", fixed.slice(2)),
+    ]
+    (ca, cb), (ra, rb) = _row_sums_both(columns, n)
+    assert np.array_equal(ca, ra) and np.array_equal(cb, rb)
+    ka, kb = rowhash.value_keys(columns[0][1])
+    la, lb = rowhash.value_keys(columns[1][1])
+    assert np.array_equal(ka, la) and np.array_equal(kb, lb)  # int64/int32, list/large_list
+    a = rowhash.value_keys(pa.array([[1, 2], [2, 1], [1, 2, 0], [], None, [1, 2]]))[0]
+    assert a[0] == a[5] and len({a[0], a[1], a[2], a[3], a[4]}) == 5

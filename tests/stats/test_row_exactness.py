@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from row_data import planted
 
-from labelcheck.pipeline import analyse, make_options
 from labelcheck.engines import local
 from labelcheck.io import open_source
+from labelcheck.pipeline import analyse, make_options
 from labelcheck.stats.dataset import plan_columns
 
 
