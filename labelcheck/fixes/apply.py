@@ -262,13 +262,124 @@ def record_counts(plan: FixPlan, tally: Tally) -> None:
     plan.rows_out = tally.rows_out
 
 
-def no_image_files(src: Source) -> None:
-    """A folder of images has no fix steps yet (they rewrite files, not columns): say so."""
-    if src.format == "images":
+# ---------------------------------------------------------- folders of images
+def is_folder(src: Source) -> bool:
+    """Whether ``src`` is a folder of files (images, masks): fixed into a folder."""
+    return src.format == "images"
+
+
+def guard_folder(
+    src: Source,
+    output: Path,
+    others: Sequence[str | os.PathLike[str] | None],
+    files: Sequence[Path],
+    force: bool,
+) -> None:
+    """Refuse an output folder that is (or is inside, or holds) the input folder, a file, or
+    one that exists without ``force``; ``files``: the other outputs (the plan)."""
+    from labelcheck.io.images import is_table_name
+    from labelcheck.io.writers import guard_outputs
+
+    if is_table_name(output.name):
         raise InputError(
-            f"{src.name}: fixing a folder of images is not supported yet; `labelcheck scan` "
-            "names every file to exclude or convert"
+            f"{output}: {src.name} is a folder of images, fixed into a folder in the same "
+            "layout; give a folder name, not a data file"
         )
+    out = os.path.realpath(output)
+    for root in map(os.path.realpath, src.paths):
+        if out == root or out.startswith(root + os.sep) or root.startswith(out + os.sep):
+            raise InputError(
+                f"{output}: is the input folder {src.paths[0]}, inside it or around it; "
+                "write the fixed folder elsewhere"
+            )
+    if output.exists() and not output.is_dir():
+        raise InputError(f"{output}: is a file; give the name of a folder to write")
+    if output.exists() and not force:
+        raise InputError(f"{output}: already exists; pass --force to replace it")
+    guard_outputs([*src.paths, *others], files, force=force)
+
+
+def write_folder_fixed(
+    src: Source,
+    plan: FixPlan,
+    into: Path,
+    *,
+    drop_unknown: bool = False,
+    progress: Progress | None = None,
+) -> Tally:
+    """Transform ``src`` batch by batch and write its files under ``into`` (a fresh folder)."""
+    from labelcheck.io.images import write_folder
+
+    plan.check_schema(src.schema.names, src.name)
+    _reset_runtime(plan)
+    tally = Tally()
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for batch in src.batches():
+            yield plan.transform_batch(
+                batch, drop_unknown=drop_unknown, tally=tally, where=src.name
+            )
+            if progress is not None:
+                progress(tally.rows_in, 0, 0)
+
+    write_folder(batches(), src.schema, into)
+    return tally
+
+
+def image_normalize(
+    folder: Path, layout: str, options: ScanOptions
+) -> dict[str, list[float]] | None:
+    """The per-channel mean and std on the 0..1 scale of the images in ``folder`` (exact
+    sums of its image statistic), in the band order of their majority mode; None for a
+    folder without an 8- or 16-bit image."""
+    from labelcheck.engines.local import compute_stats
+    from labelcheck.io.images import mode_bands, open_images
+    from labelcheck.stats.dataset import plan_columns
+
+    view = open_images(str(folder), layout)
+    options = replace(options, row_checks=False)
+    columns = plan_columns(view.schema, options, view.name, view.index_columns)
+    stats = compute_stats(view, columns, options, workers=FIT_WORKERS)
+    images = next(iter(stats.of_kind("image").values()), None)
+    if images is None or not images.modes:
+        return None
+    mode = max(images.modes.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    scale = 65535 if mode.startswith("I;16") else 255 if mode not in ("I", "F") else None
+    bands = mode_bands(mode)
+    if scale is None or bands is None or any(b not in images.channels for b in bands):
+        return None
+    channels = [images.channels[b] for b in bands]
+    return {"mean": [c.mean / scale for c in channels], "std": [c.std / scale for c in channels]}
+
+
+def fix_folder(
+    src: Source,
+    output: Path,
+    plan_out: Path,
+    options: ScanOptions,
+    strategies: Strategies | None,
+    *,
+    force: bool,
+    progress: ProgressBars,
+    inputs: Sequence[str | os.PathLike[str]],
+) -> FixResult:
+    """``labelcheck fix DIR -o OUT_DIR``: the repaired folder in the same layout, atomically
+    (a temporary folder beside OUT_DIR renamed at the end), and its plan, which lists every
+    file left out with its reason and the ``normalize`` mean and std of the fixed images."""
+    from labelcheck.io.writers import atomic_dir, atomic_paths
+
+    guard_folder(src, output, [options.reference, *inputs], [plan_out], force)
+    with progress(src, "scanning") as callback:
+        plan, report, src = fit_plan(src, options, strategies, progress=callback)
+    with atomic_paths(plan_out) as (tmp_plan,), atomic_dir(output) as tmp_dir:
+        with progress(src, "writing") as callback:
+            tally = write_folder_fixed(src, plan, tmp_dir, progress=callback)
+        record_counts(plan, tally)
+        fitted_only(plan)
+        plan.excluded = [{"file": f, "reason": why} for f, why in tally.excluded]
+        plan.normalize = image_normalize(tmp_dir, options.layout, options)
+        tmp_plan.write_text(plan.to_json() + "\n", encoding="utf-8")
+    return FixResult(plan, tally, output, plan_out, report)
 
 
 def unique_columns(src: Source) -> None:
@@ -316,11 +427,17 @@ def fix_file(
         os.path.abspath, (output, plan_out)
     ):
         raise InputError(f"{html_out}: the report cannot be the data or the plan file")
-    output_format(output)
     options = options or ScanOptions()
-    src = open_source(path, encoding=options.encoding)
+    src = open_source(path, encoding=options.encoding, layout=options.layout)
+    if is_folder(src):
+        if html_out is not None:
+            raise InputError(f"{html_out}: --report is for tables; scan the fixed folder instead")
+        bars = progress or _no_bars
+        return fix_folder(
+            src, output, plan_out, options, strategies, force=force, progress=bars, inputs=inputs
+        )
+    output_format(output)
     unique_columns(src)
-    no_image_files(src)
     outputs = [output, plan_out, *([html_out] if html_out is not None else [])]
     guard_outputs([path, *src.paths, options.reference, *inputs], outputs, force=force)
     bars = progress or _no_bars
@@ -367,19 +484,27 @@ def apply_file(
     progress: ProgressBars | None = None,
     inputs: Sequence[str | os.PathLike[str]] = (),
     encoding: str = "utf-8",
+    layout: str = "auto",
 ) -> FixResult:
     """Replay a saved plan (never refitted) on ``path``, streaming into ``output``.
 
     ``inputs``: the command's other input files (a schema), never to be overwritten;
-    ``encoding``: of a CSV ``path``.
+    ``encoding``: of a CSV ``path``; ``layout``: of a folder of images, which is
+    written as a folder (the plan's exclusions, conversions and mask mapping).
     """
-    from labelcheck.io.writers import guard_outputs, output_format
+    from labelcheck.io.writers import atomic_dir, guard_outputs, output_format
 
     plan_file = None if isinstance(plan, FixPlan) else plan
     output = Path(output)
+    src = open_source(path, encoding=encoding, layout=layout)
+    if is_folder(src):
+        guard_folder(src, output, [plan_file, *inputs], [], force)
+        if not isinstance(plan, FixPlan):
+            plan = FixPlan.load(plan)
+        with (progress or _no_bars)(src, "applying") as callback, atomic_dir(output) as tmp:
+            tally = write_folder_fixed(src, plan, tmp, drop_unknown=drop_unknown, progress=callback)
+        return FixResult(plan, tally, output)
     output_format(output)
-    src = open_source(path, encoding=encoding)
-    no_image_files(src)
     unique_columns(src)
     guard_outputs([path, *src.paths, plan_file, *inputs], [output], force=force)
     if not isinstance(plan, FixPlan):

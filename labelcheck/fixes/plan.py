@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from labelcheck._version import __version__
 from labelcheck.errors import InputError
-from labelcheck.fixes.steps import STEPS, WHEN, Applied, fmt_list, target_ids
+from labelcheck.fixes.steps import EXCLUDE, STEPS, WHEN, Applied, fmt_list, target_ids
 from labelcheck.io.arrow import empty_batch
 from labelcheck.rules.base import StepName
 
@@ -71,6 +71,11 @@ class Step:
             )
         if name == "drop-rows" and data["when"] in ("below", "at-most") and "value" not in data:
             raise InputError(f"{where}: drop-rows when {data['when']!r} needs a 'value'")
+        if name == "exclude-files" and data["exclude"] not in EXCLUDE:
+            raise InputError(
+                f"{where}: exclude-files 'exclude' must be one of {', '.join(EXCLUDE)}, "
+                f"got {data['exclude']!r}"
+            )
         ids, classes = data.get("ids"), data.get("classes")
         lists = isinstance(ids, list) and isinstance(classes, list)
         if name == "reindex-labels" and lists and len(ids) != len(classes):
@@ -97,6 +102,8 @@ class Tally:
     changed: dict[int, int] = field(default_factory=dict)  # step index -> rows it changed
     unknown_dropped: int = 0  # rows with unseen labels dropped (drop_unknown=True)
     label_absent: bool = False
+    #: Files left out of a fixed folder, with why: (path, reason).
+    excluded: list[tuple[str, str]] = field(default_factory=list)
 
     def add(self, index: int, n: int) -> None:
         self.changed[index] = self.changed.get(index, 0) + n
@@ -107,6 +114,7 @@ class Tally:
         for i, n in other.changed.items():
             self.add(i, n)
         self.unknown_dropped += other.unknown_dropped
+        self.excluded += other.excluded
         self.label_absent = self.label_absent or other.label_absent
 
 
@@ -136,6 +144,10 @@ class FixPlan:
     rows_out: int | None = None
     unfixed: list[str] = field(default_factory=list)  # findings no step can fix
     strategies: dict[str, str] = field(default_factory=dict)
+    #: A folder of images: the per-channel mean and std of the fixed images on the 0..1
+    #: scale (what ``torchvision.transforms.Normalize`` takes), and the files left out.
+    normalize: dict[str, list[float]] | None = None
+    excluded: list[dict[str, str]] = field(default_factory=list)
 
     # ---------------------------------------------------------- persistence
     def to_dict(self) -> dict[str, Any]:
@@ -151,6 +163,8 @@ class FixPlan:
             "strategies": dict(self.strategies),
             "steps": [s.to_dict() for s in self.steps],
             "unfixed": list(self.unfixed),
+            **({"normalize": self.normalize} if self.normalize is not None else {}),
+            **({"excluded": list(self.excluded)} if self.excluded else {}),
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -189,6 +203,8 @@ class FixPlan:
             rows_out=data.get("rows_out"),
             unfixed=list(data.get("unfixed") or []),
             strategies=dict(data.get("strategies") or {}),
+            normalize=data.get("normalize"),
+            excluded=list(data.get("excluded") or []),
         )
 
     @classmethod
@@ -327,6 +343,7 @@ class FixPlan:
                 tally.add(i, changed)
         if tally is not None:
             tally.unknown_dropped += applied.unknown_dropped
+            tally.excluded += applied.excluded
         if tally is not None:
             tally.rows_out += batch.num_rows
         return batch

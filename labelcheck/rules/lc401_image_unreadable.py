@@ -28,14 +28,16 @@ Exclude the files (every one is listed in the JSON report), or re-download them.
 
 from collections.abc import Iterator
 
+from labelcheck.options import Strategies
 from labelcheck.rules._images import files
-from labelcheck.rules.base import Finding, RuleContext, plural, rule
+from labelcheck.rules.base import ExcludeFiles, Finding, Proposal, RuleContext, plural, rule
 
 
 @rule(
     "LC401",
     "image-unreadable",
     "error",
+    fix="exclude-files",
     fix_title="Exclude the unreadable files (or re-download them)",
     summary="files that do not decode: the DataLoader raises mid-epoch",
 )
@@ -53,3 +55,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             rows=stats.failed,
             values=[path for path, _ in stats.failures],
         )
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+    assert finding.column is not None
+    return [ExcludeFiles(finding.column, "unreadable")]

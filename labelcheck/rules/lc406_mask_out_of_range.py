@@ -29,14 +29,16 @@ to the value your loss ignores.
 
 from collections.abc import Iterator
 
+from labelcheck.options import Strategies
 from labelcheck.rules._images import files
-from labelcheck.rules.base import Finding, RuleContext, fmt_values, plural, rule
+from labelcheck.rules.base import Finding, MapMask, Proposal, RuleContext, fmt_values, plural, rule
 
 
 @rule(
     "LC406",
     "mask-out-of-range",
     "error",
+    fix="map-mask",
     fix_title="Map the mask values to 0..K-1 (255 -> 1 for binary masks)",
     summary="mask values outside [0, n_classes): the CUDA assert t < n_classes",
 )
@@ -70,3 +72,10 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             rows=held,
             values=bad,
         )
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+    assert finding.column is not None
+    ignore = ctx.options.ignore_index
+    return [MapMask(finding.column, "consecutive", () if ignore is None else (int(ignore),))]
