@@ -37,6 +37,7 @@ from labelcheck.fixes.steps import STEPS
 from labelcheck.io import SchemaChanged, Source, open_source
 from labelcheck.options import ScanOptions, Strategies
 from labelcheck.report import Report
+from labelcheck.rules.base import FILE_STEPS
 from labelcheck.stats.dataset import repeated_names
 
 #: Opens a progress callback (or None) for one pass over a source, labelled.
@@ -311,18 +312,22 @@ def write_folder_fixed(
     from labelcheck.io.images import write_folder
 
     plan.check_schema(src.schema.names, src.name)
-    _reset_runtime(plan)
+    # Only the file steps: the folder keeps its labels as they are (class folders, the
+    # metadata file's values); the plan's other steps (the classes recorded) stand as fitted.
+    kept = [i for i, s in enumerate(plan.steps) if s.step in FILE_STEPS]
+    files = replace(plan, steps=[plan.steps[i] for i in kept])
     tally = Tally()
 
     def batches() -> Iterator[pa.RecordBatch]:
         for batch in src.batches():
-            yield plan.transform_batch(
+            yield files.transform_batch(
                 batch, drop_unknown=drop_unknown, tally=tally, where=src.name
             )
             if progress is not None:
                 progress(tally.rows_in, 0, 0)
 
     write_folder(batches(), src.schema, into)
+    tally.changed = {kept[i]: n for i, n in tally.changed.items()}
     return tally
 
 

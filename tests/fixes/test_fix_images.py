@@ -265,3 +265,27 @@ def test_copies_when_hard_links_fail(tmp_path, monkeypatch):
     copied = tmp_path / "copy" / "cat" / "0.png"
     assert not os.path.samefile(copied, data / "cat" / "0.png")
     assert copied.read_bytes() == (data / "cat" / "0.png").read_bytes()
+
+
+def test_fix_a_hugging_face_metadata_folder_rewrites_metadata_with_the_kept_rows(tmp_path):
+    data = tmp_path / "hf"
+    data.mkdir()
+    rows = []
+    for i in range(5):
+        _rgb(300 + i).save(data / f"{i}.png")
+        rows.append(f"{i}.png,{'cat' if i % 2 else 'dog'},{i * 1.5}")
+    (data / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+    rows.append("bad.png,cat,9.0")
+    (data / "metadata.csv").write_text("file_name,label,weight\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "hf-fixed"
+    result = _fix(str(data), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    import csv
+
+    with open(out / "metadata.csv", newline="") as fh:
+        kept = list(csv.DictReader(fh))
+    expected = [r.split(",") for r in rows if not r.startswith("bad")]
+    assert [(r["file_name"], r["label"], float(r["weight"])) for r in kept] == [
+        (f, lab, float(w)) for f, lab, w in expected
+    ]
+    assert not (out / "bad.png").exists() and (out / "0.png").is_file()
