@@ -195,7 +195,7 @@ def scan(
     """
     if options is None:
         options = make_options(label, **settings)
-    src = open_source(source, encoding=options.encoding, layout=options.layout)
+    src = open_source(source, encoding=options.encoding, layout=options.layout, masks=options.masks)
     if options.reference is not None:
         ref = open_reference(options.reference)
         return scan_against(
@@ -226,13 +226,19 @@ def scan_paths(
     pending: list[tuple[int, Source, ScanOptions]] = []  # paths checked against a reference
     for path in paths:
         options = options_for(path)
-        splits = open_splits(path, encoding=options.encoding, layout=options.layout)
+        splits = (
+            None  # --masks pairs one folder of images with one of masks
+            if options.masks is not None
+            else open_splits(path, encoding=options.encoding, layout=options.layout)
+        )
         if splits is not None:
             train = splits.pop("train", None)
             others = [(s, options) for s in splits.values()]
             reports.extend(scan_against(others, train, reference_options=options, **run))
             continue
-        src = open_source(path, encoding=options.encoding, layout=options.layout)
+        src = open_source(
+            path, encoding=options.encoding, layout=options.layout, masks=options.masks
+        )
         if options.reference is not None:
             pending.append((len(reports), src, options))
             reports.append(None)  # filled below: each reference is read once

@@ -433,7 +433,7 @@ def fix_file(
     ):
         raise InputError(f"{html_out}: the report cannot be the data or the plan file")
     options = options or ScanOptions()
-    src = open_source(path, encoding=options.encoding, layout=options.layout)
+    src = open_source(path, encoding=options.encoding, layout=options.layout, masks=options.masks)
     if is_folder(src):
         if html_out is not None:
             raise InputError(f"{html_out}: --report is for tables; scan the fixed folder instead")

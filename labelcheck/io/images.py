@@ -92,10 +92,15 @@ def image_splits(location: str, layout: str = "auto") -> dict[str, Source] | Non
     }
 
 
-def open_images(location: str, layout: str = "auto", *, name: str | None = None) -> Source:
-    """A folder of images as a :class:`Source` (see the module docstring)."""
+def open_images(
+    location: str, layout: str = "auto", *, name: str | None = None, masks: str | None = None
+) -> Source:
+    """A folder of images as a :class:`Source` (see the module docstring); ``masks``: a
+    folder of masks (``--masks``) paired with every image under ``location`` by stem."""
     root = Path(location)
     name = name or location
+    if masks is not None:
+        return _segmentation_source(name, root, root, _mask_folder(masks))
     pair = _mask_folders(root) if layout in ("auto", "masks") else None
     if pair is not None:
         return _segmentation_source(name, root, *pair)
@@ -147,6 +152,19 @@ def _mask_folders(root: Path) -> tuple[Path, Path] | None:
     return images, masks
 
 
+def _mask_folder(location: str) -> Path:
+    """The ``--masks`` folder, or a one-line error: it must exist and hold mask images."""
+    folder = Path(location)
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "no such folder"
+        raise InputError(f"--masks {location}: {what}; give the folder holding the masks")
+    if not any(is_image_file(p.name) for p in _walk(folder)):
+        raise InputError(
+            f"--masks {location}: holds no mask image ({', '.join(sorted(IMAGE_SUFFIXES))})"
+        )
+    return folder
+
+
 def _pair_key(path: Path, folder: Path, suffixes: Sequence[str]) -> str:
     relative = path.relative_to(folder).with_suffix("").as_posix()
     for suffix in sorted(suffixes, key=len, reverse=True):
@@ -158,7 +176,14 @@ def _pair_key(path: Path, folder: Path, suffixes: Sequence[str]) -> str:
 def _segmentation_source(name: str, root: Path, images: Path, masks: Path) -> Source:
     """Images paired with masks by stem: one row per image (mask null when missing),
     then one row per mask without an image (image null)."""
-    image_files = [p for p in _walk(images) if is_image_file(p.name)]
+    # --masks: the masks may lie outside root (their paths are relative to their folder's
+    # parent); images under root that sit inside the masks folder are masks, not images.
+    inside = masks.resolve().is_relative_to(root.resolve())
+    mask_root = root if inside else masks.parent
+    held = masks.resolve()
+    image_files = [
+        p for p in _walk(images) if is_image_file(p.name) and not p.resolve().is_relative_to(held)
+    ]
     mask_files = {
         _pair_key(p, masks, _MASK_SUFFIXES): p for p in _walk(masks) if is_image_file(p.name)
     }
@@ -168,20 +193,21 @@ def _segmentation_source(name: str, root: Path, images: Path, masks: Path) -> So
         key = _pair_key(path, images, _IMAGE_SUFFIXES)
         mask = mask_files.get(key)
         image_paths.append(_relative(path, root))
-        mask_paths.append(None if mask is None else _relative(mask, root))
+        mask_paths.append(None if mask is None else _relative(mask, mask_root))
         used.add(key)
     for key, mask in mask_files.items():
         if key not in used:
             image_paths.append(None)
-            mask_paths.append(_relative(mask, root))
+            mask_paths.append(_relative(mask, mask_root))
     base = {"labelcheck.root": str(root.resolve())}
+    mask_base = {"labelcheck.root": str(mask_root.resolve())}
     schema = pa.schema(
         [
             pa.field("image", IMAGE_TYPE, metadata={"labelcheck.kind": "image", **base}),
             pa.field(
                 "mask",
                 IMAGE_TYPE,
-                metadata={"labelcheck.kind": "mask", "labelcheck.pairs": "image", **base},
+                metadata={"labelcheck.kind": "mask", "labelcheck.pairs": "image", **mask_base},
             ),
         ]
     )

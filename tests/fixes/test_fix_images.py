@@ -289,3 +289,42 @@ def test_fix_a_hugging_face_metadata_folder_rewrites_metadata_with_the_kept_rows
         (f, lab, float(w)) for f, lab, w in expected
     ]
     assert not (out / "bad.png").exists() and (out / "0.png").is_file()
+
+
+def test_masks_option_pairs_another_folder_and_fix_writes_it_beside(tmp_path):
+    images, gt = tmp_path / "photos", tmp_path / "gt"
+    images.mkdir()
+    gt.mkdir()
+    for i, mask in enumerate(_binary_masks(5)):
+        _rgb(400 + i).save(images / f"{i}.jpg")
+        Image.fromarray(mask).save(gt / f"{i}_mask.png")
+    report = labelcheck.scan(str(images), masks=str(gt))
+    masks = report.stats.of_kind("mask")["mask"]
+    assert masks.files.decoded == 5 and masks.unpaired_image_count == 0
+    assert [f.code for f in report.findings if f.severity == "error"] == ["LC406"]
+    out = tmp_path / "fixed"
+    result = _fix(str(images), "--masks", str(gt), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (out / "gt").iterdir()) == [f"{i}_mask.png" for i in range(5)]
+    with Image.open(out / "gt" / "3_mask.png") as im:
+        assert (np.asarray(im) == _binary_masks(5)[3] // 255).all()
+    after = labelcheck.scan(str(out), masks=str(out / "gt"))
+    assert after.stats.of_kind("image")["image"].images == 5  # gt/ files are not images
+    assert not [f for f in after.findings if f.severity == "error"], after.findings
+
+
+@pytest.mark.parametrize("make", ["missing", "empty", "file"])
+def test_masks_option_without_masks_is_one_line_exit_2(tmp_path, make):
+    images = tmp_path / "photos"
+    images.mkdir()
+    _rgb(1).save(images / "0.jpg")
+    masks = tmp_path / "gt"
+    if make == "empty":
+        masks.mkdir()
+        (masks / "notes.txt").write_text("no masks here")
+    elif make == "file":
+        masks.write_text("x")
+    result = runner.invoke(app, ["scan", str(images), "--masks", str(masks)])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("labelcheck: error: --masks"), lines
