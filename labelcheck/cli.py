@@ -343,7 +343,7 @@ _INFER_SETTINGS = tuple(
     s for s in SCAN_SETTINGS if s.name in ("label", "task", "ignore_index", "encoding")
 )
 #: How to read the new data apply replays a plan on.
-_READ_SETTINGS = tuple(s for s in SCAN_SETTINGS if s.name in ("encoding", "layout"))
+_READ_SETTINGS = tuple(s for s in SCAN_SETTINGS if s.name in ("encoding", "layout", "masks"))
 
 
 @app.command()
@@ -561,6 +561,7 @@ def apply(
             inputs=[p for p in (schema, config) if p is not None],
             encoding=encoding,
             layout=settings.get("layout") or "auto",
+            masks=settings.get("masks"),
         )
         t = result.tally
         typer.echo(

@@ -490,18 +490,19 @@ def apply_file(
     inputs: Sequence[str | os.PathLike[str]] = (),
     encoding: str = "utf-8",
     layout: str = "auto",
+    masks: str | None = None,
 ) -> FixResult:
     """Replay a saved plan (never refitted) on ``path``, streaming into ``output``.
 
     ``inputs``: the command's other input files (a schema), never to be overwritten;
-    ``encoding``: of a CSV ``path``; ``layout``: of a folder of images, which is
+    ``encoding``: of a CSV ``path``; ``layout`` and ``masks``: of a folder of images, which is
     written as a folder (the plan's exclusions, conversions and mask mapping).
     """
     from labelcheck.io.writers import atomic_dir, guard_outputs, output_format
 
     plan_file = None if isinstance(plan, FixPlan) else plan
     output = Path(output)
-    src = open_source(path, encoding=encoding, layout=layout)
+    src = open_source(path, encoding=encoding, layout=layout, masks=masks)
     if is_folder(src):
         guard_folder(src, output, [plan_file, *inputs], [], force)
         if not isinstance(plan, FixPlan):

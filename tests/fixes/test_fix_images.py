@@ -308,6 +308,16 @@ def test_masks_option_pairs_another_folder_and_fix_writes_it_beside(tmp_path):
     assert sorted(p.name for p in (out / "gt").iterdir()) == [f"{i}_mask.png" for i in range(5)]
     with Image.open(out / "gt" / "3_mask.png") as im:
         assert (np.asarray(im) == _binary_masks(5)[3] // 255).all()
+    new = tmp_path / "new"
+    new.mkdir()
+    _rgb(500).save(new / "a.jpg")
+    (tmp_path / "new-gt").mkdir()
+    Image.fromarray(_binary_masks(1)[0]).save(tmp_path / "new-gt" / "a.png")
+    plan = str(tmp_path / "fixed.plan.json")
+    args = ["apply", plan, str(new), "--masks", str(tmp_path / "new-gt"), "-o", str(tmp_path / "o")]
+    assert runner.invoke(app, args).exit_code == 0
+    with Image.open(tmp_path / "o" / "new-gt" / "a.png") as im:
+        assert (np.asarray(im) == _binary_masks(1)[0] // 255).all()
     after = labelcheck.scan(str(out), masks=str(out / "gt"))
     assert after.stats.of_kind("image")["image"].images == 5  # gt/ files are not images
     assert not [f for f in after.findings if f.severity == "error"], after.findings
