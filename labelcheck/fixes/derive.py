@@ -310,8 +310,16 @@ def _file_steps(report: Report, proposed: list[tuple[Finding, Proposal]]) -> lis
     steps: list[Step] = []
 
     def add(step: Step) -> None:
-        same = next((s for s in steps if (s.step, s.column) == (step.step, step.column)), None)
-        if same is not None and (step.step != "exclude-files" or same.params == step.params):
+        same = next(
+            (
+                s
+                for s in steps
+                if (s.step, s.column) == (step.step, step.column)
+                and (step.step != "exclude-files" or s.params == step.params)
+            ),
+            None,
+        )
+        if same is not None:
             if step.step == "convert-images":  # one re-encoding does every conversion
                 same.params["mode"] = same.params["mode"] or step.params["mode"]
                 same.params["orient"] = same.params["orient"] or step.params["orient"]

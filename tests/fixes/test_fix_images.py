@@ -181,6 +181,8 @@ def test_fix_masks_saved_as_jpeg_snap_remap_and_exclude_unpaired(tmp_path):
     assert step["snap"] == [0, 255]
     excluded = {e["file"] for e in plan["excluded"]}
     assert excluded == {"masks/orphan.png", "images/005.jpg", "masks/005.jpg"}
+    tests = [s["exclude"] for s in plan["steps"] if s["step"] == "exclude-files"]
+    assert sorted(tests) == ["no-pair", "size-mismatch"]  # one step per test
     # Every mask is now a PNG of ids 0/1, each pixel the nearest of 0/255 in the input.
     fixed = sorted((out / "masks").iterdir())
     assert [p.name for p in fixed] == [f"{i:03d}.png" for i in range(12) if i != 5]
