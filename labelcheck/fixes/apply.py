@@ -264,6 +264,10 @@ def record_counts(plan: FixPlan, tally: Tally) -> None:
 
 
 # ---------------------------------------------------------- folders of images
+#: The steps a folder's fix applies: its file steps and the row filters.
+FOLDER_STEPS = (*FILE_STEPS, "drop-rows", "drop-duplicates", "drop-conflicts", "drop-leaked")
+
+
 def is_folder(src: Source) -> bool:
     """Whether ``src`` is a folder of files (images, masks): fixed into a folder."""
     return src.format == "images"
@@ -312,10 +316,11 @@ def write_folder_fixed(
     from labelcheck.io.images import write_folder
 
     plan.check_schema(src.schema.names, src.name)
-    # Only the file steps: the folder keeps its labels as they are (class folders, the
-    # metadata file's values); the plan's other steps (the classes recorded) stand as fitted.
-    kept = [i for i, s in enumerate(plan.steps) if s.step in FILE_STEPS]
+    # Only the steps that leave rows out or rewrite files: the folder keeps its labels as
+    # they are (class folders, the metadata file's values); the classes recorded stand.
+    kept = [i for i, s in enumerate(plan.steps) if s.step in FOLDER_STEPS]
     files = replace(plan, steps=[plan.steps[i] for i in kept])
+    _reset_runtime(plan)  # a new pass: the first copy of each row is kept again
     tally = Tally()
 
     def batches() -> Iterator[pa.RecordBatch]:

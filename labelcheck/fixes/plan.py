@@ -24,6 +24,7 @@ from labelcheck._version import __version__
 from labelcheck.errors import InputError
 from labelcheck.fixes.steps import EXCLUDE, STEPS, WHEN, Applied, fmt_list, target_ids
 from labelcheck.io.arrow import empty_batch
+from labelcheck.io.images import file_columns
 from labelcheck.rules.base import StepName
 
 PLAN_VERSION = 1
@@ -334,11 +335,17 @@ class FixPlan:
             tally.rows_in += batch.num_rows
             tally.label_absent = not has_label
         applied = Applied(drop_unknown=drop_unknown, where=where)
+        files = list(file_columns(batch.schema))  # a folder's files: name the ones left out
         for i, step in enumerate(self.steps):
             index = batch.schema.get_field_index(step.column)
             if index < 0:
                 continue  # an absent label (inference data) or an already-dropped column
+            rows, named = batch.num_rows, len(applied.excluded)
+            before = _paths(batch, files) if files else []
             batch, changed = STEPS[step.step].apply(step, batch, index, applied)
+            if files and batch.num_rows < rows and len(applied.excluded) == named:
+                after = set(_paths(batch, files))
+                applied.excluded += [(p, step.reason) for p in before if p not in after]
             if tally is not None:
                 tally.add(i, changed)
         if tally is not None:
@@ -400,6 +407,16 @@ def _classes_array(classes: list[Any]) -> np.ndarray:
             return np.array(classes, dtype=np.uint64)
         return np.array(classes, dtype=object)
     return np.asarray(classes)
+
+
+def _paths(batch: pa.RecordBatch, names: Sequence[str]) -> list[str]:
+    """The file paths of a batch's file columns (images and masks), row by row."""
+    return [
+        v["path"]
+        for name in names
+        for v in batch.column(name).to_pylist()
+        if v is not None and v.get("path") is not None
+    ]
 
 
 def load_plan(path: str | os.PathLike[str]) -> FixPlan:

@@ -340,3 +340,27 @@ def test_masks_option_without_masks_is_one_line_exit_2(tmp_path, make):
     assert result.exit_code == 2, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("labelcheck: error: --masks"), lines
+
+
+def test_fix_leaves_out_copies_and_conflicting_pictures_by_their_pixels(tmp_path):
+    """LC301/LC302 compare decoded pictures: the fix matches them by the same hashes."""
+    data = tmp_path / "pets"
+    for c, base in (("cat", 0), ("dog", 50)):
+        (data / c).mkdir(parents=True)
+        for i in range(6):
+            _rgb(base + i).save(data / c / f"{i}.png")
+    _rgb(0).save(data / "cat" / "copy.bmp")  # the same picture as cat/0.png, another format
+    _rgb(1).save(data / "dog" / "other.png")  # cat/1.png's picture, labelled dog
+    out = tmp_path / "fixed"
+    result = _fix(str(data), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    plan = json.loads((tmp_path / "fixed.plan.json").read_text())
+    reasons = {e["file"]: e["reason"] for e in plan["excluded"]}
+    assert reasons == {
+        "cat/copy.bmp": "LC301 duplicate-rows",
+        "cat/1.png": "LC302 conflicting-labels",
+        "dog/other.png": "LC302 conflicting-labels",
+    }
+    assert (out / "cat" / "0.png").is_file() and not (out / "cat" / "copy.bmp").exists()
+    after = labelcheck.scan(str(out))
+    assert not {"LC301", "LC302"} & {f.code for f in after.findings}
