@@ -294,7 +294,7 @@ def guard_folder(
     for root in map(os.path.realpath, src.paths):
         if out == root or out.startswith(root + os.sep) or root.startswith(out + os.sep):
             raise InputError(
-                f"{output}: is the input folder {src.paths[0]}, inside it or around it; "
+                f"{output}: is the input folder {root}, inside it or around it; "
                 "write the fixed folder elsewhere"
             )
     if output.exists() and not output.is_dir():

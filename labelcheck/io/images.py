@@ -214,7 +214,10 @@ def _segmentation_source(name: str, root: Path, images: Path, masks: Path) -> So
     table = pa.table(
         {"image": _image_column(image_paths), "mask": _image_column(mask_paths)}, schema=schema
     )
-    return _table_source(name, root, table)
+    source = _table_source(name, root, table)
+    if not inside:  # the masks are inputs too (never an output's place)
+        source.paths.append(str(masks))
+    return source
 
 
 def _images_at_top(root: Path, layout: str) -> bool:
@@ -439,9 +442,18 @@ def _open_loaded(path: str | None, data: bytes | None = None) -> Any:
     return im
 
 
-@lru_cache(maxsize=4096)
 def inspect_file(path: str) -> FileFacts:
-    """The facts of one image file (cached: several steps judge the same file)."""
+    """The facts of one image file (cached by path, size and modification time: several
+    steps judge the same file, and a file repaired since is judged again)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return FileFacts("file not found")
+    return _inspect(path, st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=4096)
+def _inspect(path: str, size: int, mtime: int) -> FileFacts:
     try:
         im = _open_loaded(path)
     except ValueError as exc:

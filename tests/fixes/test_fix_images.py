@@ -325,6 +325,18 @@ def test_masks_option_pairs_another_folder_and_fix_writes_it_beside(tmp_path):
     assert not [f for f in after.findings if f.severity == "error"], after.findings
 
 
+def test_masks_folder_is_an_input_never_the_output(tmp_path):
+    images, gt = tmp_path / "photos", tmp_path / "gt"
+    images.mkdir()
+    gt.mkdir()
+    _rgb(1).save(images / "0.jpg")
+    Image.fromarray(_binary_masks(1)[0]).save(gt / "0.png")
+    before = _digests(gt)
+    result = _fix(str(images), "--masks", str(gt), "-o", str(gt / "fixed"))
+    assert result.exit_code == 2 and "input folder" in result.output, result.output
+    assert _digests(gt) == before and not (gt / "fixed").exists()
+
+
 @pytest.mark.parametrize("make", ["missing", "empty", "file"])
 def test_masks_option_without_masks_is_one_line_exit_2(tmp_path, make):
     images = tmp_path / "photos"
