@@ -237,18 +237,19 @@ def write_fixed(
     return tally
 
 
-def refuse_empty(plan: FixPlan, name: str) -> None:
-    """An empty training set is not a fix: say which steps take every row."""
+def refuse_empty(plan: FixPlan, name: str, rows: str = "rows", drop: str = "drop-rows") -> None:
+    """An empty training set is not a fix: say which steps take every row (``rows``: what
+    the rows are; ``drop``: the steps named first, "files": a folder's exclusions)."""
     from labelcheck.errors import NothingLeftError
 
     if plan.rows_in and plan.rows_out == 0:
         why = ", ".join(
-            dict.fromkeys(s.reason for s in plan.steps if s.step == "drop-rows" and s.reason)
+            dict.fromkeys(s.reason for s in plan.steps if s.step.endswith(drop) and s.reason)
         ) or ", ".join(  # else the drops by row identity (copies, conflicts, leaks)
             dict.fromkeys(s.reason for s in plan.steps if s.step.startswith("drop-") and s.reason)
         )
         raise NothingLeftError(
-            f"{name}: the fix would drop all {plan.rows_in:,} rows ({why}); nothing written. "
+            f"{name}: the fix would drop all {plan.rows_in:,} {rows} ({why}); nothing written. "
             "Repair the data at its source, choose other strategies (--nan median, --inf "
             "clip), or pass --allow-empty to write the empty file"
         )
@@ -372,6 +373,7 @@ def fix_folder(
     force: bool,
     progress: ProgressBars,
     inputs: Sequence[str | os.PathLike[str]],
+    allow_empty: bool = False,
 ) -> FixResult:
     """``labelcheck fix DIR -o OUT_DIR``: the repaired folder in the same layout, atomically
     (a temporary folder beside OUT_DIR renamed at the end), and its plan, which lists every
@@ -385,6 +387,8 @@ def fix_folder(
         with progress(src, "writing") as callback:
             tally = write_folder_fixed(src, plan, tmp_dir, progress=callback)
         record_counts(plan, tally)
+        if not allow_empty:  # an empty folder is not a fix: nothing is renamed into place
+            refuse_empty(plan, report.source, "images", "files")
         fitted_only(plan)
         plan.excluded = [{"file": f, "reason": why} for f, why in tally.excluded]
         plan.normalize = image_normalize(tmp_dir, options.layout, options)
@@ -444,7 +448,15 @@ def fix_file(
             raise InputError(f"{html_out}: --report is for tables; scan the fixed folder instead")
         bars = progress or _no_bars
         return fix_folder(
-            src, output, plan_out, options, strategies, force=force, progress=bars, inputs=inputs
+            src,
+            output,
+            plan_out,
+            options,
+            strategies,
+            force=force,
+            progress=bars,
+            inputs=inputs,
+            allow_empty=allow_empty,
         )
     output_format(output)
     unique_columns(src)

@@ -376,3 +376,15 @@ def test_fix_leaves_out_copies_and_conflicting_pictures_by_their_pixels(tmp_path
     assert (out / "cat" / "0.png").is_file() and not (out / "cat" / "copy.bmp").exists()
     after = labelcheck.scan(str(out))
     assert not {"LC301", "LC302"} & {f.code for f in after.findings}
+
+
+def test_a_fix_leaving_no_image_writes_nothing_and_exits_1(tmp_path):
+    data = tmp_path / "broken"
+    for c in ("cat", "dog"):
+        (data / c).mkdir(parents=True)
+        for i in range(3):
+            (data / c / f"{i}.jpg").write_bytes(b"")
+    result = _fix(str(data), "-o", str(tmp_path / "fixed"))
+    assert result.exit_code == 1, result.output
+    assert "would drop all 6 images (LC401 image-unreadable)" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken"]  # no folder, plan or temp
