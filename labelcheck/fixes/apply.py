@@ -113,6 +113,9 @@ def fit_plan(
     from labelcheck.stats.dataset import plan_columns
 
     strategies = strategies or Strategies()
+    # The first scan of a folder decodes on every core, as a scan does (a worker holds a
+    # few decoded images); a table is read one unit at a time (larger than memory).
+    workers = None if is_folder(source) else FIT_WORKERS
     source = streamed(source)
     if report is None and options.reference is not None:  # LC303-LC306 (fix --reference)
         from labelcheck.api import open_reference, scan_against
@@ -120,7 +123,7 @@ def fit_plan(
         report = scan_against([(source, options)], open_reference(options.reference))[0]
     if report is None:
         columns = plan_columns(source.schema, options, source.name, source.index_columns)
-        stats = compute_stats(source, columns, options, workers=FIT_WORKERS, progress=progress)
+        stats = compute_stats(source, columns, options, workers=workers, progress=progress)
         report = analyse(source.name, stats, options)
         if stats.row_stats is not None:
             stats.row_stats.close()
@@ -140,6 +143,7 @@ def fit_plan(
             break
         drops += new
         view = _filtered(source, _drop_plan(drops, report))
+        # One worker: a filter keeping the first copy of a row needs the units in order.
         stats = compute_stats(view, columns, options, workers=FIT_WORKERS)
         current = analyse(source.name, stats, options)
         if stats.row_stats is not None:
@@ -350,7 +354,7 @@ def image_normalize(
     view = open_images(str(folder), layout)
     options = replace(options, row_checks=False)
     columns = plan_columns(view.schema, options, view.name, view.index_columns)
-    stats = compute_stats(view, columns, options, workers=FIT_WORKERS)
+    stats = compute_stats(view, columns, options)  # every core, as a scan
     images = next(iter(stats.of_kind("image").values()), None)
     if images is None or not images.modes:
         return None
