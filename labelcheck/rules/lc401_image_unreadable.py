@@ -24,6 +24,8 @@ train/cat/part.jpg: does not load: image file is truncated (17 bytes not process
 
 ## Fix
 Exclude the files (every one is listed in the JSON report), or re-download them.
+`labelcheck fix DIR -o OUT_DIR` leaves them out of the fixed folder, each named in the
+plan with its reason.
 """
 
 from collections.abc import Iterator

@@ -21,7 +21,8 @@ image: 998 RGB, 2 L (cat/12.jpg, dog/7.jpg)
 
 ## Fix
 Convert every image to the majority layout (`Image.convert("RGB")` in the
-loader, or once on disk).
+loader, or once on disk). `labelcheck fix DIR -o OUT_DIR` converts them on disk,
+re-encoded in their own format (PNG losslessly, JPEG at quality 95).
 """
 
 from collections.abc import Iterator

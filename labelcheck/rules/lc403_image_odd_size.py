@@ -17,7 +17,8 @@ image: 3 images far from the median size 224x224 (area 50,176): icon.png (16x16)
 ```
 
 ## Fix
-Exclude the files, or check how they were collected.
+Exclude the files, or check how they were collected. `labelcheck fix DIR -o OUT_DIR`
+leaves out the files under the fitted area, or beyond the aspect ratio.
 """
 
 from collections.abc import Iterator

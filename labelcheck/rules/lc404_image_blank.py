@@ -16,7 +16,8 @@ image: 2 constant images: cat/black.png (value 0), dog/white.jpg (value 255)
 ```
 
 ## Fix
-Exclude the files (every one is listed in the JSON report).
+Exclude the files (every one is listed in the JSON report); `labelcheck fix DIR -o
+OUT_DIR` leaves them out.
 """
 
 from collections.abc import Iterator

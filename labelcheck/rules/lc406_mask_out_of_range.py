@@ -24,7 +24,8 @@ mask: values 0, 255 in 120 masks: a 0/255 binary mask; the loss needs 0 and 1
 
 ## Fix
 Map the values to 0..K-1 (255 -> 1 for binary masks), or set `--ignore-index`
-to the value your loss ignores.
+to the value your loss ignores. `labelcheck fix DIR -o OUT_DIR` maps the values in
+order to 0..K-1 (`--ignore-index` kept) and saves the mapping in the plan.
 """
 
 from collections.abc import Iterator

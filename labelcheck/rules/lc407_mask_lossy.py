@@ -19,7 +19,9 @@ mask: 2 dominant values (0, 255) and 61 rare values between them in 40 masks
 
 ## Fix
 Snap each pixel to the nearest dominant value and save masks as PNG, a
-lossless format.
+lossless format. `labelcheck fix DIR -o OUT_DIR` does, the class values being the
+peaks of the value counts (values within a few levels of a much larger peak are its
+artefacts).
 """
 
 from collections.abc import Iterator

@@ -18,8 +18,10 @@ mask: 40 colour-coded masks (12 colours): masks/0001.png, ...
 ```
 
 ## Fix
-Map each colour to its class id (the official palette's ids for VOC and
-Cityscapes), and save the ids as a single-channel PNG.
+Map each colour to its class id and save the ids as a single-channel PNG.
+`labelcheck fix DIR -o OUT_DIR` does: colours of the Pascal VOC palette get their
+official ids (a subset such as 0 and 15 then needs `--n-classes 21`), other colours
+ids in sorted order; the mapping is saved in the plan.
 """
 
 from collections.abc import Iterator

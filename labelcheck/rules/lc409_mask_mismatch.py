@@ -21,7 +21,9 @@ images/0042.jpg has no mask; masks/0100.png has no image
 ```
 
 ## Fix
-Exclude the unpaired files, or restore the missing ones.
+Exclude the unpaired files, or restore the missing ones. `labelcheck fix DIR -o
+OUT_DIR` leaves out masks without an image, pairs of different sizes (both files)
+and, where masks are expected, images without one.
 """
 
 from collections.abc import Iterator
