@@ -413,14 +413,14 @@ def _file_values(batch: pa.RecordBatch, name: str) -> tuple[list[Any], str | Non
     return batch.column(name).to_pylist(), file_columns(batch.schema).get(name)
 
 
-def _why_excluded(p: dict[str, Any], path: str, root: str | None, other: Any, oroot: Any):
-    """Why ``path`` is left out under the test ``p`` (None: kept)."""
-    from labelcheck.io.images import inspect_file, resolve
+def _why_excluded(p: dict[str, Any], value: Any, root: str | None, other: Any, oroot: Any):
+    """Why the image ``value`` is left out under the test ``p`` (None: kept)."""
+    from labelcheck.io.images import inspect_value
 
     test = p["exclude"]
     if test == "no-pair":
         return f"no {p.get('pair')}" if other is None else None
-    facts = inspect_file(resolve(root, path))
+    facts = inspect_value(root, value)
     if test == "unreadable":
         return facts.reason
     if not facts.ok:
@@ -436,9 +436,9 @@ def _why_excluded(p: dict[str, Any], path: str, root: str | None, other: Any, or
             if max(w, h) > p["value"] * min(w, h)
             else None
         )
-    if other is None or other.get("path") is None:  # size-mismatch
+    if other is None:  # size-mismatch
         return None
-    theirs = inspect_file(resolve(oroot, other["path"]))
+    theirs = inspect_value(oroot, other)
     if theirs.ok and theirs.size != facts.size:
         return f"{w}x{h}, its {p.get('pair')} {theirs.size[0]}x{theirs.size[1]}"
     return None
@@ -453,10 +453,10 @@ def _exclude_files(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
     )
     keep = []
     for value, other in zip(values, others, strict=True):
-        path = None if value is None else value.get("path")
-        why = None if path is None else _why_excluded(p, path, root, other, oroot)
+        why = None if value is None else _why_excluded(p, value, root, other, oroot)
         keep.append(why is None)
         if why is not None:
+            path = value.get("path") or "(embedded image bytes)"  # a table
             named = [path, *([other["path"]] if other and other.get("path") else [])]
             a.excluded += [(f, f"{step.reason}: {why}" if step.reason else why) for f in named]
     dropped = len(keep) - sum(keep)

@@ -452,10 +452,25 @@ def inspect_file(path: str) -> FileFacts:
     return _inspect(path, st.st_size, st.st_mtime_ns)
 
 
+def inspect_value(root: str | None, value: dict[str, Any]) -> FileFacts:
+    """The facts of an image value (``{"bytes", "path"}``): its bytes, else its file."""
+    data = value.get("bytes")
+    if data is None:
+        path = value.get("path")
+        return inspect_file(resolve(root, path)) if path is not None else FileFacts("no file")
+    if not data:
+        return FileFacts("empty image bytes, 0 bytes")
+    return _facts(None, data)
+
+
 @lru_cache(maxsize=4096)
 def _inspect(path: str, size: int, mtime: int) -> FileFacts:
+    return _facts(path, None)
+
+
+def _facts(path: str | None, data: bytes | None) -> FileFacts:
     try:
-        im = _open_loaded(path)
+        im = _open_loaded(path, data)
     except ValueError as exc:
         return FileFacts(str(exc))
     with im:

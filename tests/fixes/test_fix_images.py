@@ -388,3 +388,36 @@ def test_a_fix_leaving_no_image_writes_nothing_and_exits_1(tmp_path):
     assert result.exit_code == 1, result.output
     assert "would drop all 6 images (LC401 image-unreadable)" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken"]  # no folder, plan or temp
+
+
+def test_fix_a_table_of_image_bytes_drops_the_rows_whose_image_does_not_load(tmp_path):
+    """The Hugging Face Image layout in Parquet: the same file step, on embedded bytes."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def png(seed: int) -> bytes:
+        buffer = io.BytesIO()
+        _rgb(seed).save(buffer, "PNG")
+        return buffer.getvalue()
+
+    values = [{"bytes": png(i), "path": None} for i in range(6)]
+    values[2] = {"bytes": png(2)[:60], "path": None}  # truncated
+    table = pa.table(
+        {
+            "image": pa.array(values, pa.struct([("bytes", pa.binary()), ("path", pa.string())])),
+            "label": [0, 1, 0, 1, 0, 1],
+        }
+    )
+    pq.write_table(table, tmp_path / "t.parquet")
+    assert "LC401" in {f.code for f in labelcheck.scan(str(tmp_path / "t.parquet")).findings}
+    result = _fix(str(tmp_path / "t.parquet"), "-o", str(tmp_path / "t.fixed.parquet"))
+    assert result.exit_code == 0, result.output
+    fixed = pq.read_table(tmp_path / "t.fixed.parquet")
+    assert fixed["label"].to_pylist() == [0, 1, 1, 0, 1]
+    assert [v["bytes"] for v in fixed["image"].to_pylist()] == [
+        v["bytes"] for i, v in enumerate(values) if i != 2
+    ]
+    after = labelcheck.scan(str(tmp_path / "t.fixed.parquet"))
+    assert "LC401" not in {f.code for f in after.findings}
