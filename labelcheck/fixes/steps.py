@@ -575,12 +575,14 @@ def _map_mask(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
 
 def _describe_map_mask(step: Step) -> str:
     p = step.params
-    pairs = [f"{v}->{i}" for v, i in zip(p["mask_values"], p["mask_ids"], strict=True) if v != i]
+    lut = dict(zip(p["mask_values"], p["mask_ids"], strict=True))
+    shown = p.get("snap") or [v for v, i in lut.items() if v != i]  # the classes when snapped
+    pairs = [f"{v}->{lut[v]}" for v in shown if v in lut]
     parts = []
     if pairs:
         parts.append(f"values {', '.join(pairs[:SHOW])}{' ...' if len(pairs) > SHOW else ''}")
     if p.get("snap"):
-        parts.append(f"others snapped to the nearest of {fmt_list(p['snap'])}")
+        parts.append(f"every other value snapped to the nearest of {fmt_list(p['snap'])}")
     if p.get("colours"):
         parts.append(f"{len(p['colours'])} colours to ids")
     what = "; ".join(parts) or "values kept"

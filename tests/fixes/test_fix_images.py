@@ -179,6 +179,9 @@ def test_fix_masks_saved_as_jpeg_snap_remap_and_exclude_unpaired(tmp_path):
     mapping = dict(zip(step["mask_values"], step["mask_ids"], strict=True))
     assert mapping[0] == 0 and mapping[255] == 1 and set(mapping.values()) == {0, 1}
     assert step["snap"] == [0, 255]
+    assert "values 0->0, 255->1; every other value snapped to the nearest of 0, 255" in (
+        result.output
+    )
     excluded = {e["file"] for e in plan["excluded"]}
     assert excluded == {"masks/orphan.png", "images/005.jpg", "masks/005.jpg"}
     tests = [s["exclude"] for s in plan["steps"] if s["step"] == "exclude-files"]
