@@ -102,7 +102,11 @@ def scan(
     if options is None:
         options = make_options(label, **settings)
     src = open_source(
-        source, encoding=options.encoding, layout=options.layout, tokens=options.array_tokens
+        source,
+        encoding=options.encoding,
+        layout=options.layout,
+        tokens=options.array_tokens,
+        masks=options.masks,
     )
     if options.reference is not None:
         ref = open_reference(options.reference)

@@ -370,7 +370,7 @@ _INFER_SETTINGS = tuple(
     s for s in SCAN_SETTINGS if s.name in ("label", "task", "ignore_index", "encoding")
 )
 #: How to read the new data apply replays a plan on.
-_READ_SETTINGS = tuple(s for s in SCAN_SETTINGS if s.name == "encoding")
+_READ_SETTINGS = tuple(s for s in SCAN_SETTINGS if s.name in ("encoding", "layout", "masks"))
 
 
 @app.command(cls=_Command)
@@ -565,12 +565,13 @@ def fix(
         for result in results:
             p, t = result.plan, result.tally
             name = p.source if len(results) > 1 else path
+            what = "images" if t.excluded or p.normalize is not None else "rows"
             typer.echo(
-                f"{name}: {t.rows_in:,} rows -> {result.output}: {t.rows_out:,} rows "
+                f"{name}: {t.rows_in:,} {what} -> {result.output}: {t.rows_out:,} {what} "
                 f"({t.rows_in - t.rows_out:,} dropped); plan: {result.plan_path}"
             )
             lines = [f"  {line}" for line in p.describe().splitlines()] or ["  nothing to fix"]
-            typer.echo("\n".join(lines))
+            typer.echo("\n".join(lines + _folder_lines(p.excluded, p.normalize)))
             if p.unfixed:
                 typer.echo("not fixed automatically:")
                 typer.echo("\n".join(f"  {note}" for note in p.unfixed))
@@ -622,6 +623,8 @@ def apply(
             progress=_bars(progress),
             inputs=[p for p in (schema, config) if p is not None],
             encoding=encoding,
+            layout=settings.get("layout") or "auto",
+            masks=settings.get("masks"),
         )
         t = result.tally
         typer.echo(
@@ -630,6 +633,22 @@ def apply(
             f"(fitted on {result.plan.source})"
         )
         typer.echo("\n".join(f"  {line}" for line in describe_applied(result.plan, t)))
+        excluded = [{"file": f, "reason": why} for f, why in t.excluded]
+        if excluded:
+            typer.echo("\n".join(_folder_lines(excluded, None)))
+
+
+def _folder_lines(excluded: list[dict[str, str]], normalize: Any) -> list[str]:
+    """A fixed folder's files left out (a few; the plan lists all) and its Normalize values."""
+    shown = 10
+    lines = [f"  excluded {e['file']}: {e['reason']}" for e in excluded[:shown]]
+    if len(excluded) > shown:
+        lines.append(f"  ... and {len(excluded) - shown:,} more excluded files (in the plan)")
+    if normalize is not None:
+        mean = ", ".join(f"{v:.4f}" for v in normalize["mean"])
+        std = ", ".join(f"{v:.4f}" for v in normalize["std"])
+        lines.append(f"  normalize: mean=[{mean}], std=[{std}] (0..1 scale, as plan.normalize)")
+    return lines
 
 
 def _bars(setting: bool | None):

@@ -135,6 +135,7 @@ class ScanOptions:
     ignore_index: float | None = None
     encoding: str = "utf-8"  # of CSV files (how to read them, not what they mean)
     layout: Layout = "auto"  # of a folder of images (how to read it, as encoding)
+    masks: str | None = None  # a folder of segmentation masks paired with the images by stem
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     severity: Mapping[str, Severity] = field(default_factory=dict)
@@ -388,6 +389,11 @@ SCAN_SETTINGS: tuple[Setting, ...] = (
         "--layout",
         "How a folder of images is laid out: class folders, masks, or flat [default: auto].",
         choices=LAYOUTS,
+    ),
+    Setting(
+        "masks",
+        "--masks",
+        "A folder of segmentation masks, paired with the images by file stem.",
     ),
     Setting("select", "--select", "Only these rule codes or prefixes.", kind=list),
     Setting("ignore", "--ignore", "Skip these rule codes or prefixes.", kind=list),

@@ -168,7 +168,11 @@ def scan_paths(
     pending: list[tuple[int, Source, ScanOptions]] = []  # paths checked against a reference
     for path in paths:
         options = options_for(path)
-        splits = open_splits(path, encoding=options.encoding, layout=options.layout)
+        splits = (
+            None  # --masks pairs one folder of images with one of masks
+            if options.masks is not None
+            else open_splits(path, encoding=options.encoding, layout=options.layout)
+        )
         if splits is not None and external_reference(splits, options) is not None:
             for split in splits.values():  # every split, train too, against the reference
                 pending.append((len(reports), split, options))
@@ -180,7 +184,11 @@ def scan_paths(
             reports.extend(scan_against(others, train, reference_options=options, **run))
             continue
         src = open_source(
-            path, encoding=options.encoding, layout=options.layout, tokens=options.array_tokens
+            path,
+            encoding=options.encoding,
+            layout=options.layout,
+            tokens=options.array_tokens,
+            masks=options.masks,
         )
         if options.reference is not None:
             pending.append((len(reports), src, options))

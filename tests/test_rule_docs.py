@@ -54,17 +54,17 @@ SPEC_CATALOGUE: list[tuple[str, str, str, str | None]] = [
     ("LC304", "unseen-class", "error", None),
     ("LC305", "label-shift", "warning", None),
     ("LC306", "feature-shift", "warning", None),
-    # SPEC §10. Their default fixes (exclude the files, convert, apply the orientation) are
-    # file-level steps of a fix on image folders, not written yet: no plan step, for now.
-    ("LC401", "image-unreadable", "error", None),
-    ("LC402", "image-mixed-channels", "error", None),
-    ("LC403", "image-odd-size", "warning", None),
-    ("LC404", "image-blank", "warning", None),
-    ("LC405", "image-exif-rotated", "warning", None),
-    ("LC406", "mask-out-of-range", "error", None),
-    ("LC407", "mask-lossy", "error", None),
-    ("LC408", "mask-color-coded", "error", None),
-    ("LC409", "mask-mismatch", "error", None),
+    # SPEC §10: file-level steps of `fix DIR -o OUT_DIR` (exclude the files, convert or
+    # turn them upright, map mask values and colours to ids).
+    ("LC401", "image-unreadable", "error", "exclude-files"),
+    ("LC402", "image-mixed-channels", "error", "convert-images"),
+    ("LC403", "image-odd-size", "warning", "exclude-files"),
+    ("LC404", "image-blank", "warning", "exclude-files"),
+    ("LC405", "image-exif-rotated", "warning", "convert-images"),
+    ("LC406", "mask-out-of-range", "error", "map-mask"),
+    ("LC407", "mask-lossy", "error", "map-mask"),
+    ("LC408", "mask-color-coded", "error", "map-mask"),
+    ("LC409", "mask-mismatch", "error", "exclude-files"),
     ("LC410", "image-class-empty", "error", None),
     # SPEC §11 (LC508: its Details). LC501 has no fix by design (re-tokenize or resize the
     # embeddings); LC508 asks for flattening, which no step does.

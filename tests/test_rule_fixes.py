@@ -18,9 +18,11 @@ import labelcheck
 from labelcheck.fixes.derive import derive_plan
 from labelcheck.options import Strategies
 from labelcheck.rules import RULES
-from labelcheck.rules.base import Finding, RuleContext, Unfixed
+from labelcheck.rules.base import FILE_STEPS, Finding, RuleContext, Unfixed
 
-FIXED = [r for r in RULES.values() if r.fix is not None]
+FIXED = [r for r in RULES.values() if r.fix is not None and r.fix not in FILE_STEPS]
+#: Rules whose fix rewrites a folder's files (images, masks): walked on real folders.
+FILES = [r for r in RULES.values() if r.fix in FILE_STEPS]
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +63,54 @@ def test_a_rule_without_a_way_to_fix_is_listed_as_unfixed(report):
     bare = replace(clip_rule, propose=None)  # fix="clip" but no fix function
     ctx = RuleContext(stats=report.stats, options=report.options, task=report.task)
     assert bare.proposals(_sample(clip_rule, report), ctx, Strategies()) == [Unfixed()]
+
+
+@pytest.fixture(scope="module")
+def folder_reports(tmp_path_factory):
+    """Real folders holding every image and mask defect: the file rules' findings."""
+    from PIL import Image
+
+    rng = np.random.default_rng(3)
+    root = tmp_path_factory.mktemp("folders")
+    pets = root / "pets"
+    for c in ("cat", "dog"):
+        (pets / c).mkdir(parents=True)
+        for i in range(6):
+            Image.fromarray(rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)).save(
+                pets / c / f"{i}.png"
+            )
+    (pets / "cat" / "zero.jpg").write_bytes(b"")  # LC401
+    Image.fromarray(rng.integers(0, 256, (32, 32), dtype=np.uint8)).save(pets / "dog/g.png")
+    Image.new("RGB", (32, 32)).save(pets / "cat" / "black.png")  # LC404
+    Image.new("RGB", (2, 2), (1, 2, 3)).save(pets / "dog" / "tiny.png")  # LC403
+    exif = Image.Exif()
+    exif[0x0112] = 6  # LC405
+    Image.new("RGB", (32, 24), (9, 80, 7)).save(pets / "dog" / "side.jpg", exif=exif.tobytes())
+    seg, voc = root / "seg", root / "voc"
+    for folder in (seg / "images", seg / "masks", voc / "images", voc / "masks"):
+        folder.mkdir(parents=True)
+    for i in range(10):
+        image = Image.fromarray(rng.integers(0, 256, (32, 32, 3), dtype=np.uint8))
+        image.save(seg / "images" / f"{i}.jpg")
+        image.save(voc / "images" / f"{i}.jpg")
+        mask = np.zeros((32, 32), np.uint8)
+        mask[3 + i : 20, 5:25] = 255
+        Image.fromarray(mask).save(seg / "masks" / f"{i}.jpg")  # LC406, LC407
+        colours = np.zeros((32, 32, 3), np.uint8)
+        colours[mask > 0] = (128, 0, 0)
+        Image.fromarray(colours).save(voc / "masks" / f"{i}.png")  # LC408
+    Image.fromarray(mask).save(seg / "masks" / "orphan.png")  # LC409
+    return [labelcheck.scan(str(p)) for p in (pets, seg, voc)]
+
+
+@pytest.mark.parametrize("rule", FILES, ids=[r.code for r in FILES])
+def test_every_file_rule_fix_produces_file_steps(rule, folder_reports):
+    report = next(r for r in folder_reports if any(f.code == rule.code for f in r.findings))
+    finding = next(f for f in report.findings if f.code == rule.code)
+    ctx = RuleContext(stats=report.stats, options=report.options, task=report.task)
+    proposals = rule.proposals(finding, ctx, Strategies())
+    assert proposals and not any(isinstance(p, Unfixed) for p in proposals), proposals
+    plan = derive_plan(replace(report, findings=[finding]))
+    mine = [s for s in plan.steps if rule.code in s.reason]
+    assert mine and all(s.step == rule.fix for s in mine), plan.describe()
+    assert not plan.unfixed

@@ -37,6 +37,7 @@ from labelcheck.fixes.steps import STEPS
 from labelcheck.io import SchemaChanged, Source, open_source
 from labelcheck.options import ScanOptions, Strategies
 from labelcheck.report import Report
+from labelcheck.rules.base import FILE_STEPS
 from labelcheck.stats.dataset import repeated_names
 from labelcheck.text import plural
 
@@ -124,6 +125,9 @@ def fit_plan(
     from labelcheck.stats.dataset import plan_columns
 
     strategies = strategies or Strategies()
+    # The first scan of a folder decodes on every core, as a scan does (a worker holds a
+    # few decoded images); a table is read one unit at a time (larger than memory).
+    workers = None if is_folder(source) else FIT_WORKERS
     source = streamed(source)
     if options.reference is not None:
         from labelcheck.pipeline import open_reference, scan_against
@@ -137,7 +141,7 @@ def fit_plan(
             fitted = fit_plan(ref, alone, strategies, impute=need)[0]
     if report is None:
         columns = plan_columns(source.schema, options, source.name, source.index_columns)
-        stats = compute_stats(source, columns, options, workers=FIT_WORKERS, progress=progress)
+        stats = compute_stats(source, columns, options, workers=workers, progress=progress)
         report = analyse(source.name, stats, options)
         if stats.row_stats is not None:
             stats.row_stats.close()
@@ -157,6 +161,7 @@ def fit_plan(
             break
         drops += new
         view = _filtered(source, _drop_plan(drops, report))
+        # One worker: a filter keeping the first copy of a row needs the units in order.
         stats = compute_stats(view, columns, options, workers=FIT_WORKERS)
         current = analyse(source.name, stats, options)
         if stats.row_stats is not None:
@@ -268,18 +273,19 @@ def write_fixed(
     return tally
 
 
-def refuse_empty(plan: FixPlan, name: str) -> None:
-    """An empty training set is not a fix: say which steps take every row."""
+def refuse_empty(plan: FixPlan, name: str, rows: str = "rows", drop: str = "drop-rows") -> None:
+    """An empty training set is not a fix: say which steps take every row (``rows``: what
+    the rows are; ``drop``: the steps named first, "files": a folder's exclusions)."""
     from labelcheck.errors import NothingLeftError
 
     if plan.rows_in and plan.rows_out == 0:
         why = ", ".join(
-            dict.fromkeys(s.reason for s in plan.steps if s.step == "drop-rows" and s.reason)
+            dict.fromkeys(s.reason for s in plan.steps if s.step.endswith(drop) and s.reason)
         ) or ", ".join(  # else the drops by row identity (copies, conflicts, leaks)
             dict.fromkeys(s.reason for s in plan.steps if s.step.startswith("drop-") and s.reason)
         )
         raise NothingLeftError(
-            f"{name}: the fix would drop all {plan.rows_in:,} rows ({why}); nothing written. "
+            f"{name}: the fix would drop all {plan.rows_in:,} {rows} ({why}); nothing written. "
             "Repair the data at its source, choose other strategies (--nan median, --inf "
             "clip), or pass --allow-empty to write the empty file"
         )
@@ -294,13 +300,136 @@ def record_counts(plan: FixPlan, tally: Tally) -> None:
     plan.rows_out = tally.rows_out
 
 
-def no_image_files(src: Source) -> None:
-    """A folder of images has no fix steps yet (they rewrite files, not columns): say so."""
-    if src.format == "images":
+# ---------------------------------------------------------- folders of images
+#: The steps a folder's fix applies: its file steps and the row filters.
+FOLDER_STEPS = (*FILE_STEPS, "drop-rows", "drop-duplicates", "drop-conflicts", "drop-leaked")
+
+
+def is_folder(src: Source) -> bool:
+    """Whether ``src`` is a folder of files (images, masks): fixed into a folder."""
+    return src.format == "images"
+
+
+def guard_folder(
+    src: Source,
+    output: Path,
+    others: Sequence[str | os.PathLike[str] | None],
+    files: Sequence[Path],
+    force: bool,
+) -> None:
+    """Refuse an output folder that is (or is inside, or holds) the input folder, a file, or
+    one that exists without ``force``; ``files``: the other outputs (the plan)."""
+    from labelcheck.io.images import is_table_name
+    from labelcheck.io.writers import guard_outputs
+
+    if is_table_name(output.name):
         raise InputError(
-            f"{src.name}: fixing a folder of images is not supported yet; `labelcheck scan` "
-            "names every file to exclude or convert"
+            f"{output}: {src.name} is a folder of images, fixed into a folder in the same "
+            "layout; give a folder name, not a data file"
         )
+    out = os.path.realpath(output)
+    for root in map(os.path.realpath, src.paths):
+        if out == root or out.startswith(root + os.sep) or root.startswith(out + os.sep):
+            raise InputError(
+                f"{output}: is the input folder {root}, inside it or around it; "
+                "write the fixed folder elsewhere"
+            )
+    if output.exists() and not output.is_dir():
+        raise InputError(f"{output}: is a file; give the name of a folder to write")
+    if output.exists() and not force:
+        raise InputError(f"{output}: already exists; pass --force to replace it")
+    guard_outputs([*src.paths, *others], files, force=force)
+
+
+def write_folder_fixed(
+    src: Source,
+    plan: FixPlan,
+    into: Path,
+    *,
+    drop_unknown: bool = False,
+    progress: Progress | None = None,
+) -> Tally:
+    """Transform ``src`` batch by batch and write its files under ``into`` (a fresh folder)."""
+    from labelcheck.io.images import write_folder
+
+    plan.check_schema(src.schema.names, src.name)
+    # Only the steps that leave rows out or rewrite files: the folder keeps its labels as
+    # they are (class folders, the metadata file's values); the classes recorded stand.
+    kept = [i for i, s in enumerate(plan.steps) if s.step in FOLDER_STEPS]
+    files = replace(plan, steps=[plan.steps[i] for i in kept])
+    _reset_runtime(plan)  # a new pass: the first copy of each row is kept again
+    tally = Tally()
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for batch in src.batches():
+            yield files.transform_batch(
+                batch, drop_unknown=drop_unknown, tally=tally, where=src.name
+            )
+            if progress is not None:
+                progress(tally.rows_in, 0, 0)
+
+    write_folder(batches(), src.schema, into)
+    tally.changed = {kept[i]: n for i, n in tally.changed.items()}
+    return tally
+
+
+def image_normalize(
+    folder: Path, layout: str, options: ScanOptions
+) -> dict[str, list[float]] | None:
+    """The per-channel mean and std on the 0..1 scale of the images in ``folder`` (exact
+    sums of its image statistic), in the band order of their majority mode; None for a
+    folder without an 8- or 16-bit image."""
+    from labelcheck.engines.local import compute_stats
+    from labelcheck.io.images import mode_bands, open_images
+    from labelcheck.stats.dataset import plan_columns
+
+    view = open_images(str(folder), layout)
+    options = replace(options, row_checks=False)
+    columns = plan_columns(view.schema, options, view.name, view.index_columns)
+    stats = compute_stats(view, columns, options)  # every core, as a scan
+    images = next(iter(stats.of_kind("image").values()), None)
+    if images is None or not images.modes:
+        return None
+    mode = max(images.modes.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    scale = 65535 if mode.startswith("I;16") else 255 if mode not in ("I", "F") else None
+    bands = mode_bands(mode)
+    if scale is None or bands is None or any(b not in images.channels for b in bands):
+        return None
+    channels = [images.channels[b] for b in bands]
+    return {"mean": [c.mean / scale for c in channels], "std": [c.std / scale for c in channels]}
+
+
+def fix_folder(
+    src: Source,
+    output: Path,
+    plan_out: Path,
+    options: ScanOptions,
+    strategies: Strategies | None,
+    *,
+    force: bool,
+    progress: ProgressBars,
+    inputs: Sequence[str | os.PathLike[str]],
+    allow_empty: bool = False,
+) -> FixResult:
+    """``labelcheck fix DIR -o OUT_DIR``: the repaired folder in the same layout, atomically
+    (a temporary folder beside OUT_DIR renamed at the end), and its plan, which lists every
+    file left out with its reason and the ``normalize`` mean and std of the fixed images."""
+    from labelcheck.io.writers import atomic_dir, atomic_paths
+
+    guard_folder(src, output, [options.reference, *inputs], [plan_out], force)
+    with progress(src, "scanning") as callback:
+        plan, report, src = fit_plan(src, options, strategies, progress=callback)
+    with atomic_paths(plan_out) as (tmp_plan,), atomic_dir(output) as tmp_dir:
+        with progress(src, "writing") as callback:
+            tally = write_folder_fixed(src, plan, tmp_dir, progress=callback)
+        record_counts(plan, tally)
+        if not allow_empty:  # an empty folder is not a fix: nothing is renamed into place
+            refuse_empty(plan, report.source, "images", "files")
+        fitted_only(plan)
+        plan.excluded = [{"file": f, "reason": why} for f, why in tally.excluded]
+        plan.normalize = image_normalize(tmp_dir, options.layout, options)
+        tmp_plan.write_text(plan.to_json() + "\n", encoding="utf-8")
+    return FixResult(plan, tally, output, plan_out, report)
 
 
 def unique_columns(src: Source) -> None:
@@ -353,11 +482,35 @@ def fix_file(
         os.path.abspath, (output, plan_out)
     ):
         raise InputError(f"{html_out}: the report cannot be the data or the plan file")
-    output_format(output)
     options = options or ScanOptions()
-    src = open_source(path, encoding=options.encoding, tokens=options.array_tokens)
+    src = open_source(
+        path,
+        encoding=options.encoding,
+        layout=options.layout,
+        tokens=options.array_tokens,
+        masks=options.masks,
+    )
+    if is_folder(src):
+        if html_out is not None:
+            raise InputError(f"{html_out}: --report is for tables; scan the fixed folder instead")
+        if reference_plan is not None:
+            raise InputError(
+                f"{path}: --reference-plan is for tables; a folder of images is fixed on its own"
+            )
+        bars = progress or _no_bars
+        return fix_folder(
+            src,
+            output,
+            plan_out,
+            options,
+            strategies,
+            force=force,
+            progress=bars,
+            inputs=inputs,
+            allow_empty=allow_empty,
+        )
+    output_format(output)
     unique_columns(src)
-    no_image_files(src)
     outputs = [output, plan_out, *([html_out] if html_out is not None else [])]
     plan_file = None if isinstance(reference_plan, FixPlan) else reference_plan
     ins = [path, *src.paths, options.reference, plan_file, *inputs]
@@ -520,19 +673,28 @@ def apply_file(
     progress: ProgressBars | None = None,
     inputs: Sequence[str | os.PathLike[str]] = (),
     encoding: str = "utf-8",
+    layout: str = "auto",
+    masks: str | None = None,
 ) -> FixResult:
     """Replay a saved plan (never refitted) on ``path``, streaming into ``output``.
 
     ``inputs``: the command's other input files (a schema), never to be overwritten;
-    ``encoding``: of a CSV ``path``.
+    ``encoding``: of a CSV ``path``; ``layout`` and ``masks``: of a folder of images, which is
+    written as a folder (the plan's exclusions, conversions and mask mapping).
     """
-    from labelcheck.io.writers import guard_outputs, output_format
+    from labelcheck.io.writers import atomic_dir, guard_outputs, output_format
 
     plan_file = None if isinstance(plan, FixPlan) else plan
     output = Path(output)
+    src = open_source(path, encoding=encoding, layout=layout, masks=masks)
+    if is_folder(src):
+        guard_folder(src, output, [plan_file, *inputs], [], force)
+        if not isinstance(plan, FixPlan):
+            plan = FixPlan.load(plan)
+        with (progress or _no_bars)(src, "applying") as callback, atomic_dir(output) as tmp:
+            tally = write_folder_fixed(src, plan, tmp, drop_unknown=drop_unknown, progress=callback)
+        return FixResult(plan, tally, output)
     output_format(output)
-    src = open_source(path, encoding=encoding)
-    no_image_files(src)
     unique_columns(src)
     guard_outputs([path, *src.paths, plan_file, *inputs], [output], force=force)
     if not isinstance(plan, FixPlan):

@@ -26,17 +26,22 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from labelcheck.fixes.plan import FixPlan, Step
+from labelcheck.fixes.steps import STEPS as STEP_ORDER
+from labelcheck.io.images import JPEG_QUALITY
 from labelcheck.options import Strategies
 from labelcheck.report import Report
 from labelcheck.rules import propose, run_rules
 from labelcheck.rules.base import (
     CastNumber,
     Clip,
+    ConvertImages,
     DropColumn,
     DropGroups,
     DropRows,
+    ExcludeFiles,
     Finding,
     Impute,
+    MapMask,
     Proposal,
     Reindex,
     ReindexTokens,
@@ -256,10 +261,18 @@ def derive_plan(
         c.clip_reasons += (reason,)
 
     proposed = proposals(report, strategies)
+    files = _file_steps(report, proposed)
+    steps = [*files, *steps]  # a file left out is never converted first
     for f, p in proposed:
         tag = _tag(f)
-        if isinstance(p, DropRows | DropGroups | CastNumber | TruncateTokens):
-            continue  # row filters, casts and truncations, above
+        if isinstance(
+            p, DropRows | DropGroups | CastNumber | TruncateTokens | ExcludeFiles | ConvertImages
+        ):
+            continue  # row filters, casts and truncations, above; file steps
+        if isinstance(p, MapMask):
+            if not any(s.step == "map-mask" and s.column == p.column for s in files):
+                unfixed.append(_note(f, "too many mask values to map; map them by hand"))
+            continue
         if isinstance(p, Clip):
             clip(p.column, p.lo, p.hi, tag)
         elif isinstance(p, Impute):
@@ -411,6 +424,78 @@ def plan_against(
         strategies=strategies.to_dict(),
         errors_left=errors,
     )
+
+
+# ------------------------------------------------------------- folders of images
+def _file_steps(report: Report, proposed: list[tuple[Finding, Proposal]]) -> list[Step]:
+    """The steps of a folder's files: exclusions (equal ones merged, every reason kept),
+    one conversion per image column, one mask mapping per mask column."""
+    steps: list[Step] = []
+
+    def add(step: Step) -> None:
+        same = next(
+            (
+                s
+                for s in steps
+                if (s.step, s.column) == (step.step, step.column)
+                and (step.step != "exclude-files" or s.params == step.params)
+            ),
+            None,
+        )
+        if same is not None:
+            if step.step == "convert-images":  # one re-encoding does every conversion
+                same.params["mode"] = same.params["mode"] or step.params["mode"]
+                same.params["orient"] = same.params["orient"] or step.params["orient"]
+            same.reason = ", ".join(dict.fromkeys([*same.reason.split(", "), step.reason]))
+        else:
+            steps.append(step)
+
+    masks: dict[str, list[tuple[Finding, MapMask]]] = {}
+    for f, p in proposed:
+        if isinstance(p, ExcludeFiles):
+            params: dict[str, Any] = {"exclude": p.when}
+            if p.bound is not None:
+                params["value"] = p.bound
+            if p.pair is not None:
+                params["pair"] = p.pair
+            add(Step("exclude-files", p.column, params, _tag(f)))
+        elif isinstance(p, ConvertImages):
+            params = {"mode": p.mode, "orient": p.orient, "jpeg_quality": JPEG_QUALITY}
+            add(Step("convert-images", p.column, params, _tag(f)))
+        elif isinstance(p, MapMask):
+            masks.setdefault(p.column, []).append((f, p))
+    for column, asked in masks.items():
+        params = _mask_mapping(report.stats.columns[column], [p for _, p in asked])
+        if params is not None:
+            reason = ", ".join(dict.fromkeys(_tag(f) for f, _ in asked))
+            steps.append(Step("map-mask", column, params, reason))
+    order = list(STEP_ORDER)
+    return sorted(steps, key=lambda s: order.index(s.step))
+
+
+def _mask_mapping(stats: Any, asked: list[MapMask]) -> dict[str, Any] | None:
+    """The fitted mapping of a mask column: every value seen -> its class id (snapped to
+    the nearest kept value first, then made consecutive), and colours -> ids."""
+    seen = sorted(stats.pixels or {})
+    if stats.pixels is None:
+        return None
+    lut = {v: v for v in seen}
+    snap: list[int] = []
+    for p in (p for p in asked if p.how == "nearest" and p.values):
+        snap = sorted(p.values)
+        lut = {v: min(snap, key=lambda t, o=o: (abs(t - o), t)) for v, o in lut.items()}
+    for p in (p for p in asked if p.how == "consecutive"):
+        keep = set(p.values)
+        rank = {o: i for i, o in enumerate(sorted(set(lut.values()) - keep))}
+        lut = {v: rank.get(o, o) for v, o in lut.items()}
+    params: dict[str, Any] = {"mask_values": seen, "mask_ids": [lut[v] for v in seen]}
+    if snap:
+        params["snap"] = snap
+    colours = next((p for p in asked if p.how == "colours"), None)
+    if colours is not None:
+        params["colours"] = list(colours.values)
+        params["colour_ids"] = list(colours.ids)
+    return params
 
 
 def _note(f: Finding, why: str | None = None) -> str:

@@ -22,8 +22,9 @@ import pyarrow as pa
 
 from labelcheck._version import __version__
 from labelcheck.errors import InputError
-from labelcheck.fixes.steps import STEPS, WHEN, Applied, fmt_list, target_ids
+from labelcheck.fixes.steps import EXCLUDE, STEPS, WHEN, Applied, fmt_list, target_ids
 from labelcheck.io.arrow import empty_batch
+from labelcheck.io.images import file_columns
 from labelcheck.rules.base import StepName
 
 PLAN_VERSION = 1
@@ -71,6 +72,11 @@ class Step:
             )
         if name == "drop-rows" and data["when"] in ("below", "at-most") and "value" not in data:
             raise InputError(f"{where}: drop-rows when {data['when']!r} needs a 'value'")
+        if name == "exclude-files" and data["exclude"] not in EXCLUDE:
+            raise InputError(
+                f"{where}: exclude-files 'exclude' must be one of {', '.join(EXCLUDE)}, "
+                f"got {data['exclude']!r}"
+            )
         ids, classes = data.get("ids"), data.get("classes")
         lists = isinstance(ids, list) and isinstance(classes, list)
         if name == "reindex-labels" and lists and len(ids) != len(classes):
@@ -97,6 +103,8 @@ class Tally:
     changed: dict[int, int] = field(default_factory=dict)  # step index -> rows it changed
     unknown_dropped: int = 0  # rows with unseen labels dropped (drop_unknown=True)
     label_absent: bool = False
+    #: Files left out of a fixed folder, with why: (path, reason).
+    excluded: list[tuple[str, str]] = field(default_factory=list)
 
     def add(self, index: int, n: int) -> None:
         self.changed[index] = self.changed.get(index, 0) + n
@@ -107,6 +115,7 @@ class Tally:
         for i, n in other.changed.items():
             self.add(i, n)
         self.unknown_dropped += other.unknown_dropped
+        self.excluded += other.excluded
         self.label_absent = self.label_absent or other.label_absent
 
 
@@ -139,6 +148,10 @@ class FixPlan:
     #: The error-level findings (code, column) among ``unfixed``, as fitted (not saved):
     #: the data still breaks training, and ``labelcheck fix`` exits 1.
     errors_left: list[tuple[str, str | None]] = field(default_factory=list, compare=False)
+    #: A folder of images: the per-channel mean and std of the fixed images on the 0..1
+    #: scale (what ``torchvision.transforms.Normalize`` takes), and the files left out.
+    normalize: dict[str, list[float]] | None = None
+    excluded: list[dict[str, str]] = field(default_factory=list)
 
     # ---------------------------------------------------------- persistence
     def to_dict(self) -> dict[str, Any]:
@@ -154,6 +167,8 @@ class FixPlan:
             "strategies": dict(self.strategies),
             "steps": [s.to_dict() for s in self.steps],
             "unfixed": list(self.unfixed),
+            **({"normalize": self.normalize} if self.normalize is not None else {}),
+            **({"excluded": list(self.excluded)} if self.excluded else {}),
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -192,6 +207,8 @@ class FixPlan:
             rows_out=data.get("rows_out"),
             unfixed=list(data.get("unfixed") or []),
             strategies=dict(data.get("strategies") or {}),
+            normalize=data.get("normalize"),
+            excluded=list(data.get("excluded") or []),
         )
 
     @classmethod
@@ -321,15 +338,22 @@ class FixPlan:
             tally.rows_in += batch.num_rows
             tally.label_absent = not has_label
         applied = Applied(drop_unknown=drop_unknown, where=where, rows_read=batch.num_rows)
+        files = list(file_columns(batch.schema))  # a folder's files: name the ones left out
         for i, step in enumerate(self.steps):
             index = batch.schema.get_field_index(step.column)
             if index < 0:
                 continue  # an absent label (inference data) or an already-dropped column
+            rows, named = batch.num_rows, len(applied.excluded)
+            before = _paths(batch, files) if files else []
             batch, changed = STEPS[step.step].apply(step, batch, index, applied)
+            if files and batch.num_rows < rows and len(applied.excluded) == named:
+                after = set(_paths(batch, files))
+                applied.excluded += [(p, step.reason) for p in before if p not in after]
             if tally is not None:
                 tally.add(i, changed)
         if tally is not None:
             tally.unknown_dropped += applied.unknown_dropped
+            tally.excluded += applied.excluded
         if tally is not None:
             tally.rows_out += batch.num_rows
         return batch
@@ -393,6 +417,16 @@ def _classes_array(classes: list[Any]) -> np.ndarray:
             return np.array(classes, dtype=np.uint64)
         return np.array(classes, dtype=object)
     return np.asarray(classes)
+
+
+def _paths(batch: pa.RecordBatch, names: Sequence[str]) -> list[str]:
+    """The file paths of a batch's file columns (images and masks), row by row."""
+    return [
+        v["path"]
+        for name in names
+        for v in batch.column(name).to_pylist()
+        if v is not None and v.get("path") is not None
+    ]
 
 
 def load_plan(path: str | os.PathLike[str]) -> FixPlan:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from labelcheck.stats.dataset import identity_columns
 from labelcheck.stats.rowhash import U64, label_keys, row_columns, row_sums
 from labelcheck.stats.rows import LeakSummary, RowGroups
 
@@ -47,6 +48,7 @@ class RowDrops:
     def mask(self, batch: pa.RecordBatch) -> np.ndarray:
         """True for the rows of ``batch`` to drop (batches in file order)."""
         names = set(batch.schema.names)
+        batch = identity_columns(batch, [n for n in self.columns if n in names])
         cols = row_columns(batch, self.columns, self.numbers)
         a, b = row_sums(cols, batch.num_rows)
         out = np.zeros(batch.num_rows, dtype=bool)

@@ -9,8 +9,9 @@ name to :data:`~labelcheck.rules.base.StepName`).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -47,6 +48,8 @@ class Applied:
     where: str = "data"
     unknown_dropped: int = 0  # rows with unseen labels dropped (drop_unknown=True)
     rows_read: int | None = None  # the batch's rows before any step (a message's scale)
+    #: Files left out of a fixed folder, with why: (path, reason).
+    excluded: list[tuple[str, str]] = field(default_factory=list)
 
 
 #: ``apply(step, batch, column_index, applied) -> (batch, rows changed)``
@@ -73,6 +76,12 @@ def _n(step: Step, default: str = "") -> str:
     if step.rows is None:
         return default
     return f"{step.rows:,} row{'s' if step.rows != 1 else ''} "
+
+
+def _files(step: Step, what: str = "file") -> str:
+    if step.rows is None:
+        return f"{what}s "
+    return f"{step.rows:,} {what}{'s' if step.rows != 1 else ''} "
 
 
 def _num(value: Any) -> str:
@@ -418,6 +427,194 @@ def _describe_cast(step: Step) -> str:
     )
 
 
+# ============================================================ folders of images
+# File steps: the column holds files (an image or mask column of a folder); a step judges
+# or rewrites each row's file through io/images, and io/images.write_folder writes them.
+EXCLUDE = ("unreadable", "constant", "small", "elongated", "no-pair", "size-mismatch")
+
+
+def _file_values(batch: pa.RecordBatch, name: str) -> tuple[list[Any], str | None]:
+    from labelcheck.io.images import file_columns
+
+    return batch.column(name).to_pylist(), file_columns(batch.schema).get(name)
+
+
+def _why_excluded(p: dict[str, Any], value: Any, root: str | None, other: Any, oroot: Any):
+    """Why the image ``value`` is left out under the test ``p`` (None: kept)."""
+    from labelcheck.io.images import inspect_value
+
+    test = p["exclude"]
+    if test == "no-pair":
+        return f"no {p.get('pair')}" if other is None else None
+    facts = inspect_value(root, value)
+    if test == "unreadable":
+        return facts.reason
+    if not facts.ok:
+        return None
+    w, h = facts.size
+    if test == "constant":
+        return "constant image" if facts.constant else None
+    if test == "small":
+        return f"{w}x{h}, area below {_num(p['value'])}" if w * h < p["value"] else None
+    if test == "elongated":
+        return (
+            f"{w}x{h}, aspect beyond {_num(p['value'])}"
+            if max(w, h) > p["value"] * min(w, h)
+            else None
+        )
+    if other is None:  # size-mismatch
+        return None
+    theirs = inspect_value(oroot, other)
+    if theirs.ok and theirs.size != facts.size:
+        return f"{w}x{h}, its {p.get('pair')} {theirs.size[0]}x{theirs.size[1]}"
+    return None
+
+
+def _exclude_files(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
+    p = step.params
+    values, root = _file_values(batch, step.column)
+    pair = p.get("pair")
+    others, oroot = (
+        _file_values(batch, pair) if pair in batch.schema.names else ([None] * len(values), None)
+    )
+    keep = []
+    for value, other in zip(values, others, strict=True):
+        why = None if value is None else _why_excluded(p, value, root, other, oroot)
+        keep.append(why is None)
+        if why is not None:
+            path = value.get("path") or "(embedded image bytes)"  # a table
+            named = [path, *([other["path"]] if other and other.get("path") else [])]
+            a.excluded += [(f, f"{step.reason}: {why}" if step.reason else why) for f in named]
+    dropped = len(keep) - sum(keep)
+    return (batch.filter(pa.array(keep, pa.bool_())) if dropped else batch), dropped
+
+
+def _describe_exclude(step: Step) -> str:
+    p = step.params
+    what = {
+        "unreadable": "do not load fully (Pillow)",
+        "constant": "are constant images",
+        "small": f"have an area below {_num(p.get('value'))} pixels",
+        "elongated": f"have a longer side over {_num(p.get('value'))} times the shorter",
+        "no-pair": f"have no {p.get('pair')}",
+        "size-mismatch": f"differ in size from their {p.get('pair')}",
+    }[p["exclude"]]
+    return f"exclude-files {_files(step)}in {step.column!r} that {what}"
+
+
+def _with_files(batch: pa.RecordBatch, index: int, values: list[Any]) -> pa.RecordBatch:
+    """``batch`` with the file column at ``index`` replaced by ``values`` (bytes, path)."""
+    f = batch.schema.field(index)
+    array = pa.array(values, f.type)
+    return batch.set_column(index, f, array)
+
+
+def _convert_images(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
+    from labelcheck.io.images import reencoded, resolve
+
+    values, root = _file_values(batch, step.column)
+    changed = 0
+    for value in values:
+        if value is None or value.get("path") is None or value.get("bytes") is not None:
+            continue
+        data = reencoded(resolve(root, value["path"]), step.params["mode"], step.params["orient"])
+        if data is not None:
+            value["bytes"] = data
+            changed += 1
+    return (_with_files(batch, index, values) if changed else batch), changed
+
+
+def _describe_convert(step: Step) -> str:
+    p = step.params
+    what = [
+        f"to {p['mode']}" if p.get("mode") else "",
+        "upright (EXIF orientation)" if p.get("orient") else "",
+    ]
+    how = " and ".join(filter(None, what))
+    return (
+        f"convert-images {_files(step)}in {step.column!r} {how}, "
+        f"re-encoded: PNG losslessly, JPEG at quality {p.get('jpeg_quality', 95)}"
+    )
+
+
+def _map_mask(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
+    from labelcheck.io.images import png_bytes, read_mask, resolve
+
+    p = step.params
+    lut = dict(zip(p["mask_values"], p["mask_ids"], strict=True))
+    snap = sorted(p.get("snap") or [])
+    colours = dict(zip(p.get("colours") or [], p.get("colour_ids") or [], strict=True))
+    values, root = _file_values(batch, step.column)
+    keep, unknown = [], {}
+    for value in values:
+        keep.append(True)
+        if value is None or value.get("path") is None:
+            continue
+        try:
+            mask = read_mask(resolve(root, value["path"]))
+        except ValueError:
+            continue  # does not load: LC401's business, the file is kept as it is
+        if mask.ndim == 3:
+            packed = (mask[..., 0].astype(np.int64) << 16) | (mask[..., 1].astype(np.int64) << 8)
+            source, table = packed | mask[..., 2], colours
+        else:
+            source, table = mask, lut if lut else None
+        found, inverse = np.unique(source, return_inverse=True)
+        if table is None:  # a grey mask where the plan maps colours only: ids already
+            ids = found
+        else:
+            ids, missing = [], []
+            for v in found.tolist():
+                if v in table:
+                    ids.append(table[v])
+                elif snap and table is lut:
+                    ids.append(lut[min(snap, key=lambda t, v=v: (abs(t - v), t))])
+                else:
+                    missing.append(v)
+            if missing:
+                if a.drop_unknown:
+                    keep[-1] = False
+                    a.unknown_dropped += 1
+                    a.excluded.append(
+                        (
+                            value["path"],
+                            f"mask values {fmt_list(missing)} not in the plan's mapping",
+                        )
+                    )
+                else:
+                    unknown[value["path"]] = missing
+                continue
+        value["bytes"] = png_bytes(np.asarray(ids)[inverse].reshape(source.shape))
+        value["path"] = os.path.splitext(value["path"])[0] + ".png"
+    if unknown:
+        shown = list(unknown.items())[:SHOW]
+        raise InputError(
+            f"{a.where}: {len(unknown):,} mask{'s' if len(unknown) != 1 else ''} hold values the "
+            f"plan's mapping does not know: "
+            + "; ".join(f"{path} ({fmt_list(v)})" for path, v in shown)
+            + "; pass --drop-unknown to leave those images out"
+        )
+    batch = _with_files(batch, index, values)
+    dropped = len(keep) - sum(keep)
+    return (batch.filter(pa.array(keep, pa.bool_())) if dropped else batch), len(values) - dropped
+
+
+def _describe_map_mask(step: Step) -> str:
+    p = step.params
+    lut = dict(zip(p["mask_values"], p["mask_ids"], strict=True))
+    shown = p.get("snap") or [v for v, i in lut.items() if v != i]  # the classes when snapped
+    pairs = [f"{v}->{lut[v]}" for v in shown if v in lut]
+    parts = []
+    if pairs:
+        parts.append(f"values {', '.join(pairs[:SHOW])}{' ...' if len(pairs) > SHOW else ''}")
+    if p.get("snap"):
+        parts.append(f"every other value snapped to the nearest of {fmt_list(p['snap'])}")
+    if p.get("colours"):
+        parts.append(f"{len(p['colours'])} colours to ids")
+    what = "; ".join(parts) or "values kept"
+    return f"map-mask     {_files(step, 'mask')}in {step.column!r}: {what}; written as PNG"
+
+
 #: Every step, in the order :func:`~labelcheck.fixes.derive.derive_plan` emits them.
 # ====================================================== reindex-token-labels
 def _describe_reindex_tokens(step: Step) -> str:
@@ -460,6 +657,13 @@ def _truncate_tokens(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
 
 
 STEPS: dict[str, StepKind] = {
+    "exclude-files": StepKind(("exclude",), _describe_exclude, _exclude_files, counts_rows=True),
+    "convert-images": StepKind(
+        ("mode", "orient"), _describe_convert, _convert_images, counts_rows=True
+    ),
+    "map-mask": StepKind(
+        ("mask_values", "mask_ids"), _describe_map_mask, _map_mask, counts_rows=True
+    ),
     "drop-duplicates": StepKind(
         ("columns",),
         _describe_groups("copying an earlier row (the first of each kept)"),

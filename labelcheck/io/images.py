@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Sequence
-from functools import partial
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache, partial
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -46,6 +48,11 @@ IMAGE_TYPE = pa.struct([("bytes", pa.binary()), ("path", pa.string())])
 #: Data files that may sit beside the images without making the folder a table.
 _TABLE_SUFFIXES = (".parquet", ".pq", ".parq", ".csv", ".tsv", ".arrow", ".feather", ".ipc")
 _TABLE_SUFFIXES += (".jsonl", ".ndjson", ".json", ".npy", ".npz")
+
+
+def is_table_name(name: str) -> bool:
+    """Whether ``name`` ends like a data file (``.parquet``, ``.csv`` ...), not a folder."""
+    return name.lower().endswith(_TABLE_SUFFIXES)
 
 
 def is_image_file(name: str) -> bool:
@@ -85,10 +92,15 @@ def image_splits(location: str, layout: str = "auto") -> dict[str, Source] | Non
     }
 
 
-def open_images(location: str, layout: str = "auto", *, name: str | None = None) -> Source:
-    """A folder of images as a :class:`Source` (see the module docstring)."""
+def open_images(
+    location: str, layout: str = "auto", *, name: str | None = None, masks: str | None = None
+) -> Source:
+    """A folder of images as a :class:`Source` (see the module docstring); ``masks``: a
+    folder of masks (``--masks``) paired with every image under ``location`` by stem."""
     root = Path(location)
     name = name or location
+    if masks is not None:
+        return _segmentation_source(name, root, root, _mask_folder(masks))
     pair = _mask_folders(root) if layout in ("auto", "masks") else None
     if pair is not None:
         return _segmentation_source(name, root, *pair)
@@ -140,6 +152,19 @@ def _mask_folders(root: Path) -> tuple[Path, Path] | None:
     return images, masks
 
 
+def _mask_folder(location: str) -> Path:
+    """The ``--masks`` folder, or a one-line error: it must exist and hold mask images."""
+    folder = Path(location)
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "no such folder"
+        raise InputError(f"--masks {location}: {what}; give the folder holding the masks")
+    if not any(is_image_file(p.name) for p in _walk(folder)):
+        raise InputError(
+            f"--masks {location}: holds no mask image ({', '.join(sorted(IMAGE_SUFFIXES))})"
+        )
+    return folder
+
+
 def _pair_key(path: Path, folder: Path, suffixes: Sequence[str]) -> str:
     relative = path.relative_to(folder).with_suffix("").as_posix()
     for suffix in sorted(suffixes, key=len, reverse=True):
@@ -151,7 +176,14 @@ def _pair_key(path: Path, folder: Path, suffixes: Sequence[str]) -> str:
 def _segmentation_source(name: str, root: Path, images: Path, masks: Path) -> Source:
     """Images paired with masks by stem: one row per image (mask null when missing),
     then one row per mask without an image (image null)."""
-    image_files = [p for p in _walk(images) if is_image_file(p.name)]
+    # --masks: the masks may lie outside root (their paths are relative to their folder's
+    # parent); images under root that sit inside the masks folder are masks, not images.
+    inside = masks.resolve().is_relative_to(root.resolve())
+    mask_root = root if inside else masks.parent
+    held = masks.resolve()
+    image_files = [
+        p for p in _walk(images) if is_image_file(p.name) and not p.resolve().is_relative_to(held)
+    ]
     mask_files = {
         _pair_key(p, masks, _MASK_SUFFIXES): p for p in _walk(masks) if is_image_file(p.name)
     }
@@ -161,27 +193,31 @@ def _segmentation_source(name: str, root: Path, images: Path, masks: Path) -> So
         key = _pair_key(path, images, _IMAGE_SUFFIXES)
         mask = mask_files.get(key)
         image_paths.append(_relative(path, root))
-        mask_paths.append(None if mask is None else _relative(mask, root))
+        mask_paths.append(None if mask is None else _relative(mask, mask_root))
         used.add(key)
     for key, mask in mask_files.items():
         if key not in used:
             image_paths.append(None)
-            mask_paths.append(_relative(mask, root))
+            mask_paths.append(_relative(mask, mask_root))
     base = {"labelcheck.root": str(root.resolve())}
+    mask_base = {"labelcheck.root": str(mask_root.resolve())}
     schema = pa.schema(
         [
             pa.field("image", IMAGE_TYPE, metadata={"labelcheck.kind": "image", **base}),
             pa.field(
                 "mask",
                 IMAGE_TYPE,
-                metadata={"labelcheck.kind": "mask", "labelcheck.pairs": "image", **base},
+                metadata={"labelcheck.kind": "mask", "labelcheck.pairs": "image", **mask_base},
             ),
         ]
     )
     table = pa.table(
         {"image": _image_column(image_paths), "mask": _image_column(mask_paths)}, schema=schema
     )
-    return _table_source(name, root, table)
+    source = _table_source(name, root, table)
+    if not inside:  # the masks are inputs too (never an output's place)
+        source.paths.append(str(masks))
+    return source
 
 
 def _images_at_top(root: Path, layout: str) -> bool:
@@ -200,8 +236,10 @@ def _images_at_top(root: Path, layout: str) -> bool:
     )
 
 
-def _schema(root: Path, classes: list[str] | None) -> pa.Schema:
+def _schema(root: Path, classes: list[str] | None, metadata: str | None = None) -> pa.Schema:
     meta = {"labelcheck.kind": "image", "labelcheck.root": str(root.resolve())}
+    if metadata is not None:  # the Hugging Face metadata file to write again (fix)
+        meta["labelcheck.metadata"] = metadata
     if classes is not None:
         meta["labelcheck.folders"] = json.dumps(classes)
     fields = [pa.field("image", IMAGE_TYPE, metadata=meta)]
@@ -231,7 +269,7 @@ def _metadata_source(name: str, root: Path, metadata: Path) -> Source:
         )
     files = [str(f) if f is not None else "" for f in table.column("file_name").to_pylist()]
     rest = [c for c in table.column_names if c != "file_name"]
-    schema = _schema(root, None)
+    schema = _schema(root, None, metadata.name)
     for column in rest:
         schema = schema.append(table.schema.field(column))
     columns = [_image_column(files), *[table.column(c) for c in rest]]
@@ -333,3 +371,239 @@ def _hf_images(schema: pa.Schema) -> set[str]:
     if not isinstance(features, dict):
         return set()
     return {n for n, v in features.items() if isinstance(v, dict) and v.get("_type") == "Image"}
+
+
+# ------------------------------------------------------------------ fixing folders
+# The file side of `labelcheck fix DIR -o OUT`: what the step kernels (fixes/steps.py)
+# ask of a file, and the writer of the repaired folder. Pillow is imported inside.
+
+#: io/'s field metadata: which columns hold files, and the folder their paths are under.
+KIND_KEY = b"labelcheck.kind"
+ROOT_KEY = b"labelcheck.root"
+METADATA_KEY = b"labelcheck.metadata"
+#: Re-encoded JPEGs (layout conversion, EXIF orientation) are saved at this quality.
+JPEG_QUALITY = 95
+_EXIF_ORIENTATION = 0x0112
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What the fix steps judge a file by (decoded as the user's loader will: fully)."""
+
+    reason: str | None  # why the file does not load; None when it does
+    mode: str = ""
+    size: tuple[int, int] = (0, 0)
+    orientation: int | None = None
+    constant: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.reason is None
+
+
+def file_columns(schema: pa.Schema) -> dict[str, str | None]:
+    """The columns holding image files (images and masks), with the folder of their paths."""
+    out = {}
+    for f in schema:
+        meta = f.metadata or {}
+        if meta.get(KIND_KEY) in (b"image", b"mask"):
+            root = meta.get(ROOT_KEY)
+            out[f.name] = root.decode() if root else None
+    return out
+
+
+def resolve(root: str | None, path: str) -> str:
+    return path if root is None or os.path.isabs(path) else os.path.join(root, path)
+
+
+def _open_loaded(path: str | None, data: bytes | None = None) -> Any:
+    """A fully loaded Pillow image, or ValueError with the reason it does not load."""
+    import io
+    import warnings
+
+    from PIL import Image
+
+    if data is None and (path is None or not os.path.isfile(path)):
+        raise ValueError("file not found")
+    if data is None and os.path.getsize(path) == 0:  # type: ignore[arg-type]
+        raise ValueError("empty file, 0 bytes")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data) if data is not None else path)
+            im.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValueError("decompression bomb (Pillow's Image.MAX_IMAGE_PIXELS)") from None
+    except Image.UnidentifiedImageError:
+        raise ValueError("not an image Pillow can identify") from None
+    except Exception as exc:  # OSError("image file is truncated"), SyntaxError ...
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ValueError(f"does not load: {first}") from None
+    return im
+
+
+def inspect_file(path: str) -> FileFacts:
+    """The facts of one image file (cached by path, size and modification time: several
+    steps judge the same file, and a file repaired since is judged again)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return FileFacts("file not found")
+    return _inspect(path, st.st_size, st.st_mtime_ns)
+
+
+def inspect_value(root: str | None, value: dict[str, Any]) -> FileFacts:
+    """The facts of an image value (``{"bytes", "path"}``): its bytes, else its file."""
+    data = value.get("bytes")
+    if data is None:
+        path = value.get("path")
+        return inspect_file(resolve(root, path)) if path is not None else FileFacts("no file")
+    if not data:
+        return FileFacts("empty image bytes, 0 bytes")
+    return _facts(None, data)
+
+
+@lru_cache(maxsize=4096)
+def _inspect(path: str, size: int, mtime: int) -> FileFacts:
+    return _facts(path, None)
+
+
+def _facts(path: str | None, data: bytes | None) -> FileFacts:
+    try:
+        im = _open_loaded(path, data)
+    except ValueError as exc:
+        return FileFacts(str(exc))
+    with im:
+        try:
+            orientation = im.getexif().get(_EXIF_ORIENTATION)
+        except Exception:  # a malformed EXIF block: the pixels are fine
+            orientation = None
+        extrema = im.getextrema()
+        bands = extrema if isinstance(extrema[0], tuple) else (extrema,)
+        constant = all(lo == hi for lo, hi in bands)
+        return FileFacts(
+            None, im.mode, im.size, None if orientation is None else int(orientation), constant
+        )
+
+
+def mode_bands(mode: str) -> tuple[str, ...] | None:
+    """The band names of a Pillow mode (``RGB`` -> R, G, B), None for an unknown mode."""
+    from PIL import ImageMode
+
+    try:
+        return tuple(ImageMode.getmode(mode).bands)
+    except KeyError:
+        return None
+
+
+def reencoded(path: str, mode: str | None, orient: bool) -> bytes | None:
+    """The file converted to ``mode`` and/or turned upright by its EXIF orientation, encoded
+    in its own format (PNG losslessly, JPEG at ``JPEG_QUALITY``); None when nothing changes."""
+    import io
+
+    from PIL import ImageOps
+
+    facts = inspect_file(path)
+    turn = orient and facts.orientation not in (None, 1)
+    convert = mode is not None and facts.mode != mode
+    if not facts.ok or not (turn or convert):
+        return None
+    im = _open_loaded(path)
+    fmt = im.format or "PNG"
+    with im:
+        out = ImageOps.exif_transpose(im) if turn else im
+        if convert:
+            out = out.convert(mode)
+        exif = out.getexif()
+        exif.pop(_EXIF_ORIENTATION, None)  # applied: a viewer must not turn it again
+        buffer = io.BytesIO()
+        if fmt == "JPEG":
+            out.save(buffer, "JPEG", quality=JPEG_QUALITY, exif=exif.tobytes())
+        else:
+            out.save(buffer, fmt)
+        return buffer.getvalue()
+
+
+def read_mask(path: str) -> Any:
+    """A mask's values as a numpy array: (H, W) ids (palette PNGs by index), or (H, W, 3)
+    for an RGB mask whose channels differ (colour-coded). ValueError when it does not load."""
+    import numpy as np
+
+    im = _open_loaded(path)
+    with im:
+        values = np.asarray(im)
+    if values.ndim == 3:
+        rgb = values[..., :3]
+        if (rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all():
+            return rgb[..., 0]
+        return rgb
+    return values
+
+
+def png_bytes(ids: Any) -> bytes:
+    """A mask of class ids as a single-channel PNG (8-bit, 16-bit past 255)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    ids = np.asarray(ids)
+    if ids.size and (ids.min() < 0 or ids.max() > 65535):
+        raise ValueError(f"mask ids {ids.min()}..{ids.max()} do not fit a PNG")
+    array = ids.astype(np.uint8 if not ids.size or ids.max() < 256 else np.uint16)
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def write_folder(batches: Iterable[pa.RecordBatch], schema: pa.Schema, out: Path) -> int:
+    """Write the files of ``batches`` under ``out`` at their relative paths; return the count.
+
+    A value with bytes (a re-encoded image, a fixed mask) is written; one without is the
+    unchanged input file, hard-linked (copied when linking fails, e.g. across devices).
+    A Hugging Face ``metadata.csv``/``.jsonl`` is written again with the rows kept.
+    """
+    import shutil
+
+    roots = file_columns(schema)
+    metadata = (schema.field(0).metadata or {}).get(METADATA_KEY) if len(schema) else None
+    rows: list[pa.RecordBatch] = []
+    written = 0
+    for batch in batches:
+        for name, root in roots.items():
+            for value in batch.column(name).to_pylist():
+                if value is None or value.get("path") is None:
+                    continue
+                target = out / value["path"]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if value.get("bytes") is not None:
+                    target.write_bytes(value["bytes"])
+                else:
+                    source = resolve(root, value["path"])
+                    try:
+                        os.link(source, target)
+                    except OSError:
+                        shutil.copy2(source, target)
+                written += 1
+        if metadata is not None:
+            rows.append(batch)
+    if metadata is not None:
+        _write_metadata(out / metadata.decode(), schema, rows, next(iter(roots)))
+    return written
+
+
+def _write_metadata(
+    target: Path, schema: pa.Schema, batches: list[pa.RecordBatch], image: str
+) -> None:
+    table = pa.Table.from_batches(batches, schema=schema) if batches else schema.empty_table()
+    files = [v["path"] if v else None for v in table.column(image).to_pylist()]
+    rest = [c for c in table.column_names if c != image]
+    out = pa.table({"file_name": pa.array(files, pa.string()), **{c: table[c] for c in rest}})
+    if target.suffix == ".csv":
+        import pyarrow.csv as pcsv
+
+        pcsv.write_csv(out, target)
+    else:
+        with open(target, "w", encoding="utf-8") as fh:
+            for row in out.to_pylist():
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -63,24 +63,35 @@ def open_source(
     encoding: str = "utf-8",
     layout: str = "auto",
     tokens: str | None = None,
+    masks: str | None = None,
 ) -> Source:
     """Open a path, URL, glob, directory or in-memory object as a :class:`Source`.
 
     ``encoding`` is the text encoding of CSV files (other formats ignore it);
-    ``layout`` how a directory of images is laid out (:mod:`labelcheck.io.images`).
+    ``layout`` how a directory of images is laid out (:mod:`labelcheck.io.images`);
+    ``masks`` a folder of segmentation masks paired with its images by file stem.
     Raises :class:`~labelcheck.InputError` with a one-line message for anything
     that cannot be read.
     """
     if isinstance(source, Source):
         return source
     if isinstance(source, str | os.PathLike):
-        return open_path(os.fspath(source), encoding=encoding, layout=layout, tokens=tokens)
+        return open_path(
+            os.fspath(source), encoding=encoding, layout=layout, tokens=tokens, masks=masks
+        )
     return open_object(source, name=name, tokens=tokens)
 
 
 def open_path(
-    location: str, *, encoding: str = "utf-8", layout: str = "auto", tokens: str | None = None
+    location: str,
+    *,
+    encoding: str = "utf-8",
+    layout: str = "auto",
+    tokens: str | None = None,
+    masks: str | None = None,
 ) -> Source:
+    if masks is not None:  # images paired with another folder's masks: a folder of images
+        return open_images(location, layout, masks=masks)
     if "://" in location and not location.startswith("file://"):
         return _open_url(location)
     location = location.removeprefix("file://")

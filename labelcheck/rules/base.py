@@ -39,6 +39,9 @@ StepName = Literal[
     "drop-leaked",
     "reindex-token-labels",
     "truncate-tokens",
+    "exclude-files",
+    "convert-images",
+    "map-mask",
 ]
 #: A rule's proposed fix: a plan step, or "cast" (a column to retype by hand, LC107).
 FixName = Literal[StepName, "cast"]
@@ -214,6 +217,44 @@ class DropGroups:
 
 
 @dataclass(frozen=True)
+class ExcludeFiles:
+    """Leave out of a fixed folder the rows whose file in ``column`` does not load
+    (``unreadable``), is constant (``constant``), has an area below ``bound``
+    (``small``) or an aspect ratio beyond ``bound`` (``elongated``), has no file in
+    ``pair`` (``no-pair``) or one of another size (``size-mismatch``). Judged file by
+    file when written, so ``apply`` on a new folder excludes by the same tests."""
+
+    column: str
+    when: Literal["unreadable", "constant", "small", "elongated", "no-pair", "size-mismatch"]
+    bound: float | None = None
+    pair: str | None = None
+
+
+@dataclass(frozen=True)
+class ConvertImages:
+    """Re-encode the files of ``column`` in ``mode`` (a Pillow mode such as ``RGB``) and/or
+    turned upright by their EXIF orientation (``orient``)."""
+
+    column: str
+    mode: str | None = None
+    orient: bool = False
+
+
+@dataclass(frozen=True)
+class MapMask:
+    """Rewrite the masks of ``column`` as class ids (PNG). ``how``: ``nearest`` snaps every
+    value to the nearest of ``values``; ``consecutive`` maps the values (after any snap)
+    to 0..K-1 in order, keeping ``values`` (an ignore index) as they are; ``colours``
+    maps the RGB colours ``values`` (0xRRGGBB) to ``ids``. Fitted on the mask values
+    seen; the mapping is saved."""
+
+    column: str
+    how: Literal["nearest", "consecutive", "colours"]
+    values: tuple[int, ...] = ()
+    ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class Unfixed:
     """No step can fix it; ``why`` (else the finding's fix title) tells the user."""
 
@@ -232,8 +273,13 @@ Proposal = (
     | TruncateTokens
     | CastNumber
     | DropGroups
+    | ExcludeFiles
+    | ConvertImages
+    | MapMask
     | Unfixed
 )
+#: The steps that rewrite a folder's files (an image or mask column), not table columns.
+FILE_STEPS = ("exclude-files", "convert-images", "map-mask")
 Fixer = Callable[["Finding", "RuleContext", Strategies], list[Proposal]]
 
 
@@ -266,9 +312,11 @@ class Rule:
     def proposals(self, finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
         """What ``finding`` asks of a fix plan (``[Unfixed()]`` when nothing can fix it)."""
         kind = ctx.stats.plan.kind(finding.column) if finding.column is not None else None
-        if kind not in (None, "feature", "label"):
-            # Plan steps rewrite table columns; an image column or tensor is fixed in files
-            # or in the array itself, which no step does yet.
+        if kind in ("image", "mask") and self.fix in FILE_STEPS and self.propose is not None:
+            return self.propose(finding, ctx, how)  # files rewritten in a fixed folder
+        if kind in ("image", "mask", "tensor"):
+            # Plan steps rewrite table columns (token columns too: row filters, truncation);
+            # an image column or tensor is fixed in files or in the array itself.
             return [Unfixed(f"{finding.fix_title or 'fix it'}, in the {kind} data itself")]
         if self.propose is not None:
             return self.propose(finding, ctx, how)

@@ -24,18 +24,22 @@ train/cat/part.jpg: does not load: image file is truncated (17 bytes not process
 
 ## Fix
 Exclude the files (every one is listed in the JSON report), or re-download them.
+`labelcheck fix DIR -o OUT_DIR` leaves them out of the fixed folder, each named in the
+plan with its reason.
 """
 
 from collections.abc import Iterator
 
+from labelcheck.options import Strategies
 from labelcheck.rules._images import files
-from labelcheck.rules.base import Finding, RuleContext, plural, rule
+from labelcheck.rules.base import ExcludeFiles, Finding, Proposal, RuleContext, plural, rule
 
 
 @rule(
     "LC401",
     "image-unreadable",
     "error",
+    fix="exclude-files",
     fix_title="Exclude the unreadable files (or re-download them)",
     summary=(
         "image files Pillow cannot load fully: zero bytes, truncated, not an image, over the "
@@ -56,3 +60,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             rows=stats.failed,
             values=[path for path, _ in stats.failures],
         )
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+    assert finding.column is not None
+    return [ExcludeFiles(finding.column, "unreadable")]

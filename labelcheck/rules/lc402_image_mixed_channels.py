@@ -21,19 +21,30 @@ image: 998 RGB, 2 L (cat/12.jpg, dog/7.jpg)
 
 ## Fix
 Convert every image to the majority layout (`Image.convert("RGB")` in the
-loader, or once on disk).
+loader, or once on disk). `labelcheck fix DIR -o OUT_DIR` converts them on disk,
+re-encoded in their own format (PNG losslessly, JPEG at quality 95).
 """
 
 from collections.abc import Iterator
 
+from labelcheck.options import Strategies
 from labelcheck.rules._images import files
-from labelcheck.rules.base import Finding, RuleContext, plural, rule
+from labelcheck.rules.base import (
+    ConvertImages,
+    Finding,
+    Proposal,
+    RuleContext,
+    Unfixed,
+    plural,
+    rule,
+)
 
 
 @rule(
     "LC402",
     "image-mixed-channels",
     "error",
+    fix="convert-images",
     fix_title="Convert every image to the majority layout",
     summary=(
         "channel layouts differ (L or RGBA among RGB): batches cannot stack (a warning for "
@@ -44,7 +55,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     for name, stats in ctx.images():
         if len(stats.modes) < 2:
             continue
-        ranked = sorted(stats.modes.items(), key=lambda kv: (-kv[1], kv[0]))
+        ranked = _ranked(stats.modes)
         majority, _ = ranked[0]
         others = ranked[1:]
         odd = sum(n for _, n in others)
@@ -67,3 +78,16 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             values=[mode for mode, _ in others],
             severity="warning" if folders else None,
         )
+
+
+def _ranked(modes: dict[str, int]) -> list[tuple[str, int]]:
+    return sorted(modes.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+    stats = ctx.stats.columns.get(finding.column) if finding.column else None
+    modes = getattr(stats, "modes", None)
+    if finding.column is None or not modes:
+        return [Unfixed()]
+    return [ConvertImages(finding.column, mode=_ranked(modes)[0][0])]

@@ -17,20 +17,31 @@ image: 3 images far from the median size 224x224 (area 50,176): icon.png (16x16)
 ```
 
 ## Fix
-Exclude the files, or check how they were collected.
+Exclude the files, or check how they were collected. `labelcheck fix DIR -o OUT_DIR`
+leaves out the files under the fitted area, or beyond the aspect ratio.
 """
 
 from collections.abc import Iterator
 from functools import partial
 
+from labelcheck.options import Strategies
 from labelcheck.rules._images import files
-from labelcheck.rules.base import Finding, RuleContext, plural, rule
+from labelcheck.rules.base import (
+    ExcludeFiles,
+    Finding,
+    Proposal,
+    RuleContext,
+    Unfixed,
+    plural,
+    rule,
+)
 
 
 @rule(
     "LC403",
     "image-odd-size",
     "warning",
+    fix="exclude-files",
     fix_title="Exclude the files (or check how they were collected)",
     summary=(
         "images far from the bulk's size: area below 1/16 of the median's, aspect ratio beyond 10:1"
@@ -65,3 +76,16 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 
 def _odd(min_area: float, max_aspect: float, w: int, h: int) -> bool:
     return w * h < min_area or max(w, h) > max_aspect * min(w, h)
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+    stats = ctx.stats.columns.get(finding.column) if finding.column else None
+    median = stats.median_area() if stats is not None else None
+    if finding.column is None or median is None:
+        return [Unfixed()]
+    limits = ctx.options.thresholds
+    return [
+        ExcludeFiles(finding.column, "small", median * limits.image_min_area),
+        ExcludeFiles(finding.column, "elongated", limits.image_max_aspect),
+    ]

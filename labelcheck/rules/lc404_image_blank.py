@@ -16,19 +16,30 @@ image: 2 constant images: cat/black.png (value 0), dog/white.jpg (value 255)
 ```
 
 ## Fix
-Exclude the files (every one is listed in the JSON report).
+Exclude the files (every one is listed in the JSON report); `labelcheck fix DIR -o
+OUT_DIR` leaves them out.
 """
 
 from collections.abc import Iterator
 
+from labelcheck.options import Strategies
 from labelcheck.rules._images import files
-from labelcheck.rules.base import Finding, RuleContext, fmt_values, plural, rule
+from labelcheck.rules.base import (
+    ExcludeFiles,
+    Finding,
+    Proposal,
+    RuleContext,
+    fmt_values,
+    plural,
+    rule,
+)
 
 
 @rule(
     "LC404",
     "image-blank",
     "warning",
+    fix="exclude-files",
     fix_title="Exclude the blank files",
     summary=("constant images (all black, all white, placeholders)"),
 )
@@ -45,3 +56,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             rows=stats.blank,
             values=[path for path, _ in stats.blank_paths],
         )
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+    assert finding.column is not None
+    return [ExcludeFiles(finding.column, "constant")]

@@ -16,19 +16,22 @@ image: 12 images with an EXIF orientation: IMG_0042.jpg (orientation 6)
 ```
 
 ## Fix
-Apply the orientation once, on disk (`ImageOps.exif_transpose`), and drop the tag.
+Apply the orientation once, on disk (`ImageOps.exif_transpose`), and drop the tag:
+`labelcheck fix DIR -o OUT_DIR` does (JPEG re-encoded at quality 95).
 """
 
 from collections.abc import Iterator
 
+from labelcheck.options import Strategies
 from labelcheck.rules._images import files
-from labelcheck.rules.base import Finding, RuleContext, plural, rule
+from labelcheck.rules.base import ConvertImages, Finding, Proposal, RuleContext, plural, rule
 
 
 @rule(
     "LC405",
     "image-exif-rotated",
     "warning",
+    fix="convert-images",
     fix_title="Apply the orientation on disk (ImageOps.exif_transpose)",
     summary=("EXIF orientation other than 1: loaders ignore it, the model sees the image turned"),
 )
@@ -46,3 +49,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             rows=stats.rotated,
             values=[path for path, _ in stats.rotated_paths],
         )
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+    assert finding.column is not None
+    return [ConvertImages(finding.column, orient=True)]

@@ -24,19 +24,22 @@ mask: values 0, 255 in 120 masks: a 0/255 binary mask; the loss needs 0 and 1
 
 ## Fix
 Map the values to 0..K-1 (255 -> 1 for binary masks), or set `--ignore-index`
-to the value your loss ignores.
+to the value your loss ignores. `labelcheck fix DIR -o OUT_DIR` maps the values in
+order to 0..K-1 (`--ignore-index` kept) and saves the mapping in the plan.
 """
 
 from collections.abc import Iterator
 
+from labelcheck.options import Strategies
 from labelcheck.rules._images import files
-from labelcheck.rules.base import Finding, RuleContext, fmt_values, plural, rule
+from labelcheck.rules.base import Finding, MapMask, Proposal, RuleContext, fmt_values, plural, rule
 
 
 @rule(
     "LC406",
     "mask-out-of-range",
     "error",
+    fix="map-mask",
     fix_title="Map the mask values to 0..K-1 (255 -> 1 for binary masks)",
     summary=(
         "mask values outside [0, `--n-classes`), a 0/255 binary mask, values not 0..K-1: the "
@@ -73,3 +76,10 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             rows=held,
             values=bad,
         )
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+    assert finding.column is not None
+    ignore = ctx.options.ignore_index
+    return [MapMask(finding.column, "consecutive", () if ignore is None else (int(ignore),))]

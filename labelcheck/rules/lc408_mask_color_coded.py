@@ -18,20 +18,24 @@ mask: 40 colour-coded masks (12 colours): masks/0001.png, ...
 ```
 
 ## Fix
-Map each colour to its class id (the official palette's ids for VOC and
-Cityscapes), and save the ids as a single-channel PNG.
+Map each colour to its class id and save the ids as a single-channel PNG.
+`labelcheck fix DIR -o OUT_DIR` does: colours of the Pascal VOC palette get their
+official ids (a subset such as 0 and 15 then needs `--n-classes 21`), other colours
+ids in sorted order; the mapping is saved in the plan.
 """
 
 from collections.abc import Iterator
 
+from labelcheck.options import Strategies
 from labelcheck.rules._images import files
-from labelcheck.rules.base import Finding, RuleContext, plural, rule
+from labelcheck.rules.base import Finding, MapMask, Proposal, RuleContext, Unfixed, plural, rule
 
 
 @rule(
     "LC408",
     "mask-color-coded",
     "error",
+    fix="map-mask",
     fix_title="Map each colour to its class id, save single-channel PNGs",
     summary="RGB masks coding classes as colours where the loss needs class ids",
 )
@@ -49,3 +53,31 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             rows=stats.colour_masks,
             values=stats.colour_paths,
         )
+
+
+def voc_colours(n: int = 256) -> list[int]:
+    """The Pascal VOC colour map (0xRRGGBB of ids 0..n-1), as its devkit builds it."""
+    out = []
+    for i in range(n):
+        r = g = b = 0
+        c = i
+        for j in range(8):
+            r |= ((c >> 0) & 1) << (7 - j)
+            g |= ((c >> 1) & 1) << (7 - j)
+            b |= ((c >> 2) & 1) << (7 - j)
+            c >>= 3
+        out.append((r << 16) | (g << 8) | b)
+    return out
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+    stats = ctx.stats.columns.get(finding.column) if finding.column else None
+    colours = getattr(stats, "colours", None)
+    if finding.column is None or not colours:
+        return [Unfixed("too many colours to map; map them to ids by hand")]
+    seen = sorted(colours)
+    voc = {c: i for i, c in enumerate(voc_colours())}
+    if all(c in voc for c in seen):  # the VOC palette: its official ids
+        return [MapMask(finding.column, "colours", tuple(seen), tuple(voc[c] for c in seen))]
+    return [MapMask(finding.column, "colours", tuple(seen), tuple(range(len(seen))))]

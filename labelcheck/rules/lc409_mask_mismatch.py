@@ -21,13 +21,24 @@ images/0042.jpg has no mask; masks/0100.png has no image
 ```
 
 ## Fix
-Exclude the unpaired files, or restore the missing ones.
+Exclude the unpaired files, or restore the missing ones. `labelcheck fix DIR -o
+OUT_DIR` leaves out masks without an image, pairs of different sizes (both files)
+and, where masks are expected, images without one.
 """
 
 from collections.abc import Iterator
 
+from labelcheck.options import Strategies
 from labelcheck.rules._images import files
-from labelcheck.rules.base import Finding, RuleContext, plural, rule
+from labelcheck.rules.base import (
+    ExcludeFiles,
+    Finding,
+    Proposal,
+    RuleContext,
+    Unfixed,
+    plural,
+    rule,
+)
 
 #: Images without a mask are a defect when at least this share of the images has one.
 EXPECTED_SHARE = 0.9
@@ -37,6 +48,7 @@ EXPECTED_SHARE = 0.9
     "LC409",
     "mask-mismatch",
     "error",
+    fix="exclude-files",
     fix_title="Exclude the unpaired files (or restore the missing ones)",
     summary=("a mask without an image; images without a mask where masks are expected"),
 )
@@ -75,3 +87,24 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 rows=stats.unpaired_image_count,
                 values=stats.unpaired_images,
             )
+
+
+@check.fixer
+def fix(finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
+    # Every finding of a mask column asks for all of its column's exclusions; equal
+    # proposals make one step.
+    stats = ctx.stats.columns.get(finding.column) if finding.column else None
+    image = getattr(stats, "pairs_with", None)
+    if finding.column is None or image is None:
+        return [Unfixed()]
+    out: list[Proposal] = []
+    if stats.unpaired_mask_count:
+        out.append(ExcludeFiles(finding.column, "no-pair", pair=image))
+    if stats.size_mismatch_count:
+        out.append(ExcludeFiles(finding.column, "size-mismatch", pair=image))
+    images = ctx.stats.columns.get(image)
+    n_images = getattr(images, "images", 0)
+    paired = n_images - stats.unpaired_image_count
+    if stats.unpaired_image_count and n_images and paired >= EXPECTED_SHARE * n_images:
+        out.append(ExcludeFiles(image, "no-pair", pair=finding.column))
+    return out or [Unfixed()]

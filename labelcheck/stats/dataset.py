@@ -484,6 +484,23 @@ class DatasetStats:
         )
 
 
+def identity_columns(batch: pa.RecordBatch, names: Sequence[str]) -> pa.RecordBatch:
+    """``batch`` with its columns ``names`` of a non-tabular kind (images, masks, tensors)
+    replaced by what stands for them in the row hashes, as :meth:`DatasetStats.update`
+    does (an image's picture hash): rows hashed again match the scan's hashes."""
+    plan = ColumnPlan(label=None, features=(), label_reason="")
+    for name in names:
+        index = batch.schema.get_field_index(name)
+        f = batch.schema.field(index) if index >= 0 else None
+        kind = column_kind(f) if f is not None else None
+        if f is None or kind is None:
+            continue
+        keys = KINDS[kind](f, plan).update(batch.column(index))
+        if keys is not None:
+            batch = batch.set_column(index, pa.field(name, keys.type), keys)
+    return batch
+
+
 def _tagged(stats: Any) -> dict[str, Any]:
     data = stats.to_dict()
     tag = next(t for t, c in _STAT_CLASSES.items() if type(stats) is c)

@@ -267,11 +267,12 @@ def test_a_datasets_dataset_dict_with_image_features(tmp_path):
     assert "LC402" in {f.code for f in reports["test"].findings}
 
 
-def test_fix_on_an_image_folder_is_one_line_exit_2_and_writes_nothing(tmp_path):
+def test_fix_on_an_image_folder_into_a_data_file_is_one_line_exit_2(tmp_path):
+    """A folder is fixed into a folder (tests/fixes/test_fix_images.py), never a table."""
     root, _ = _classes(tmp_path)
     before = sorted((p, p.read_bytes()) for p in root.rglob("*") if p.is_file())
     code, out = _cli("fix", str(root), "-o", str(tmp_path / "fixed.parquet"))
-    assert code == 2 and "not supported yet" in out and len(out.strip().splitlines()) == 1
+    assert code == 2 and "give a folder name" in out and len(out.strip().splitlines()) == 1
     assert not (tmp_path / "fixed.parquet").exists()
     assert sorted((p, p.read_bytes()) for p in root.rglob("*") if p.is_file()) == before
 
