@@ -124,7 +124,12 @@ class ScanOptions:
     #: The reference split (schema ``reference:``, ``--reference``): a path, or in the
     #: library anything ``scan`` accepts.
     reference: Any = field(default=None, compare=False)
-    # Where settings not given as flags came from ({"task": "schema s.yaml"}), for reports.
+    #: What the model's embeddings declare (``model=``, SPEC §11/§12): token ids must be
+    #: below ``vocab_size``, sequences at most ``max_length`` long.
+    vocab_size: int | None = None
+    max_length: int | None = None
+    # Where settings not given as flags came from ({"task": "schema s.yaml"}, {"n_classes":
+    # "the model's last layer Dense(5)"}), for reports.
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
@@ -161,9 +166,10 @@ class ScanOptions:
             object.__setattr__(self, "row_checks", False)  # nothing would read the hashes
 
     def said(self, key: str, flag: str) -> str:
-        """Why a setting holds: ``--task classification`` or ``task: ... in schema s.yaml``."""
+        """Why a setting holds: ``--task classification``, ``task classification from schema
+        s.yaml`` or ``n_classes 5 from the model's last layer Dense(5)``."""
         origin = self.origins.get(key)
-        return f"{key}: {getattr(self, key)} in {origin}" if origin else flag
+        return f"{key} {getattr(self, key)} from {origin}" if origin else flag
 
     @property
     def hinge(self) -> bool:

@@ -389,7 +389,7 @@ def test_check_arrays_in_process():
 STARTUP_PROBE = """
 import sys
 import labelcheck.cli
-heavy = ("pandas", "pandera", "dask", "polars")
+heavy = ("pandas", "pandera", "dask", "polars", "torch", "keras", "tensorflow")
 after_import = [m for m in heavy if m in sys.modules]
 from typer.testing import CliRunner
 result = CliRunner().invoke(labelcheck.cli.app, ["scan", sys.argv[1], "--label", "y"])
@@ -400,7 +400,8 @@ print(result.exit_code, ",".join(after_import), ",".join(after_scan), sep="|")
 
 @pytest.mark.parametrize("sample", ["classic.parquet", "classic.npz", "regression_nan_inf.csv"])
 def test_cli_does_not_import_heavy_libraries(sample):
-    """pandas, pandera, dask and polars cost seconds of start-up the CLI does not need."""
+    """pandas, pandera, dask, polars, torch and keras cost seconds of start-up the CLI does
+    not need."""
     label = "target" if sample.endswith(".csv") else "y"
     probe = STARTUP_PROBE.replace('"--label", "y"', f'"--label", "{label}"')
     proc = subprocess.run(
@@ -425,7 +426,7 @@ def test_import_labelcheck_is_light():
     )
     imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines()}
     assert "labelcheck" in imported
-    assert not imported & {"pandas", "pandera", "dask", "polars", "pyarrow"}
+    assert not imported & {"pandas", "pandera", "dask", "polars", "pyarrow", "torch", "keras"}
 
 
 def test_version_says_whether_the_compiled_kernels_are_in_use():
