@@ -100,16 +100,23 @@ def with_model(options: ScanOptions, model: Any) -> ScanOptions:
     if options.loss is None and facts.loss is not None:
         updates["loss"] = facts.loss
         origins["loss"] = facts.origins["loss"]
-    loss = updates.get("loss", options.loss)
-    classes = options.task != "regression" and (loss is None or loss in _CLASS_ID_LOSSES)
-    if options.n_classes is None and classes and facts.outputs is not None and facts.outputs > 1:
-        updates["n_classes"] = facts.outputs
+    n_classes = classes_of(facts, updates.get("loss", options.loss), options.task)
+    if options.n_classes is None and n_classes is not None:
+        updates["n_classes"] = n_classes
         origins["n_classes"] = facts.origins["outputs"]
     for key in ("vocab_size", "max_length"):
         if getattr(options, key) is None and getattr(facts, key) is not None:
             updates[key] = getattr(facts, key)
             origins[key] = facts.origins[key]
     return replace(options, **updates, origins=origins) if updates else options
+
+
+def classes_of(facts: ModelFacts, loss: str | None = None, task: str = "auto") -> int | None:
+    """The model's outputs as a number of classes, or None when they are not classes."""
+    loss = loss if loss is not None else facts.loss
+    classes = task != "regression" and (loss is None or loss in _CLASS_ID_LOSSES)
+    outputs = facts.outputs
+    return outputs if classes and outputs is not None and outputs > 1 else None
 
 
 # ------------------------------------------------------------------- torch
