@@ -11,7 +11,7 @@ else with numpy. Used by :mod:`labelcheck.torch` and :mod:`labelcheck.keras`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,13 +73,14 @@ def check_batch(batch: Any, number: int, bounds: Bounds) -> None:
     """Raise :class:`BatchError` if ``batch`` holds a value that breaks training."""
     problems: list[str] = []
     samples: set[int] = set()
-    for name, value in batch_parts(batch).items():
+    for name, value in _leaves(batch_parts(batch)):
         torch = _torch_of(value)
         if torch is None and not hasattr(value, "__array__"):
             continue  # a string, a list of file names: nothing a loss reads
-        if name in LABEL_CANDIDATES:
+        path = name.split(".")
+        if any(p in LABEL_CANDIDATES for p in path):
             found = _labels(name, value, torch, bounds.n_classes, bounds, "n_classes")
-        elif name in TOKEN_PARTS:
+        elif path[-1] in TOKEN_PARTS:
             found = _labels(name, value, torch, bounds.vocab_size, bounds, "vocab_size")
         else:
             found = _finite(name, value, torch)
@@ -88,6 +89,18 @@ def check_batch(batch: Any, number: int, bounds: Bounds) -> None:
             samples.update(found[1])
     if problems:
         raise BatchError(number, tuple(sorted(samples)), problems)
+
+
+def _leaves(parts: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Nested inputs flattened (Keras' ``({"image": ..., "meta": ...}, y)``): ``x.image``
+    is an input; ``x.label`` or ``y.0`` (a part of a label) a label."""
+    for name, value in parts.items():
+        if isinstance(value, Mapping | tuple | list) and not hasattr(value, "__array__"):
+            inner = value if isinstance(value, Mapping) else dict(enumerate(value))
+            for key, leaf in _leaves({str(k): v for k, v in inner.items()}):
+                yield f"{name}.{key}", leaf
+        else:
+            yield name, value
 
 
 def _torch_of(value: Any) -> Any:
