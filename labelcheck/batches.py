@@ -24,6 +24,10 @@ from labelcheck.options import LABEL_CANDIDATES
 
 #: Hugging Face's names for token ids, checked against the model's vocabulary.
 TOKEN_PARTS = ("input_ids", "decoder_input_ids")
+#: Parts holding class ids besides the label names: segmentation masks.
+MASK_PARTS = ("mask", "masks", "segmentation")
+#: Attention masks: a row that masks every token attends to nothing (softmax of -inf: NaN).
+ATTENTION_PARTS = ("attention_mask", "decoder_attention_mask")
 #: Samples listed in an error (the count says how many more there are).
 SHOWN = 10
 
@@ -78,10 +82,12 @@ def check_batch(batch: Any, number: int, bounds: Bounds) -> None:
         if torch is None and not hasattr(value, "__array__"):
             continue  # a string, a list of file names: nothing a loss reads
         path = name.split(".")
-        if any(p in LABEL_CANDIDATES for p in path):
+        if any(p in LABEL_CANDIDATES or p in MASK_PARTS for p in path):
             found = _labels(name, value, torch, bounds.n_classes, bounds, "n_classes")
         elif path[-1] in TOKEN_PARTS:
             found = _labels(name, value, torch, bounds.vocab_size, bounds, "vocab_size")
+        elif path[-1] in ATTENTION_PARTS:
+            found = _attends(name, value, torch)
         else:
             found = _finite(name, value, torch)
         if found is not None:
@@ -154,6 +160,19 @@ def _finite(name: str, value: Any, torch: Any) -> tuple[str, list[int]] | None:
     inf = bool(value[bad].isinf().any()) if torch else bool(np.isinf(value[bad]).any())
     what = "/".join(w for w, b in (("NaN", nan), ("Inf", inf)) if b)
     return f"{name!r} holds {what} in {_said(rows)}", rows
+
+
+def _attends(name: str, value: Any, torch: Any) -> tuple[str, list[int]] | None:
+    """Samples whose attention mask is all zero: one any-reduction per row."""
+    if not torch:
+        value = np.asarray(value)
+    if value.ndim != 2 or value.shape[1] == 0:
+        return None
+    attends = value.bool().any(1) if torch else value.astype(bool).any(1)
+    if bool(attends.all()):
+        return None
+    rows = _rows(~attends, torch)
+    return f"{name!r} masks every token of {_said(rows)} (attention over nothing: NaN)", rows
 
 
 def _labels(

@@ -45,3 +45,19 @@ def test_labels_all_ignored_and_big_finite_values():
 def test_an_invalid_n_classes_is_an_input_error():
     with pytest.raises(labelcheck.InputError, match="n_classes=0"):
         Bounds.of(n_classes=0)
+
+
+def test_a_mask_out_of_range_and_an_all_masked_row():
+    images = np.zeros((4, 3, 8, 8), dtype=np.float32)
+    masks = np.zeros((4, 8, 8), dtype=np.int64)
+    masks[2, 3, 3] = 255  # a collate padding the mask with 255
+    with pytest.raises(labelcheck.DataValidationError) as info:
+        check_batch({"image": images, "mask": masks}, 5, Bounds(n_classes=21))
+    assert (info.value.batch, info.value.samples) == (5, (2,))
+    assert "'mask' holds class ids outside 0..20 (255; n_classes=21)" in str(info.value)
+    ids = np.ones((3, 6), dtype=np.int64)
+    attention = np.ones((3, 6), dtype=np.int64)
+    check_batch({"input_ids": ids, "attention_mask": attention}, 0, Bounds(vocab_size=10))
+    attention[1] = 0
+    with pytest.raises(labelcheck.DataValidationError, match="masks every token of sample 1"):
+        check_batch({"input_ids": ids, "attention_mask": attention}, 0, Bounds(vocab_size=10))
