@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -78,15 +79,15 @@ def check_batch(batch: Any, number: int, bounds: Bounds) -> None:
     problems: list[str] = []
     samples: set[int] = set()
     for name, value in _leaves(batch_parts(batch)):
-        torch = _torch_of(value)
+        torch = _torch_of(type(value))
         if torch is None and not hasattr(value, "__array__"):
             continue  # a string, a list of file names: nothing a loss reads
-        path = name.split(".")
-        if any(p in LABEL_CANDIDATES or p in MASK_PARTS for p in path):
+        role = _role(name)
+        if role == "labels":
             found = _labels(name, value, torch, bounds.n_classes, bounds, "n_classes")
-        elif path[-1] in TOKEN_PARTS:
+        elif role == "tokens":
             found = _labels(name, value, torch, bounds.vocab_size, bounds, "vocab_size")
-        elif path[-1] in ATTENTION_PARTS:
+        elif role == "attention":
             found = _attends(name, value, torch)
         else:
             found = _finite(name, value, torch)
@@ -97,25 +98,38 @@ def check_batch(batch: Any, number: int, bounds: Bounds) -> None:
         raise BatchError(number, tuple(sorted(samples)), problems)
 
 
+@lru_cache(maxsize=256)
+def _role(name: str) -> str:
+    """What a part holds, by its name (cached: a loader repeats its names every batch)."""
+    path = name.split(".")
+    if any(p in LABEL_CANDIDATES or p in MASK_PARTS for p in path):
+        return "labels"
+    if path[-1] in TOKEN_PARTS:
+        return "tokens"
+    return "attention" if path[-1] in ATTENTION_PARTS else "inputs"
+
+
 def _leaves(parts: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
     """Nested inputs flattened (Keras' ``({"image": ..., "meta": ...}, y)``): ``x.image``
     is an input; ``x.label`` or ``y.0`` (a part of a label) a label."""
     for name, value in parts.items():
-        if isinstance(value, Mapping | tuple | list) and not hasattr(value, "__array__"):
-            inner = value if isinstance(value, Mapping) else dict(enumerate(value))
+        if isinstance(value, dict | tuple | list):
+            inner = value if isinstance(value, dict) else dict(enumerate(value))
             for key, leaf in _leaves({str(k): v for k, v in inner.items()}):
                 yield f"{name}.{key}", leaf
         else:
             yield name, value
 
 
-def _torch_of(value: Any) -> Any:
-    """The torch module when ``value`` is a torch tensor (imported only then), else None."""
-    if type(value).__module__.split(".")[0] != "torch":
+@lru_cache(maxsize=64)
+def _torch_of(kind: type) -> Any:
+    """The torch module when ``kind`` is a torch tensor type (imported only then), else
+    None (cached by type: one lookup per batch part)."""
+    if kind.__module__.split(".")[0] != "torch":
         return None
     import torch
 
-    return torch if isinstance(value, torch.Tensor) else None
+    return torch if issubclass(kind, torch.Tensor) else None
 
 
 def _rows(mask: Any, torch: Any) -> list[int]:
@@ -168,7 +182,7 @@ def _attends(name: str, value: Any, torch: Any) -> tuple[str, list[int]] | None:
         value = np.asarray(value)
     if value.ndim != 2 or value.shape[1] == 0:
         return None
-    attends = value.bool().any(1) if torch else value.astype(bool).any(1)
+    attends = value.any(1)
     if bool(attends.all()):
         return None
     rows = _rows(~attends, torch)
@@ -188,7 +202,8 @@ def _labels(
     empty = (value.numel() if torch else value.size) == 0
     if empty or (value.dtype == torch.bool if torch else value.dtype.kind == "b"):
         return None
-    lo, hi = (int(v) for v in (torch.aminmax(value) if torch else (value.min(), value.max())))
+    low, high = torch.aminmax(value) if torch else (value.min(), value.max())
+    lo, hi = int(low), int(high)
     ignore = bounds.ignore_index
     if lo >= 0 and (k is None or hi < k):
         return None
