@@ -205,11 +205,16 @@ def _labels(
     low, high = torch.aminmax(value) if torch else (value.min(), value.max())
     lo, hi = int(low), int(high)
     ignore = bounds.ignore_index
-    if lo >= 0 and (k is None or hi < k):
-        return None
     if ignore is not None and lo == hi == ignore:
         every = list(range(len(value)))
         return f"every {name!r} is ignore_index={ignore} (a mean loss over no target)", every
+    if ignore is not None and lo == ignore < 0:  # padded labels (-100): the least other id
+        kept = (
+            value.masked_fill(value == ignore, 0) if torch else np.where(value == ignore, 0, value)
+        )
+        lo = int(kept.min())
+    if lo >= 0 and (k is None or hi < k):
+        return None
     negative = (value < 0) & (value != ignore) if ignore is not None else value < 0
     mask = negative if k is None else negative | (value >= k)
     rows = _rows(mask, torch)

@@ -61,3 +61,17 @@ def test_a_mask_out_of_range_and_an_all_masked_row():
     attention[1] = 0
     with pytest.raises(labelcheck.DataValidationError, match="masks every token of sample 1"):
         check_batch({"input_ids": ids, "attention_mask": attention}, 0, Bounds(vocab_size=10))
+
+
+def test_padded_labels_pass_and_a_negative_id_among_them_does_not():
+    x = np.zeros((3, 2), dtype=np.float32)
+    labels = np.array([[4, 2, -100, -100], [1, -100, -100, -100], [0, 3, 1, 2]])
+    check_batch({"x": x, "labels": labels}, 0, Bounds(n_classes=5))
+    labels[1, 2] = -1
+    with pytest.raises(labelcheck.DataValidationError) as info:
+        check_batch({"x": x, "labels": labels}, 0, Bounds(n_classes=5))
+    assert info.value.samples == (1,) and "outside 0..4 (-1; n_classes=5)" in str(info.value)
+    labels[1, 2] = -100
+    labels[2, 0] = 5
+    with pytest.raises(labelcheck.DataValidationError, match=r"\(5; n_classes=5\) in sample 2"):
+        check_batch({"x": x, "labels": labels}, 0, Bounds(n_classes=5))
