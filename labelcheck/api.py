@@ -56,6 +56,7 @@ def scan(
     engine: str = "local",
     scheduler: Any = None,
     progress: Progress | None = None,
+    model: Any = None,
     **settings: Any,
 ) -> Report:
     """Scan a dataset for data that breaks training; return a :class:`Report`.
@@ -76,6 +77,10 @@ def scan(
         address or a ``distributed.Client``; default a local cluster).
     progress
         ``progress(rows_done, units_done, units_total)``, called as units finish.
+    model
+        A Keras model or a PyTorch ``nn.Module``: its output size is ``n_classes``
+        and a compiled Keras model's loss is ``loss``, unless given (the report says
+        where each came from); see :mod:`labelcheck.models`.
     **settings
         The options of :data:`labelcheck.options.SCAN_SETTINGS`: ``n_classes``
         (enables LC204), ``task`` (``"auto"``, ``"classification"``,
@@ -101,6 +106,10 @@ def scan(
     """
     if options is None:
         options = make_options(label, **settings)
+    if model is not None:
+        from labelcheck.models import with_model
+
+        options = with_model(options, model)
     src = open_source(
         source,
         encoding=options.encoding,
@@ -177,7 +186,7 @@ def scan_splits(
 def check_arrays(X: Any, y: Any = None, **kwargs: Any) -> Report:
     """Check numpy features ``X`` and labels ``y`` before ``model.fit``.
 
-    Takes the same options as :func:`scan`. Raises
+    Takes the same options as :func:`scan`, ``model=`` too (its outputs bound the labels). Raises
     :class:`~labelcheck.DataValidationError` (whose message lists each problem
     and its fix) when there is an error-level finding; otherwise returns the
     report, which may hold warnings.

@@ -2,7 +2,8 @@
 
 ``InputError`` is a problem with what the user gave us (a missing file, a bad
 option); the CLI prints its one-line message and exits 2. ``DataValidationError``
-means the data was read fine but has error-level findings; it carries the report.
+means the data was read fine but has error-level findings; it carries the report
+(``BatchError``, one of them: a training batch ``guard`` stopped, with its number and samples).
 ``NothingLeftError``: a fix would drop every row (the CLI exits 1, writing nothing).
 """
 
@@ -28,6 +29,22 @@ class DataValidationError(LabelcheckError, ValueError):
     def __init__(self, report: Report) -> None:
         self.report = report
         super().__init__(report.error_message())
+
+
+class BatchError(DataValidationError):
+    """A training batch holds a value that breaks training (``guard``): no report, the
+    batch number, the sample indices within it and the problems found."""
+
+    def __init__(self, batch: int, samples: tuple[int, ...], problems: list[str]) -> None:
+        self.report = None  # type: ignore[assignment]  # one batch, not a scanned dataset
+        self.batch = batch
+        self.samples = samples
+        self.problems = problems
+        LabelcheckError.__init__(
+            self,
+            f"batch {batch} would break training: {'; '.join(problems)}. Fix the data or the "
+            "transform these samples come from (check_loader scans the whole loader)",
+        )
 
 
 class NothingLeftError(LabelcheckError, ValueError):

@@ -154,13 +154,15 @@ class ScanOptions:
     # the bounds they are checked against.
     tokens: tuple[str, ...] | None = None
     token_labels: tuple[str, ...] | None = None
+    #: The model's embedding size (``--vocab-size``, or read from ``model=``, SPEC §12).
     vocab_size: int | None = None
     tokenizer: str | None = None  # a local tokenizer.json
     #: The tokenizer's range (its largest id plus one), read from ``tokenizer`` by the face.
     tokenizer_vocab: int | None = None
-    max_length: int | None = None
+    max_length: int | None = None  # the model's positions (``--max-length`` or ``model=``)
     pad_id: int | None = None
-    # Where settings not given as flags came from ({"task": "schema s.yaml"}), for reports.
+    # Where settings not given as flags came from ({"task": "schema s.yaml"}, {"n_classes":
+    # "the model's last layer Dense(5)"}), for reports.
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
@@ -218,9 +220,10 @@ class ScanOptions:
         return "input_ids" if self.pad_id is not None else None
 
     def said(self, key: str, flag: str) -> str:
-        """Why a setting holds: ``--task classification`` or ``task: ... in schema s.yaml``."""
+        """Why a setting holds: ``--task classification``, ``task classification from schema
+        s.yaml`` or ``n_classes 5 from the model's last layer Dense(5)``."""
         origin = self.origins.get(key)
-        return f"{key}: {getattr(self, key)} in {origin}" if origin else flag
+        return f"{key} {getattr(self, key)} from {origin}" if origin else flag
 
     @property
     def hinge(self) -> bool:

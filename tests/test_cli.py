@@ -391,7 +391,7 @@ def test_check_arrays_in_process():
 STARTUP_PROBE = """
 import sys
 import labelcheck.cli
-heavy = ("pandas", "pandera", "dask", "polars", "PIL")
+heavy = ("pandas", "pandera", "dask", "polars", "PIL", "torch", "keras", "tensorflow")
 after_import = [m for m in heavy if m in sys.modules]
 from typer.testing import CliRunner
 result = CliRunner().invoke(labelcheck.cli.app, ["scan", sys.argv[1], "--label", "y"])
@@ -402,7 +402,8 @@ print(result.exit_code, ",".join(after_import), ",".join(after_scan), sep="|")
 
 @pytest.mark.parametrize("sample", ["classic.parquet", "classic.npz", "regression_nan_inf.csv"])
 def test_cli_does_not_import_heavy_libraries(sample):
-    """pandas, pandera, dask, polars (and Pillow) cost start-up time the CLI does not need."""
+    """pandas, pandera, dask, polars, Pillow, torch and keras cost start-up time the CLI
+    does not need."""
     label = "target" if sample.endswith(".csv") else "y"
     probe = STARTUP_PROBE.replace('"--label", "y"', f'"--label", "{label}"')
     proc = subprocess.run(
@@ -427,7 +428,7 @@ def test_import_labelcheck_is_light():
     )
     imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines()}
     assert "labelcheck" in imported
-    assert not imported & {"pandas", "pandera", "dask", "polars", "pyarrow"}
+    assert not imported & {"pandas", "pandera", "dask", "polars", "pyarrow", "torch", "keras"}
 
 
 def test_version_says_whether_the_compiled_kernels_are_in_use():

@@ -2,16 +2,18 @@
 
 Both ways: :func:`open_object` makes a :class:`Source` of any of them (the
 scan), :func:`to_table` / :func:`like` turn one into an Arrow table and a fixed
-table back into the same kind of object (``plan.transform``). No other package
+table back into the same kind of object (``plan.transform``). Training batches
+(tensors, ``(x, y)`` tuples, dicts) too: :func:`loader_source` over a loader. No other package
 knows these libraries; each is imported only when such an object arrives.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -466,3 +468,140 @@ def _column_numpy(column: pa.ChunkedArray) -> np.ndarray:
     if column.null_count and (pa.types.is_integer(column.type) or pa.types.is_boolean(column.type)):
         column = column.cast(pa.float64())
     return column.to_numpy(zero_copy_only=False)
+
+
+# ------------------------------------------------------- training batches
+#: Rows of a loader's batches gathered into one record batch: the statistics' passes are
+#: per record batch, and a loader's 32-row batches one by one would cost a pass each.
+LOADER_ROWS = 1 << 16
+
+#: The parts of a tuple batch, by position: ``(x, y)``, Keras' ``(x, y, sample_weight)``.
+TUPLE_PARTS = ("x", "y", "sample_weight")
+
+
+def to_numpy(value: Any) -> np.ndarray:
+    """A tensor (PyTorch, Keras on the torch backend) or array-like as numpy, on the CPU."""
+    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor, on any device
+        value = value.detach().cpu()
+        if str(value.dtype) in ("torch.bfloat16", "torch.float16"):  # numpy has no bfloat16
+            value = value.float()
+        return value.numpy()
+    array = np.asarray(value)
+    return array.astype(np.float32) if array.dtype == np.float16 else array
+
+
+def batch_parts(batch: Any) -> dict[str, Any]:
+    """A training batch's named parts: ``(x, y)`` tuples by position, dicts by key, a lone
+    tensor as ``x`` (the values are left as they are: tensors stay tensors)."""
+    if isinstance(batch, Mapping):
+        return {str(k): v for k, v in batch.items()}
+    if isinstance(batch, tuple | list):
+        names = [*TUPLE_PARTS, *(f"item{i}" for i in range(len(TUPLE_PARTS), len(batch)))]
+        return dict(zip(names, batch, strict=False))
+    return {"x": batch}
+
+
+def batch_columns(batch: Any, number: int, labels: Sequence[str] = ("y",)) -> dict[str, np.ndarray]:
+    """One training batch as named 1-D (or, for a label, 2-D) numpy columns.
+
+    ``x`` of shape (N, d) is tabular: columns x0..x{d-1}, as :func:`arrays_source`
+    names them; a 2-D float value of a dict is ``key0..``; a 2-D part named in
+    ``labels`` (one-hot rows) stays one list column. Image batches (N, C, H, W) and
+    token batches (2-D integer ids in a dict) are refused with an :class:`InputError`
+    (not scanned yet).
+    """
+    columns: dict[str, np.ndarray] = {}
+    for name, value in batch_parts(batch).items():
+        array = to_numpy(value)
+        if array.ndim == 2 and array.shape[1] == 1:
+            array = array[:, 0]
+        if array.ndim == 1:
+            columns[name] = array
+        elif array.ndim == 2 and name in labels:
+            columns[name] = array  # one-hot or multi-label rows: a list column
+        elif array.ndim == 2 and (name == "x" or array.dtype.kind == "f"):
+            columns.update({f"{name}{i}": array[:, i] for i in range(array.shape[1])})
+        elif array.ndim == 2:
+            raise InputError(
+                f"batch {number}: {name!r} of shape {tuple(array.shape)} holds integer "
+                "sequences (token ids): check_loader scans tabular batches for now; "
+                "guard() checks these batches"
+            )
+        else:
+            raise InputError(
+                f"batch {number}: {name!r} has shape {tuple(array.shape)}: check_loader scans "
+                "tabular batches (rows, features) for now, not image batches; guard() checks "
+                "these batches"
+            )
+    lengths = {name: len(a) for name, a in columns.items()}
+    if len(set(lengths.values())) > 1:
+        raise InputError(
+            f"batch {number}: its parts have different lengths "
+            f"({', '.join(f'{n}: {k}' for n, k in lengths.items())}); one value per sample"
+        )
+    return columns
+
+
+def _batch_record(
+    columns: dict[str, np.ndarray], schema: pa.Schema | None, number: int
+) -> pa.RecordBatch:
+    arrays = []
+    for values in columns.values():
+        if values.ndim == 2:
+            flat = pa.array(values.reshape(-1))
+            offsets = pa.array(np.arange(0, values.size + 1, values.shape[1], dtype=np.int32))
+            arrays.append(pa.ListArray.from_arrays(offsets, flat))
+        else:
+            arrays.append(_numpy_to_arrow(values, _arrow_type(values.dtype)))
+    if schema is None:
+        return pa.RecordBatch.from_arrays(arrays, names=list(columns))
+    if list(columns) != schema.names:
+        raise InputError(
+            f"batch {number}: its columns ({', '.join(columns)}) differ from the first "
+            f"batch's ({', '.join(schema.names)}); every batch must have the same parts"
+        )
+    try:
+        pairs = zip(arrays, schema, strict=True)
+        arrays = [a.cast(f.type) if a.type != f.type else a for a, f in pairs]
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise InputError(
+            f"batch {number}: its values do not fit the first batch's types ({exc})"
+        ) from None
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def loader_source(
+    loader: Any, *, name: str, max_batches: int | None = None, labels: Sequence[str] = ("y",)
+) -> Source:
+    """A source over what an iterable of training batches yields (a DataLoader, a
+    PyDataset's batches): one unit, read once, in order. ``max_batches`` stops early;
+    ``labels``: the parts that may be 2-D labels (see :func:`batch_columns`)."""
+    if max_batches is not None and max_batches < 1:
+        raise InputError(f"max_batches={max_batches!r}: give a positive number of batches")
+    batches = iter(loader)
+    first = next(batches, None)
+    if first is None:
+        raise InputError(f"{name}: the loader yielded no batch")
+    head = _batch_record(batch_columns(first, 0, labels), None, 0)
+    rest = islice(batches, max_batches - 1 if max_batches is not None else None)
+    unit: Unit = partial(_loader_batches, head, rest, labels)
+    return Source(name, "batches", head.schema, [unit], None)
+
+
+def _loader_batches(
+    head: pa.RecordBatch, rest: Iterator[Any], labels: Sequence[str], columns: Sequence[str] | None
+):
+    pending, rows = [head], head.num_rows
+    for number, batch in enumerate(rest, start=1):
+        pending.append(_batch_record(batch_columns(batch, number, labels), head.schema, number))
+        rows += pending[-1].num_rows
+        if rows >= LOADER_ROWS:
+            yield from _gathered(pending, head.schema, columns)
+            pending, rows = [], 0
+    if pending:
+        yield from _gathered(pending, head.schema, columns)
+
+
+def _gathered(pending: list[pa.RecordBatch], schema: pa.Schema, columns):
+    for batch in pa.Table.from_batches(pending, schema=schema).combine_chunks().to_batches():
+        yield select(batch, columns)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from labelcheck.models import stated
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -35,6 +37,9 @@ def render_text(report: Report, console: Console) -> None:
         )
     else:
         console.print(Text(f"  {plan.label_reason}"), highlight=False)
+    from_model = stated(report.options)
+    if from_model:
+        console.print(Text(f"  {'; '.join(from_model)}"), highlight=False)
     if report.stats.ignored_rows:
         console.print(f"  {report.ignored_note()}", highlight=False)
     if not report.findings:

@@ -1,7 +1,8 @@
 """LC204 label-out-of-range: class ids >= n_classes.
 
 ## What it does
-With `--n-classes K` (or `n_classes` in a schema), reports label values that
+With `--n-classes K` (or `n_classes` in a schema, or `model=` in the library:
+the output size of its last layer), reports label values that
 are not below K, with their row counts. For string labels, reports more than
 K distinct classes (encoded 0..K-1 in sorted order, the rest are out of range).
 
@@ -68,10 +69,12 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     if not values:
         return
     count = plural(rows, "row") if rows is not None else "rows"
+    origin = ctx.options.origins.get("n_classes")  # "the model's last layer Dense(5)"
+    said = f" (from {origin})" if origin else ""
     yield ctx.finding(
         check,
         ctx.label_name,
-        f"{count} with class {'id' if len(values) == 1 else 'ids'} >= n_classes={k} "
+        f"{count} with class {'id' if len(values) == 1 else 'ids'} >= n_classes={k}{said} "
         f"({fmt_values(values)}); a model with {k} outputs only accepts 0..{k - 1}: reindex "
         "the labels, or drop the rows",
         rows=rows,

@@ -167,7 +167,8 @@ def test_the_raw_data_breaks_the_model_labelcheck_names_why_and_fixed_data_train
 
     out = tmp_path / "fixed.parquet"
     result = CliRunner().invoke(app, ["fix", str(src), "-o", str(out), *flags])
-    assert result.exit_code == 0, result.output
+    # Written, and exit 1: LC501 is an error no step fixes (the embeddings must change).
+    assert result.exit_code == 1 and "LC501" in result.output, result.output
     plan = json.loads((tmp_path / "fixed.plan.json").read_text())
     assert any("resize" in note for note in plan["unfixed"])  # LC501: what to do, not done
     fixed = pq.read_table(out).to_pylist()

@@ -1,0 +1,238 @@
+"""Checks of the batches a model is fed, one at a time, as cheap as iterating (SPEC §12).
+
+A file can be clean and its batches broken: a transform that divides by a zero
+std, a collate that pads labels with 255, an augmentation that makes NaN.
+:func:`check_batch` looks at each batch with a few whole-tensor reductions (one
+sum per float input, one min/max per label) and only when one of them is off
+finds the samples, so guarding a loader costs about nothing. Tensors stay
+where they are: torch tensors are reduced with torch (on their device), anything
+else with numpy. Used by :mod:`labelcheck.torch` and :mod:`labelcheck.keras`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from labelcheck.errors import BatchError, InputError
+from labelcheck.io.frames import batch_parts
+from labelcheck.models import classes_of, read_model
+from labelcheck.options import LABEL_CANDIDATES
+
+#: Hugging Face's names for token ids, checked against the model's vocabulary.
+TOKEN_PARTS = ("input_ids", "decoder_input_ids")
+#: Parts holding class ids besides the label names: segmentation masks.
+MASK_PARTS = ("mask", "masks", "segmentation")
+#: Attention masks: a row that masks every token attends to nothing (softmax of -inf: NaN).
+ATTENTION_PARTS = ("attention_mask", "decoder_attention_mask")
+#: Samples listed in an error (the count says how many more there are).
+SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """What a batch must respect: class ids in 0..n_classes-1 (``ignore_index`` aside),
+    token ids below ``vocab_size``; ``origins`` say where each bound came from."""
+
+    n_classes: int | None = None
+    vocab_size: int | None = None
+    ignore_index: int | None = -100  # PyTorch's CrossEntropyLoss default
+    origins: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, model: Any = None, n_classes: int | None = None, ignore_index: int | None = -100):
+        """An explicit ``n_classes`` wins over the model's outputs."""
+        if n_classes is not None and (isinstance(n_classes, bool) or n_classes < 1):
+            raise InputError(f"n_classes={n_classes!r}: give a positive number of classes")
+        origins = {"n_classes": f"n_classes={n_classes}"} if n_classes is not None else {}
+        vocab = None
+        if model is not None:
+            try:
+                facts = read_model(model)
+            except InputError:
+                if n_classes is None:
+                    raise
+                facts = None
+            if facts is not None:
+                if n_classes is None and classes_of(facts) is not None:
+                    n_classes = classes_of(facts)
+                    origins["n_classes"] = f"n_classes={n_classes} from {facts.origins['outputs']}"
+                vocab = facts.vocab_size
+                if vocab is not None:
+                    origins["vocab_size"] = f"vocab_size={vocab} from {facts.origins['vocab_size']}"
+        return cls(n_classes, vocab, ignore_index, origins)
+
+
+def guarded(loader: Any, bounds: Bounds) -> Iterator[Any]:
+    """Every batch of ``loader``, each checked before it is handed on."""
+    for number, batch in enumerate(loader):
+        check_batch(batch, number, bounds)
+        yield batch
+
+
+def check_batch(batch: Any, number: int, bounds: Bounds) -> None:
+    """Raise :class:`BatchError` if ``batch`` holds a value that breaks training."""
+    problems: list[str] = []
+    samples: set[int] = set()
+    for name, value in _leaves(batch_parts(batch)):
+        torch = _torch_of(type(value))
+        if torch is None and not hasattr(value, "__array__"):
+            continue  # a string, a list of file names: nothing a loss reads
+        role = _role(name)
+        if role == "labels":
+            found = _labels(name, value, torch, bounds.n_classes, bounds, "n_classes")
+        elif role == "tokens":
+            found = _labels(name, value, torch, bounds.vocab_size, bounds, "vocab_size")
+        elif role == "attention":
+            found = _attends(name, value, torch)
+        else:
+            found = _finite(name, value, torch)
+        if found is not None:
+            problems.append(found[0])
+            samples.update(found[1])
+    if problems:
+        raise BatchError(number, tuple(sorted(samples)), problems)
+
+
+@lru_cache(maxsize=256)
+def _role(name: str) -> str:
+    """What a part holds, by its name (cached: a loader repeats its names every batch)."""
+    path = name.split(".")
+    if any(p in LABEL_CANDIDATES or p in MASK_PARTS for p in path):
+        return "labels"
+    if path[-1] in TOKEN_PARTS:
+        return "tokens"
+    return "attention" if path[-1] in ATTENTION_PARTS else "inputs"
+
+
+def _leaves(parts: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Nested inputs flattened (Keras' ``({"image": ..., "meta": ...}, y)``): ``x.image``
+    is an input; ``x.label`` or ``y.0`` (a part of a label) a label."""
+    for name, value in parts.items():
+        if isinstance(value, dict | tuple | list):
+            inner = value if isinstance(value, dict) else dict(enumerate(value))
+            for key, leaf in _leaves({str(k): v for k, v in inner.items()}):
+                yield f"{name}.{key}", leaf
+        else:
+            yield name, value
+
+
+@lru_cache(maxsize=64)
+def _torch_of(kind: type) -> Any:
+    """The torch module when ``kind`` is a torch tensor type (imported only then), else
+    None (cached by type: one lookup per batch part)."""
+    if kind.__module__.split(".")[0] != "torch":
+        return None
+    import torch
+
+    return torch if issubclass(kind, torch.Tensor) else None
+
+
+def _rows(mask: Any, torch: Any) -> list[int]:
+    """The samples (first axis) where ``mask`` holds anywhere."""
+    if mask.ndim == 0:
+        return [0] if bool(mask) else []
+    flat = mask.reshape(mask.shape[0], -1).any(1)
+    return (torch.nonzero(flat).flatten() if torch else np.nonzero(flat)[0]).tolist()
+
+
+def _said(rows: list[int]) -> str:
+    shown = ", ".join(map(str, rows[:SHOWN]))
+    more = f" and {len(rows) - SHOWN} more" if len(rows) > SHOWN else ""
+    return f"sample{'s' if len(rows) != 1 else ''} {shown}{more}"
+
+
+def _is_float(value: Any, torch: Any) -> bool:
+    return bool(value.is_floating_point()) if torch else value.dtype.kind in "fc"
+
+
+def _finite(name: str, value: Any, torch: Any) -> tuple[str, list[int]] | None:
+    """NaN/Inf in a float input: one sum of the batch (NaN or Inf in, NaN or Inf out);
+    only a non-finite sum (a NaN, an Inf, or an overflow of big finite values) looks
+    at the values."""
+    if not torch:
+        value = np.asarray(value)
+    if not _is_float(value, torch):
+        return None
+    if torch:
+        if bool(torch.isfinite(value.sum())):
+            return None
+        bad = ~torch.isfinite(value)
+    else:
+        with np.errstate(all="ignore"):  # an overflowing sum is a reason to look, not a warning
+            if np.isfinite(value.sum()):
+                return None
+        bad = ~np.isfinite(value)
+    rows = _rows(bad, torch)
+    if not rows:
+        return None  # big finite values whose sum overflowed
+    nan = bool(value[bad].isnan().any()) if torch else bool(np.isnan(value[bad]).any())
+    inf = bool(value[bad].isinf().any()) if torch else bool(np.isinf(value[bad]).any())
+    what = "/".join(w for w, b in (("NaN", nan), ("Inf", inf)) if b)
+    return f"{name!r} holds {what} in {_said(rows)}", rows
+
+
+def _small_ints(value: Any, torch: Any) -> tuple[Any, Any]:
+    """Ids and masks of a CPU tensor as numpy (a view, no copy): on batches of a few
+    thousand ids numpy's reductions cost a fraction of torch's dispatch."""
+    if torch and value.device.type == "cpu":
+        return value.numpy(), None
+    return (value, torch) if torch else (np.asarray(value), None)
+
+
+def _attends(name: str, value: Any, torch: Any) -> tuple[str, list[int]] | None:
+    """Samples whose attention mask is all zero: one any-reduction per row."""
+    value, torch = _small_ints(value, torch)
+    if value.ndim != 2 or value.shape[1] == 0:
+        return None
+    attends = value.any(1)
+    if bool(attends.all()):
+        return None
+    rows = _rows(~attends, torch)
+    return f"{name!r} masks every token of {_said(rows)} (attention over nothing: NaN)", rows
+
+
+def _labels(
+    name: str, value: Any, torch: Any, k: int | None, bounds: Bounds, key: str
+) -> tuple[str, list[int]] | None:
+    """Class (or token) ids: negative ones (but ``ignore_index``), ids >= k, a batch
+    where every id is ``ignore_index`` (a mean over no target: 0/0); float labels
+    (regression targets, soft labels) are checked for NaN/Inf instead."""
+    if _is_float(value, torch) if torch else np.asarray(value).dtype.kind in "fc":
+        return _finite(name, value, torch)
+    value, torch = _small_ints(value, torch)
+    empty = (value.numel() if torch else value.size) == 0
+    if empty or (value.dtype == torch.bool if torch else value.dtype.kind == "b"):
+        return None
+    low, high = torch.aminmax(value) if torch else (value.min(), value.max())
+    lo, hi = int(low), int(high)
+    ignore = bounds.ignore_index
+    if ignore is not None and lo == hi == ignore:
+        every = list(range(len(value)))
+        return f"every {name!r} is ignore_index={ignore} (a mean loss over no target)", every
+    if ignore is not None and lo == ignore < 0:  # padded labels (-100): the least other id
+        kept = (
+            value.masked_fill(value == ignore, 0) if torch else np.where(value == ignore, 0, value)
+        )
+        lo = int(kept.min())
+    if lo >= 0 and (k is None or hi < k):
+        return None
+    negative = (value < 0) & (value != ignore) if ignore is not None else value < 0
+    mask = negative if k is None else negative | (value >= k)
+    rows = _rows(mask, torch)
+    if not rows:
+        return None  # the only negative ids were ignore_index
+    bad = (torch.unique(value[mask]) if torch else np.unique(value[mask])).tolist()
+    shown = ", ".join(map(str, bad[:SHOWN])) + (" ..." if len(bad) > SHOWN else "")
+    ids = "token ids" if key == "vocab_size" else "class ids"
+    if k is None:
+        return f"{name!r} holds negative {ids} ({shown}) in {_said(rows)}", rows
+    bound = bounds.origins.get(key, f"{key}={k}")
+    return (
+        f"{name!r} holds {ids} outside 0..{k - 1} ({shown}; {bound}) in {_said(rows)}",
+        rows,
+    )

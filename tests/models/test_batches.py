@@ -1,0 +1,77 @@
+"""The batch checks guard runs, on numpy batches (no framework needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import labelcheck
+from labelcheck.batches import Bounds, check_batch, guarded
+
+
+def _batches(count=10, size=8, seed=0):
+    rng = np.random.default_rng(seed)
+    return [
+        (
+            {"image": rng.random((size, 3, 4, 4)), "meta": rng.random((size, 2))},
+            rng.integers(0, 4, size=size),
+        )
+        for _ in range(count)
+    ]
+
+
+def test_nested_inputs_are_checked_by_their_path():
+    batches = _batches()
+    batches[7][0]["meta"][2, 1] = np.inf
+    batches[7][0]["meta"][6, 0] = np.nan
+    with pytest.raises(labelcheck.DataValidationError) as info:
+        list(guarded(batches, Bounds(n_classes=4)))
+    assert (info.value.batch, info.value.samples) == (7, (2, 6))
+    assert "'x.meta' holds NaN/Inf in samples 2, 6" in str(info.value)
+
+
+def test_labels_all_ignored_and_big_finite_values():
+    x = np.full((4, 3), 3e38, dtype=np.float32)  # finite, but their sum overflows
+    check_batch((x, np.array([0, 1, 2, 3])), 0, Bounds(n_classes=4))
+    with pytest.raises(labelcheck.DataValidationError, match="every 'labels' is ignore_index"):
+        check_batch({"x": x, "labels": np.full((4, 5), -100)}, 3, Bounds())
+    # a negative id with no n_classes known, and a float target with NaN
+    with pytest.raises(labelcheck.DataValidationError, match=r"negative class ids \(-1\)"):
+        check_batch((x, np.array([0, -1, 2, 3])), 0, Bounds())
+    with pytest.raises(labelcheck.DataValidationError, match="'y' holds NaN in sample 1"):
+        check_batch((x, np.array([0.5, np.nan, 2.0, 1.0])), 0, Bounds())
+
+
+def test_an_invalid_n_classes_is_an_input_error():
+    with pytest.raises(labelcheck.InputError, match="n_classes=0"):
+        Bounds.of(n_classes=0)
+
+
+def test_a_mask_out_of_range_and_an_all_masked_row():
+    images = np.zeros((4, 3, 8, 8), dtype=np.float32)
+    masks = np.zeros((4, 8, 8), dtype=np.int64)
+    masks[2, 3, 3] = 255  # a collate padding the mask with 255
+    with pytest.raises(labelcheck.DataValidationError) as info:
+        check_batch({"image": images, "mask": masks}, 5, Bounds(n_classes=21))
+    assert (info.value.batch, info.value.samples) == (5, (2,))
+    assert "'mask' holds class ids outside 0..20 (255; n_classes=21)" in str(info.value)
+    ids = np.ones((3, 6), dtype=np.int64)
+    attention = np.ones((3, 6), dtype=np.int64)
+    check_batch({"input_ids": ids, "attention_mask": attention}, 0, Bounds(vocab_size=10))
+    attention[1] = 0
+    with pytest.raises(labelcheck.DataValidationError, match="masks every token of sample 1"):
+        check_batch({"input_ids": ids, "attention_mask": attention}, 0, Bounds(vocab_size=10))
+
+
+def test_padded_labels_pass_and_a_negative_id_among_them_does_not():
+    x = np.zeros((3, 2), dtype=np.float32)
+    labels = np.array([[4, 2, -100, -100], [1, -100, -100, -100], [0, 3, 1, 2]])
+    check_batch({"x": x, "labels": labels}, 0, Bounds(n_classes=5))
+    labels[1, 2] = -1
+    with pytest.raises(labelcheck.DataValidationError) as info:
+        check_batch({"x": x, "labels": labels}, 0, Bounds(n_classes=5))
+    assert info.value.samples == (1,) and "outside 0..4 (-1; n_classes=5)" in str(info.value)
+    labels[1, 2] = -100
+    labels[2, 0] = 5
+    with pytest.raises(labelcheck.DataValidationError, match=r"\(5; n_classes=5\) in sample 2"):
+        check_batch({"x": x, "labels": labels}, 0, Bounds(n_classes=5))
