@@ -17,7 +17,6 @@ from typing import Any
 
 import pyarrow as pa
 
-from labelcheck.io.images import mark_image_columns
 from labelcheck.io.source import (
     Source,
     Unit,
@@ -51,7 +50,7 @@ def open_parquet(name: str, paths: list[str]) -> Source:
         groups.extend((part, i, file_schema.names) for i in range(meta.num_row_groups))
     assert schema is not None
     index = pandas_index_columns(schema)
-    schema = strip_metadata(mark_image_columns(schema, groups[0][0].path if groups else name))
+    schema = strip_metadata(marked_images(schema, groups[0][0].path if groups else name))
     units.extend(RowGroup(part, i, names, schema) for part, i, names in groups)
     return Source(name, "parquet", schema, units, rows, index_columns=index)
 
@@ -187,3 +186,17 @@ def conform(batch: pa.RecordBatch, schema: pa.Schema, wanted: list[str]) -> pa.R
         for name in wanted
     ]
     return pa.RecordBatch.from_arrays(arrays, names=wanted)
+
+
+def marked_images(schema: pa.Schema, holder: str) -> pa.Schema:
+    """``schema`` with its image columns marked (:func:`labelcheck.io.images.mark_image_columns`);
+    a schema with no struct or binary column holds none, and the image module (Pillow's
+    side of io) is then never loaded: start-up matters on every pre-commit run."""
+    if not any(
+        pa.types.is_struct(f.type) or pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type)
+        for f in schema
+    ):
+        return schema
+    from labelcheck.io.images import mark_image_columns
+
+    return mark_image_columns(schema, holder)

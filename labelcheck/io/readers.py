@@ -22,8 +22,7 @@ import pyarrow as pa
 
 from labelcheck.errors import InputError
 from labelcheck.io.frames import arrays_source, dataset_source, library_of, open_object
-from labelcheck.io.images import image_splits, is_image_dir, mark_image_columns, open_images
-from labelcheck.io.parquet import open_parquet
+from labelcheck.io.parquet import marked_images, open_parquet
 from labelcheck.io.source import (
     REEXPORT,
     SchemaChanged,
@@ -91,6 +90,8 @@ def open_path(
     masks: str | None = None,
 ) -> Source:
     if masks is not None:  # images paired with another folder's masks: a folder of images
+        from labelcheck.io.images import open_images
+
         return open_images(location, layout, masks=masks)
     if "://" in location and not location.startswith("file://"):
         return _open_url(location)
@@ -107,7 +108,9 @@ def open_path(
         # directory stays one dataset whose parts may gain columns (schema evolution).
         return _open_files(location, paths, encoding=encoding, same_columns=True)
     path = Path(location)
-    if path.is_dir() and is_image_dir(location, layout):
+    if path.is_dir() and _image_dir(location, layout):
+        from labelcheck.io.images import image_splits, open_images
+
         if image_splits(location, layout) is not None:
             raise InputError(
                 f"{location}: holds named splits (train/test/...); scan them with "
@@ -179,7 +182,9 @@ def open_splits(
         }
     if isinstance(source, str | os.PathLike):
         location = os.fspath(source)
-        if "://" not in location and os.path.isdir(location) and is_image_dir(location, layout):
+        if "://" not in location and os.path.isdir(location) and _image_dir(location, layout):
+            from labelcheck.io.images import image_splits
+
             return image_splits(location, layout)
     groups = split_files(source)
     if groups is None:
@@ -197,7 +202,7 @@ def split_files(source: Any) -> dict[str, list[str]] | None:
     if not isinstance(source, str | os.PathLike):
         return None
     location = os.fspath(source)
-    if "://" in location or not os.path.isdir(location) or is_image_dir(location, "auto"):
+    if "://" in location or not os.path.isdir(location) or _image_dir(location, "auto"):
         return None  # a folder of images: its splits are open_splits' (io.images)
     return group_splits(location, data_files(location))
 
@@ -509,7 +514,7 @@ def _open_ipc(name: str, paths: list[str]) -> Source:
         schema = file_schema if schema is None else unify(name, schema, file_schema, path)
     assert schema is not None
     index = pandas_index_columns(schema)
-    schema = strip_metadata(mark_image_columns(schema, paths[0]))
+    schema = strip_metadata(marked_images(schema, paths[0]))
     return Source(name, "ipc", schema, units, rows, index_columns=index)
 
 
@@ -800,3 +805,10 @@ def _fsspec_dataset(url: str) -> Any:
     except (pa.ArrowException, OSError, ValueError) as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{url}: cannot open ({detail}); check the URL and credentials") from None
+
+
+def _image_dir(location: str, layout: str) -> bool:
+    """Whether a directory is a folder of images (io.images, loaded only for directories)."""
+    from labelcheck.io.images import is_image_dir
+
+    return is_image_dir(location, layout)

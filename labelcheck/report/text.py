@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from labelcheck.models import stated
-
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -37,6 +35,8 @@ def render_text(report: Report, console: Console) -> None:
         )
     else:
         console.print(Text(f"  {plan.label_reason}"), highlight=False)
+    from labelcheck.models import stated
+
     from_model = stated(report.options)
     if from_model:
         console.print(Text(f"  {'; '.join(from_model)}"), highlight=False)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from labelcheck.rules.base import RuleContext
-from labelcheck.stats.tokens import TokenStats
+
+if TYPE_CHECKING:  # the kind's module loads with its first column (start-up)
+    from labelcheck.stats.tokens import TokenStats
 
 #: Row numbers named in a finding's message (the JSON lists every kept one).
 SHOWN = 5

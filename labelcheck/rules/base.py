@@ -13,12 +13,15 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from labelcheck.options import ScanOptions, Severity, Strategies
 from labelcheck.stats.column import ColumnStats, to_python
 from labelcheck.stats.dataset import DatasetStats
-from labelcheck.stats.image import ImageStats
+
+if TYPE_CHECKING:  # loaded with the first image column
+    from labelcheck.stats.image import ImageStats
+
 from labelcheck.text import fmt, fmt_rows, fmt_values, plural
 
 __all__ = ["channels", "fmt", "fmt_rows", "fmt_values", "plural"]  # rule modules import them

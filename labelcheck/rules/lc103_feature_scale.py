@@ -31,9 +31,12 @@ are saved in the plan and replayed on new data.
 """
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from labelcheck.rules.base import Finding, RuleContext, channels, fmt, plural, rule
-from labelcheck.stats.image import ImageStats
+
+if TYPE_CHECKING:  # the kind's module loads with its first column (start-up)
+    from labelcheck.stats.image import ImageStats
 
 
 @rule(
@@ -73,7 +76,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
-def _decoded_scale(ctx: RuleContext, name: str, images: ImageStats) -> Iterator[Finding]:
+def _decoded_scale(ctx: RuleContext, name: str, images: "ImageStats") -> Iterator[Finding]:
     """Image files decode to 0..255 (8-bit) by nature: say what the loaders make of it."""
     wide = {m: n for m, n in images.modes.items() if m.startswith(("I", "F"))}
     if wide:

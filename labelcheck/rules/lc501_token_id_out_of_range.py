@@ -33,6 +33,7 @@ finding names the ids.
 """
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from labelcheck.options import Strategies
 from labelcheck.rules._tokens import rows_text, token_columns, verb
@@ -46,7 +47,9 @@ from labelcheck.rules.base import (
     rule,
 )
 from labelcheck.rules.extremes import sparse_extremes
-from labelcheck.stats.tokens import TokenStats
+
+if TYPE_CHECKING:  # the kind's module loads with its first column (start-up)
+    from labelcheck.stats.tokens import TokenStats
 
 #: Tokens needed before ids are judged without a vocabulary (a few ids say nothing).
 MIN_TOKENS = 100
@@ -108,7 +111,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 )
 
 
-def _bulk_max(stats: TokenStats, outliers: list[int]) -> int:
+def _bulk_max(stats: "TokenStats", outliers: list[int]) -> int:
     distinct = stats.values.sorted_distinct()
     if distinct is not None:
         rest = [int(v) for v, _ in distinct if int(v) not in outliers]

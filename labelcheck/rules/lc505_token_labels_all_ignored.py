@@ -29,7 +29,6 @@ from collections.abc import Iterator
 from labelcheck.options import Strategies
 from labelcheck.rules._tokens import rows_text, token_columns
 from labelcheck.rules.base import DropRows, Finding, Proposal, RuleContext, Unfixed, plural, rule
-from labelcheck.stats.tokens import IGNORE_INDEX
 
 
 @rule(
@@ -64,4 +63,8 @@ def fix(finding: Finding, ctx: RuleContext, strategies: Strategies) -> list[Prop
 
 def _ignore(ctx: RuleContext) -> int:
     plan = ctx.stats.plan.tokens
-    return plan.ignore_index if plan is not None else IGNORE_INDEX
+    if plan is not None:
+        return plan.ignore_index
+    from labelcheck.stats.tokens import IGNORE_INDEX
+
+    return IGNORE_INDEX

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import pyarrow as pa
 
@@ -22,18 +23,10 @@ from labelcheck.errors import InputError
 from labelcheck.options import LABEL_CANDIDATES, ScanOptions
 from labelcheck.stats.column import DISTINCT_CAP, ColumnStats
 from labelcheck.stats.fused import batch_pass
-from labelcheck.stats.image import KIND_KEY, ImageStats, is_image_field
-from labelcheck.stats.mask import MaskStats
 from labelcheck.stats.rows import LeakSummary, RowStats, RowSummary
-from labelcheck.stats.tensor import SHAPE_KEY, TensorStats
-from labelcheck.stats.tokens import (
-    IGNORE_INDEX,
-    TOKEN_NAMES,
-    RowContext,
-    TokenPlan,
-    TokenStats,
-    is_token_type,
-)
+
+if TYPE_CHECKING:  # the kinds' modules load when a column of theirs is met (start-up)
+    from labelcheck.stats.tokens import TokenPlan
 
 #: What a column is to the pipeline. Features and the label are tabular values;
 #: an image column holds one picture per row (Hugging Face ``Image`` layout); a
@@ -61,14 +54,25 @@ class ColumnStatistic(Protocol):
 
 #: Each kind's empty statistic, from the column's field and the plan.
 KINDS: dict[str, Callable[[pa.Field, ColumnPlan], Any]] = {}
+
+
 #: Each kind's statistic class, by the name it serialises under (``to_dict``).
-_STAT_CLASSES: dict[str, Any] = {
-    "column": ColumnStats,
-    "image": ImageStats,
-    "mask": MaskStats,
-    "tensor": TensorStats,
-    "tokens": TokenStats,
-}
+@cache
+def _stat_classes() -> dict[str, Any]:
+    """Each kind's statistic class, by the name it serialises under (``to_dict``);
+    imported when first needed: a scan of plain numbers never loads the others."""
+    from labelcheck.stats.image import ImageStats
+    from labelcheck.stats.mask import MaskStats
+    from labelcheck.stats.tensor import TensorStats
+    from labelcheck.stats.tokens import TokenStats
+
+    return {
+        "column": ColumnStats,
+        "image": ImageStats,
+        "mask": MaskStats,
+        "tensor": TensorStats,
+        "tokens": TokenStats,
+    }
 
 
 def column_kind(f: pa.Field, tokens: Sequence[str] = ()) -> ColumnKind | None:
@@ -79,6 +83,12 @@ def column_kind(f: pa.Field, tokens: Sequence[str] = ()) -> ColumnKind | None:
     (``input_ids``, ``attention_mask``, ``labels`` ...) is a tokens column. An image
     array (its shape in the field's metadata) is a tensor, never tokens.
     """
+    if not f.metadata and not pa.types.is_nested(f.type) and f.name not in tokens:
+        return None  # a plain value: no kind's module need load
+    from labelcheck.stats.image import KIND_KEY, is_image_field
+    from labelcheck.stats.tensor import SHAPE_KEY
+    from labelcheck.stats.tokens import TOKEN_NAMES, is_token_type
+
     if (f.metadata or {}).get(KIND_KEY) == b"mask":
         return "mask"
     if is_image_field(f):
@@ -95,6 +105,8 @@ def token_plan(kinds: dict[str, str], options: ScanOptions) -> TokenPlan | None:
     names = [n for n, k in kinds.items() if k == "tokens"]
     if not names:
         return None
+    from labelcheck.stats.tokens import IGNORE_INDEX, TOKEN_NAMES, TokenPlan
+
     declared_classes = set(options.token_labels or ())
     roles = []
     for name in names:
@@ -190,6 +202,8 @@ def plan_columns(
             raise InputError(
                 f"{source_name}: token column {name!r} not found; columns are: {_list(names)}"
             )
+        from labelcheck.stats.tokens import is_token_type
+
         if not is_token_type(schema.field(name).type):
             raise InputError(
                 f"{source_name}: --tokens column {name!r} is {schema.field(name).type}, "
@@ -325,6 +339,8 @@ class DatasetStats:
         tabular = [n for n in self.columns if self.plan.kind(n) in ("feature", "label")]
         others = [n for n in self.columns if n not in tabular]
         original = batch
+        if others:
+            from labelcheck.stats.tokens import RowContext
         for name in others:
             stats = self.columns[name]
             keys = stats.update(batch.column(name), RowContext(original, unit))
@@ -476,7 +492,7 @@ class DatasetStats:
                 tuple(p.get("row_numbers", ())),
                 tuple((name, why) for name, why in p.get("row_unmatched", ())),
                 tuple((name, kind) for name, kind in p.get("kinds", ())),
-                None if p.get("tokens") is None else TokenPlan.from_dict(p["tokens"]),
+                None if p.get("tokens") is None else _token_plan_of(p["tokens"]),
             ),
             rows=data["rows"],
             ignored_rows=data["ignored_rows"],
@@ -503,13 +519,15 @@ def identity_columns(batch: pa.RecordBatch, names: Sequence[str]) -> pa.RecordBa
 
 def _tagged(stats: Any) -> dict[str, Any]:
     data = stats.to_dict()
-    tag = next(t for t, c in _STAT_CLASSES.items() if type(stats) is c)
+    if type(stats) is ColumnStats:
+        return data
+    tag = next(t for t, c in _stat_classes().items() if type(stats) is c)
     return data if tag == "column" else {"statistic": tag, **data}
 
 
 def _untagged(data: dict[str, Any]) -> Any:
     data = dict(data)
-    return _STAT_CLASSES[data.pop("statistic", "column")].from_dict(data)
+    return _stat_classes()[data.pop("statistic", "column")].from_dict(data)
 
 
 KINDS.update(
@@ -518,9 +536,17 @@ KINDS.update(
         "label": lambda f, plan: ColumnStats.empty(
             f.type, label=True, distinct_cap=plan.distinct_cap
         ),
-        "image": lambda f, plan: ImageStats.empty(f),
-        "mask": lambda f, plan: MaskStats.empty(f),
-        "tensor": lambda f, plan: TensorStats.empty(f),
-        "tokens": lambda f, plan: TokenStats.empty(f, plan.tokens or TokenPlan()),
+        "image": lambda f, plan: _stat_classes()["image"].empty(f),
+        "mask": lambda f, plan: _stat_classes()["mask"].empty(f),
+        "tensor": lambda f, plan: _stat_classes()["tensor"].empty(f),
+        "tokens": lambda f, plan: _stat_classes()["tokens"].empty(
+            f, plan.tokens or _token_plan_of()
+        ),
     }
 )
+
+
+def _token_plan_of(data: dict[str, Any] | None = None) -> TokenPlan:
+    from labelcheck.stats.tokens import TokenPlan
+
+    return TokenPlan() if data is None else TokenPlan.from_dict(data)
