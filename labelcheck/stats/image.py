@@ -51,8 +51,8 @@ ROOT_KEY = b"labelcheck.root"
 FOLDERS_KEY = b"labelcheck.folders"
 #: EXIF tag of the orientation.
 _ORIENTATION = 0x0112
-# Image.open installs a warnings filter for the pixel-limit warning; the filter is
-# process-global, so opens are serialised (headers only: decoding runs in parallel).
+# Opening a format other than JPEG/PNG/BMP/WebP installs a warnings filter for the
+# pixel-limit warning; the filter is process-global, so those opens are serialised.
 _OPEN_LOCK = threading.Lock()
 _NEEDS = "install the images extra: pip install 'labelcheck[images]'"
 _VALUES = np.arange(256, dtype=np.int64)
@@ -192,6 +192,8 @@ class ImageStats:
         # Each row's (width, height), None when it has no decoded image: for the statistics
         # of other columns of the same batch (a mask's size against its image's). Not merged.
         self.row_sizes: list[tuple[int, int] | None] = []
+        # 8-bit images' histograms by band layout, folded into the channels once per batch.
+        self._pending: dict[tuple[str, ...], list[list[int]]] = {}
         for row, value in enumerate(array.to_pylist()):
             if value is None:
                 self.nulls += 1
@@ -201,7 +203,18 @@ class ImageStats:
             data, path = _parts(value)
             name = path or f"row {row}"
             keys.append(self._one(image, data, path, name, visit))
+        for bands, hists in self._pending.items():
+            self._absorb(_byte_channels(bands, hists))
+        self._pending = {}
         return pa.array(keys, pa.binary())
+
+    def _absorb(self, channels: dict[str, Channel]) -> None:
+        for band, channel in channels.items():
+            mine = self.channels.get(band)
+            if mine is None:
+                self.channels[band] = channel
+            else:
+                mine.absorb(channel)
 
     def _one(
         self, image: Any, data: bytes | None, path: str | None, name: str, visit: Any = None
@@ -244,12 +257,9 @@ class ImageStats:
             self.blank += 1
             if len(self.blank_paths) < NAMED_CAP:
                 self.blank_paths.append((name, info.constant))
-        for band, channel in info.channels.items():
-            mine = self.channels.get(band)
-            if mine is None:
-                self.channels[band] = channel
-            else:
-                mine.absorb(channel)
+        if info.hist is not None:
+            self._pending.setdefault(info.bands, []).append(info.hist)
+        self._absorb(info.channels)
         return info.key
 
     def _resolve(self, path: str | None) -> str | None:
@@ -385,6 +395,9 @@ class _Decoded:
     channels: dict[str, Channel]
     constant: list[float] | None  # the value of each band when the image is constant
     key: bytes
+    #: An 8-bit image's Pillow histogram (256 bins per band), folded in per batch.
+    hist: list[int] | None = None
+    bands: tuple[str, ...] = ()
 
 
 def _parts(value: Any) -> tuple[bytes | None, str | None]:
@@ -403,21 +416,85 @@ def _decode(image: Any, data: bytes | None, path: str | None, visit: Any = None)
         if path is None:
             raise _Unreadable("no bytes and no path")
         try:
-            size = os.path.getsize(path)
+            fp: Any = open(path, "rb")  # noqa: SIM115 - closed below, whatever happens
         except OSError:
             raise _Unreadable("file not found") from None
-        if size == 0:
-            raise _Unreadable("empty file, 0 bytes")
-        source: Any = path
     else:
         if not data:
             raise _Unreadable("empty image bytes, 0 bytes")
-        source = io.BytesIO(data)
+        fp = io.BytesIO(data)
+    with fp:
+        prefix = fp.read(16)
+        if not prefix:
+            raise _Unreadable("empty file, 0 bytes")
+        fp.seek(0)
+        im = _open_common(image, fp, prefix) or _open_checked(image, fp)
+        with im:
+            return _summarise(im, visit)
+
+
+def _open_common(image: Any, fp: Any, prefix: bytes) -> Any:
+    """JPEG, PNG, BMP and WebP opened by their plugin, the pixel limit checked here.
+
+    ``Image.open`` checks the limit itself and, between the limit and twice it, only
+    *warns*; turning that warning into an error needs a warnings filter, which is
+    process-wide (and ``catch_warnings`` is not thread-safe). These four plugins never
+    check the limit while opening, so comparing the header's size with
+    ``Image.MAX_IMAGE_PIXELS`` here, before anything is decoded, needs no filter and no
+    lock. None for another format, or when the plugin refuses the file (then
+    ``_open_checked`` gives Pillow's own verdict).
+    """
+    plugin = _plugin(prefix)
+    if plugin is None:
+        return None
+    try:
+        im = plugin(fp)
+    except Exception:
+        fp.seek(0)
+        return None
+    limit = image.MAX_IMAGE_PIXELS
+    pixels = max(1, im.size[0]) * max(1, im.size[1])
+    if limit is not None and pixels > limit:
+        im.close()
+        raise _Unreadable(
+            f"decompression bomb: {pixels:,} pixels, over Pillow's limit of {limit:,} "
+            "(Image.MAX_IMAGE_PIXELS); not decoded"
+        )
+    return im
+
+
+def _plugin(prefix: bytes) -> Any:
+    """The plugin class of a JPEG, PNG, BMP or WebP header; None for another."""
+    if prefix[:3] == b"\xff\xd8\xff":
+        from PIL.JpegImagePlugin import JpegImageFile
+
+        return JpegImageFile
+    if prefix[:8] == b"\x89PNG\r\n\x1a\n":
+        from PIL.PngImagePlugin import PngImageFile
+
+        return PngImageFile
+    if prefix[:2] == b"BM":
+        from PIL.BmpImagePlugin import BmpImageFile
+
+        return BmpImageFile
+    if prefix[:4] == b"RIFF" and prefix[8:12] == b"WEBP":
+        try:
+            from PIL.WebPImagePlugin import WebPImageFile
+        except ImportError:  # Pillow built without WebP: Image.open says so
+            return None
+        return WebPImageFile
+    return None
+
+
+def _open_checked(image: Any, fp: Any) -> Any:
+    """``Image.open`` with its pixel-limit warning as an error (other formats: GIF, TIFF ...,
+    whose plugins check the limit while opening). The filter is process-wide, so these
+    opens are serialised; decoding still runs in parallel."""
     try:
         with _OPEN_LOCK, warnings.catch_warnings():
             # The pixel-limit warning becomes an error: such a file is never decoded.
             warnings.simplefilter("error", image.DecompressionBombWarning)
-            im = image.open(source)
+            return image.open(fp)
     except (image.DecompressionBombError, image.DecompressionBombWarning) as exc:
         raise _Unreadable(
             f"decompression bomb: {_first_line(exc)} (Pillow's Image.MAX_IMAGE_PIXELS); not decoded"
@@ -426,66 +503,99 @@ def _decode(image: Any, data: bytes | None, path: str | None, visit: Any = None)
         raise _Unreadable("not an image Pillow can identify") from None
     except Exception as exc:  # Pillow raises many types on malformed headers
         raise _Unreadable(f"cannot open: {_first_line(exc)}") from None
-    with im:
-        try:
-            im.load()
-        except Exception as exc:  # OSError("image file is truncated ..."), SyntaxError ...
-            raise _Unreadable(f"does not load: {_first_line(exc)}") from None
-        # After load: reading a PNG's EXIF loads the image, which must not hold the lock.
+
+
+#: Modes whose raw bytes are one byte per band per pixel (the constant-image test reads them).
+_BYTE_MODES = frozenset({"L", "P", "RGB", "RGBA", "LA", "CMYK", "YCbCr", "LAB", "HSV", "PA"})
+_DEEP_MODES = frozenset({"I;16", "I;16B", "I;16L", "I", "F", "I;16N"})
+
+
+def _summarise(im: Any, visit: Any) -> _Decoded:
+    try:
+        im.load()
+    except Exception as exc:  # OSError("image file is truncated ..."), SyntaxError ...
+        raise _Unreadable(f"does not load: {_first_line(exc)}") from None
+    fmt = im.format or "unknown"
+    info = im.info
+    orientation = None
+    # Only an EXIF or XMP block can hold an orientation: most files have neither.
+    if "exif" in info or "XML:com.adobe.xmp" in info or fmt not in ("JPEG", "PNG", "BMP", "WEBP"):
         try:
             orientation = im.getexif().get(_ORIENTATION)
         except Exception:  # a malformed EXIF block: the pixels are fine, the tag unknown
             orientation = None
-        fmt = im.format or "unknown"
-        channels, constant = _channels(im)
-        if visit is not None:
-            visit(im)
-        digest = hashlib.blake2b(digest_size=16)
-        digest.update(f"{im.mode}:{im.size[0]}x{im.size[1]}:".encode())
-        digest.update(im.tobytes())
-        return _Decoded(
-            fmt,
-            im.mode,
-            im.size,
-            None if orientation is None else int(orientation),
-            channels,
-            constant,
-            digest.digest(),
-        )
+    mode, size = im.mode, im.size
+    raw = im.tobytes()
+    hist: list[int] | None = None
+    if mode in _DEEP_MODES:
+        channels, constant = _deep_channels(im)
+    else:
+        # 256 bins per band counted by Pillow in C; numpy turns them into sums per batch.
+        channels, hist = {}, im.histogram()
+        constant = _constant(raw, im, hist)
+    if visit is not None:
+        visit(im)
+    digest = hashlib.blake2b(f"{mode}:{size[0]}x{size[1]}:".encode(), digest_size=16)
+    digest.update(raw)  # hashlib releases the GIL on buffers this long
+    return _Decoded(
+        fmt,
+        mode,
+        size,
+        None if orientation is None else int(orientation),
+        channels,
+        constant,
+        digest.digest(),
+        hist,
+        im.getbands() if hist is not None else (),
+    )
 
 
-def _channels(im: Any) -> tuple[dict[str, Channel], list[float] | None]:
-    """Per-band statistics of one loaded image, and its constant value if it has one."""
-    bands = im.getbands()
-    out: dict[str, Channel] = {}
-    if im.mode in ("I;16", "I;16B", "I;16L", "I", "F", "I;16N"):
-        values = np.asarray(im)
-        exact = values.dtype.kind in "iu"
-        v = values.astype(np.int64 if exact else np.float64).ravel()
-        name = bands[0]
-        if exact:
-            total, squares = int(v.sum()), int(np.dot(v, v))
-            shifted = np.clip(v >> 8, 0, 255)
-        else:
-            total, squares = float(v.sum()), float(np.dot(v, v))
-            shifted = np.clip(v, 0, 255).astype(np.int64)
-        hist = np.bincount(shifted, minlength=256)[:256].astype(np.int64)
-        lo, hi = v.min().item(), v.max().item()
-        out[name] = Channel(v.size, lo, hi, total, squares, hist)
-        return out, ([lo] if lo == hi else None)
-    # 256 bins per band, counted by Pillow in C; sums follow exactly from the bins.
-    hist = np.asarray(im.histogram(), dtype=np.int64).reshape(len(bands), 256)
-    sums = hist @ _VALUES
-    squares = hist @ _SQUARES
-    constant: list[float] | None = []
+def _constant(raw: bytes, im: Any, hist: list[int]) -> list[float] | None:
+    """Each band's value when the image is constant, else None."""
+    bands = len(im.getbands())
+    w, h = im.size
+    if im.mode in _BYTE_MODES and len(raw) == w * h * bands:
+        # Bytes compare in C and stop at the first difference: no array needed.
+        return list(raw[:bands]) if raw == raw[:bands] * (w * h) else None
+    counts = np.asarray(hist, np.int64).reshape(bands, 256)
+    values = []
+    for row in counts:
+        present = np.flatnonzero(row)
+        if present.size != 1:
+            return None
+        values.append(int(present[0]))
+    return values
+
+
+def _deep_channels(im: Any) -> tuple[dict[str, Channel], list[float] | None]:
+    """The one band of a 16-bit, 32-bit integer or float image, and its constant value."""
+    values = np.asarray(im)
+    exact = values.dtype.kind in "iu"
+    v = values.astype(np.int64 if exact else np.float64).ravel()
+    name = im.getbands()[0]
+    if exact:
+        total, squares = int(v.sum()), int(np.dot(v, v))
+        shifted = np.clip(v >> 8, 0, 255)
+    else:
+        total, squares = float(v.sum()), float(np.dot(v, v))
+        shifted = np.clip(v, 0, 255).astype(np.int64)
+    hist = np.bincount(shifted, minlength=256)[:256].astype(np.int64)
+    lo, hi = v.min().item(), v.max().item()
+    return {name: Channel(v.size, lo, hi, total, squares, hist)}, ([lo] if lo == hi else None)
+
+
+def _byte_channels(bands: tuple[str, ...], hists: list[list[int]]) -> dict[str, Channel]:
+    """Per-band statistics of many 8-bit images from their histograms, in one numpy pass:
+    counts, exact integer sums and squares (bins times values), min and max (the first
+    and last non-empty bins)."""
+    counts = np.array(hists, np.int64).reshape(len(hists), len(bands), 256).sum(axis=0)
+    sums, squares = counts @ _VALUES, counts @ _SQUARES
+    out = {}
     for i, band in enumerate(bands):
-        present = np.flatnonzero(hist[i])
+        present = np.flatnonzero(counts[i])
         lo, hi = (int(present[0]), int(present[-1])) if present.size else (None, None)
-        n = int(hist[i].sum())
-        out[band] = Channel(n, lo, hi, int(sums[i]), int(squares[i]), hist[i])
-        if constant is not None:
-            constant = [*constant, lo] if present.size == 1 else None
-    return out, constant or None
+        out[band] = Channel(int(counts[i].sum()), lo, hi, int(sums[i]), int(squares[i]), counts[i])
+    return out
 
 
 def _keep(items: list[Any], item: Any, k: int) -> None:
