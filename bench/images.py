@@ -67,7 +67,7 @@ def photo(side: int = 1024, seed: int = 0):  # -> np.ndarray (side, side, 3) uin
     # Objects: discs and bars of flat colour with hard edges, as photos have.
     yy, xx = np.mgrid[:side, :side]
     for _ in range(60):
-        cy, cx, r = rng.integers(0, side, 2).tolist() + [int(rng.integers(10, side // 8))]
+        cy, cx, r = [*rng.integers(0, side, 2).tolist(), int(rng.integers(10, side // 8))]
         inside = (yy - cy) ** 2 + (xx - cx) ** 2 < r * r
         img[inside] = img[inside] * 0.3 + rng.normal(0, 1.2, 3)
     img = (img - img.min()) / (img.max() - img.min())
@@ -263,8 +263,11 @@ def main(argv: list[str] | None = None) -> int:
                 runs[m].append(run_once(cmd, tree=m == "cleanvision"))
             except RuntimeError as exc:
                 notes[m] = str(exc)[:300]
-        print(f"round {r + 1}/{args.repeat}: "
-              + str({m: round(runs[m][-1]["work"], 2) for m in methods if runs[m]}), flush=True)
+        print(
+            f"round {r + 1}/{args.repeat}: "
+            + str({m: round(runs[m][-1]["work"], 2) for m in methods if runs[m]}),
+            flush=True,
+        )
         payload = _payload(args, runs, notes, load, r + 1)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         tmp = args.out.with_name(args.out.name + ".tmp")
@@ -326,7 +329,7 @@ def table(payload: dict) -> str:
         "| method | wall s | work s | work CPU s | peak RSS MiB |",
         "|---|---:|---:|---:|---:|",
     ]
-    for m, r in payload["results"].items():
+    for r in payload["results"].values():
         lines.append(
             f"| {r['method']} | {r['wall_s']:.2f} | {r['work_s']:.2f} | {r['work_cpu_s']:.2f} "
             f"| {r['rss_mib']:.0f} |"
