@@ -45,6 +45,15 @@ ODD_K = 64
 MODE_EXAMPLES = 5
 #: Folders counted (class folders: LC410); past it, None.
 FOLDERS_CAP = 100_000
+#: Thumbnails kept per reason (blank, rotated, a mode, very elongated, a mask): the HTML
+#: report shows those of flagged files. Each is at most THUMB_SIDE pixels a side.
+THUMBS = 6
+THUMB_SIDE = 64
+#: Thumbnails per mode (LC402 shows a few of each layout): the majority mode's first
+#: files are thumbnailed in every unit of a scan, so few.
+_MODE_THUMBS = 2
+#: Aspect ratio past which an image is thumbnailed as "wide" (LC403's default limit).
+_WIDE = 10.0
 #: Field metadata keys io/ sets on an image column.
 KIND_KEY = b"labelcheck.kind"
 ROOT_KEY = b"labelcheck.root"
@@ -154,6 +163,12 @@ class ImageStats:
     blank_paths: list[tuple[str, list[float]]] = field(default_factory=list)
     channels: dict[str, Channel] = field(default_factory=dict)  # by band name (R, G, B, L ...)
     folders: dict[str, list[int]] | None = None  # folder -> [decoded, failed]
+    #: Segmentation masks: thumbnails map class ids to a palette.
+    masks: bool = False
+    #: reason -> [(path, data URI)], at most ``THUMBS`` each: small inlined thumbnails of
+    #: candidates for findings ("blank", "rotated", "mode:L", "wide", "mask"), taken while
+    #: each file is decoded (the report never reads a file).
+    thumbs: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -224,7 +239,12 @@ class ImageStats:
         folder = name.split("/", 1)[0] if path and "/" in name else ""
         try:
             info = _decode(
-                image, data, self._resolve(path), None if visit is None else partial(visit, name)
+                image,
+                data,
+                self._resolve(path),
+                None if visit is None else partial(visit, name),
+                self._wants,
+                self.masks,
             )
         except _Unreadable as exc:
             self.failed += 1
@@ -259,8 +279,31 @@ class ImageStats:
                 self.blank_paths.append((name, info.constant))
         if info.hist is not None:
             self._pending.setdefault(info.bands, []).append(info.hist)
+        if info.thumb is not None:
+            for reason in self._reasons(info.mode, info.constant, info.orientation, w, h):
+                kept = self.thumbs.setdefault(reason, [])
+                kept.append((name, info.thumb))
         self._absorb(info.channels)
         return info.key
+
+    def _reasons(
+        self, mode: str, constant: Any, orientation: int | None, w: int, h: int
+    ) -> list[str]:
+        """Why a decoded image deserves a thumbnail: the reasons whose quota is not full."""
+        if self.masks:
+            wanted = ["mask"]
+        else:
+            wanted = [f"mode:{mode}"]
+            if constant is not None:
+                wanted.append("blank")
+            if orientation not in (None, 1):
+                wanted.append("rotated")
+            if max(w, h) > _WIDE * max(min(w, h), 1):
+                wanted.append("wide")
+        return [r for r in wanted if len(self.thumbs.get(r, ())) < _cap(r)]
+
+    def _wants(self, mode: str, constant: Any, orientation: int | None, size: Any) -> bool:
+        return bool(self._reasons(mode, constant, orientation, *size))
 
     def _resolve(self, path: str | None) -> str | None:
         if path is None or os.path.isabs(path) or self.root is None:
@@ -292,6 +335,9 @@ class ImageStats:
         examples = {k: list(v) for k, v in self.mode_examples.items()}
         for k, v in other.mode_examples.items():
             examples[k] = (examples.get(k, []) + v)[:MODE_EXAMPLES]
+        thumbs = {k: list(v) for k, v in self.thumbs.items()}
+        for k, v in other.thumbs.items():
+            thumbs[k] = (thumbs.get(k, []) + v)[: _cap(k)]
         channels = dict(self.channels)
         for band, ch in other.channels.items():
             channels[band] = ch if band not in channels else channels[band].merge(ch)
@@ -315,6 +361,8 @@ class ImageStats:
             blank_paths=(self.blank_paths + other.blank_paths)[:NAMED_CAP],
             channels=channels,
             folders=folders,
+            masks=self.masks,
+            thumbs=thumbs,
         )
 
     # ------------------------------------------------------------ derived
@@ -378,6 +426,7 @@ class ImageStats:
         data["channels"] = {k: Channel.from_dict(v) for k, v in data["channels"].items()}
         for key in ("failures", "smallest", "widest", "rotated_paths", "blank_paths"):
             data[key] = [tuple(item) for item in data[key]]
+        data["thumbs"] = {k: [tuple(t) for t in v] for k, v in data.get("thumbs", {}).items()}
         return cls(**data)
 
 
@@ -398,6 +447,7 @@ class _Decoded:
     #: An 8-bit image's Pillow histogram (256 bins per band), folded in per batch.
     hist: list[int] | None = None
     bands: tuple[str, ...] = ()
+    thumb: str | None = None  # a data URI, when the statistic asked for one
 
 
 def _parts(value: Any) -> tuple[bytes | None, str | None]:
@@ -408,7 +458,14 @@ def _parts(value: Any) -> tuple[bytes | None, str | None]:
     return None, str(value)
 
 
-def _decode(image: Any, data: bytes | None, path: str | None, visit: Any = None) -> _Decoded:
+def _decode(
+    image: Any,
+    data: bytes | None,
+    path: str | None,
+    visit: Any = None,
+    wants: Any = None,
+    palette: bool = False,
+) -> _Decoded:
     """Open, check the pixel limit, load fully, and summarise one image."""
     import io
 
@@ -430,7 +487,7 @@ def _decode(image: Any, data: bytes | None, path: str | None, visit: Any = None)
         fp.seek(0)
         im = _open_common(image, fp, prefix) or _open_checked(image, fp)
         with im:
-            return _summarise(im, visit)
+            return _summarise(im, visit, wants, palette)
 
 
 def _open_common(image: Any, fp: Any, prefix: bytes) -> Any:
@@ -510,7 +567,9 @@ _BYTE_MODES = frozenset({"L", "P", "RGB", "RGBA", "LA", "CMYK", "YCbCr", "LAB", 
 _DEEP_MODES = frozenset({"I;16", "I;16B", "I;16L", "I", "F", "I;16N"})
 
 
-def _summarise(im: Any, visit: Any) -> _Decoded:
+def _summarise(im: Any, visit: Any, wants: Any = None, palette: bool = False) -> _Decoded:
+    """Load ``im`` and summarise it; ``wants(mode, constant, orientation, size)`` says
+    whether to keep a thumbnail (``palette``: a mask's)."""
     try:
         im.load()
     except Exception as exc:  # OSError("image file is truncated ..."), SyntaxError ...
@@ -535,6 +594,9 @@ def _summarise(im: Any, visit: Any) -> _Decoded:
         constant = _constant(raw, im, hist)
     if visit is not None:
         visit(im)
+    thumb = None
+    if wants is not None and wants(mode, constant, orientation, size):
+        thumb = thumbnail(im, palette=palette)
     digest = hashlib.blake2b(f"{mode}:{size[0]}x{size[1]}:".encode(), digest_size=16)
     digest.update(raw)  # hashlib releases the GIL on buffers this long
     return _Decoded(
@@ -547,7 +609,59 @@ def _summarise(im: Any, visit: Any) -> _Decoded:
         digest.digest(),
         hist,
         im.getbands() if hist is not None else (),
+        thumb,
     )
+
+
+def thumbnail(im: Any, *, palette: bool = False) -> str:
+    """A data URI of ``im`` at most ``THUMB_SIDE`` pixels a side: JPEG for pictures; PNG
+    for masks, class ids drawn in the VOC colour map (nearest-neighbour: ids never blend)."""
+    import base64
+    import io
+
+    image = pillow()
+    w, h = im.size
+    scale = min(1.0, THUMB_SIDE / max(w, h, 1))
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    if im.mode in _DEEP_MODES:  # 16-bit and float: stretched to 0..255 to be seen
+        values = np.asarray(im, dtype=np.float64)
+        lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+        values = (values - lo) * (255.0 / (hi - lo)) if hi > lo else values * 0
+        im = image.fromarray(np.nan_to_num(values).astype(np.uint8), "L")
+    out = io.BytesIO()
+    if palette and im.mode in ("L", "P", "I;16"):
+        ids = image.frombytes("L", im.size, im.tobytes()) if im.mode == "P" else im.convert("L")
+        small = ids.resize(size, image.Resampling.NEAREST).convert("P")
+        small.putpalette(_voc_palette())
+        small.save(out, format="PNG", optimize=True)
+        return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+    if palette:
+        small = im.convert("RGB").resize(size, image.Resampling.NEAREST)
+        small.save(out, format="PNG", optimize=True)
+        return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+    small = im.convert("L" if im.mode in ("L", "1", "I;16") else "RGB")
+    small = small.resize(size, image.Resampling.BILINEAR, reducing_gap=2.0)
+    small.save(out, format="JPEG", quality=80)
+    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def _cap(reason: str) -> int:
+    return _MODE_THUMBS if reason.startswith("mode:") else THUMBS
+
+
+def _voc_palette() -> list[int]:
+    """The PASCAL VOC colour map: 256 distinct colours, class 0 black, 255 near white."""
+    out = []
+    for i in range(256):
+        r = g = b = 0
+        c = i
+        for j in range(8):
+            r |= ((c >> 0) & 1) << (7 - j)
+            g |= ((c >> 1) & 1) << (7 - j)
+            b |= ((c >> 2) & 1) << (7 - j)
+            c >>= 3
+        out += [r, g, b]
+    return out
 
 
 def _constant(raw: bytes, im: Any, hist: list[int]) -> list[float] | None:
