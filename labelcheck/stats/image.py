@@ -54,6 +54,10 @@ THUMB_SIDE = 64
 _MODE_THUMBS = 2
 #: Aspect ratio past which an image is thumbnailed as "wide" (LC403's default limit).
 _WIDE = 10.0
+#: Images in a batch from which the compiled histogram is used (a small scan never
+#: loads the kernels).
+NATIVE_MIN_IMAGES = 64
+_OFFSETS = np.arange(4, dtype=np.intp) * 256
 #: Field metadata keys io/ sets on an image column.
 KIND_KEY = b"labelcheck.kind"
 ROOT_KEY = b"labelcheck.root"
@@ -207,8 +211,15 @@ class ImageStats:
         # Each row's (width, height), None when it has no decoded image: for the statistics
         # of other columns of the same batch (a mask's size against its image's). Not merged.
         self.row_sizes: list[tuple[int, int] | None] = []
-        # 8-bit images' histograms by band layout, folded into the channels once per batch.
-        self._pending: dict[tuple[str, ...], list[list[int]]] = {}
+        # 8-bit images' counts by band layout (bands x 256), folded in once per batch; the
+        # compiled histogram (GIL released) for a long batch, np.bincount otherwise.
+        self._counts: dict[tuple[str, ...], tuple[np.ndarray, int]] = {}
+        kernel = None
+        if len(array) >= NATIVE_MIN_IMAGES:
+            from labelcheck.stats import native
+
+            kernel = native.image_kernel()
+        count = partial(self._pixels, kernel)
         for row, value in enumerate(array.to_pylist()):
             if value is None:
                 self.nulls += 1
@@ -217,11 +228,29 @@ class ImageStats:
                 continue
             data, path = _parts(value)
             name = path or f"row {row}"
-            keys.append(self._one(image, data, path, name, visit))
-        for bands, hists in self._pending.items():
-            self._absorb(_byte_channels(bands, hists))
-        self._pending = {}
+            keys.append(self._one(image, data, path, name, visit, count))
+        for bands, (counts, _) in self._counts.items():
+            self._absorb(_byte_channels(bands, counts.reshape(len(bands), 256)))
+        self._counts = {}
         return pa.array(keys, pa.binary())
+
+    def _pixels(self, kernel: Any, bands: tuple[str, ...], raw: bytes) -> bytes:
+        """Count an 8-bit image's bytes into the batch's histograms; return their 16-byte key
+        (the compiled pass when ``kernel``, else its numpy twin: the same bits)."""
+        counts, address = self._batch_counts(bands)
+        if kernel is None:
+            return image_counts(raw, len(bands), counts)
+        key = np.zeros(2, np.uint64)
+        kernel(raw, len(raw), len(bands), address, key.ctypes.data)
+        return key.tobytes()
+
+    def _batch_counts(self, bands: tuple[str, ...]) -> tuple[np.ndarray, int]:
+        """The batch's counts of one band layout (bands x 256 int64) and their address."""
+        found = self._counts.get(bands)
+        if found is None:
+            counts = np.zeros(len(bands) * 256, np.int64)
+            found = self._counts[bands] = (counts, counts.ctypes.data)
+        return found
 
     def _absorb(self, channels: dict[str, Channel]) -> None:
         for band, channel in channels.items():
@@ -232,7 +261,13 @@ class ImageStats:
                 mine.absorb(channel)
 
     def _one(
-        self, image: Any, data: bytes | None, path: str | None, name: str, visit: Any = None
+        self,
+        image: Any,
+        data: bytes | None,
+        path: str | None,
+        name: str,
+        visit: Any = None,
+        count: Any = None,
     ) -> bytes:
         self.images += 1
         # Class folders are the first component of the path relative to the root.
@@ -245,6 +280,7 @@ class ImageStats:
                 None if visit is None else partial(visit, name),
                 self._wants,
                 self.masks,
+                count,
             )
         except _Unreadable as exc:
             self.failed += 1
@@ -278,7 +314,7 @@ class ImageStats:
             if len(self.blank_paths) < NAMED_CAP:
                 self.blank_paths.append((name, info.constant))
         if info.hist is not None:
-            self._pending.setdefault(info.bands, []).append(info.hist)
+            self._batch_counts(info.bands)[0] += np.asarray(info.hist, np.int64)
         if info.thumb is not None:
             for reason in self._reasons(info.mode, info.constant, info.orientation, w, h):
                 kept = self.thumbs.setdefault(reason, [])
@@ -465,6 +501,7 @@ def _decode(
     visit: Any = None,
     wants: Any = None,
     palette: bool = False,
+    count: Any = None,
 ) -> _Decoded:
     """Open, check the pixel limit, load fully, and summarise one image."""
     import io
@@ -487,7 +524,7 @@ def _decode(
         fp.seek(0)
         im = _open_common(image, fp, prefix) or _open_checked(image, fp)
         with im:
-            return _summarise(im, visit, wants, palette)
+            return _summarise(im, visit, wants, palette, count)
 
 
 def _open_common(image: Any, fp: Any, prefix: bytes) -> Any:
@@ -567,9 +604,12 @@ _BYTE_MODES = frozenset({"L", "P", "RGB", "RGBA", "LA", "CMYK", "YCbCr", "LAB", 
 _DEEP_MODES = frozenset({"I;16", "I;16B", "I;16L", "I", "F", "I;16N"})
 
 
-def _summarise(im: Any, visit: Any, wants: Any = None, palette: bool = False) -> _Decoded:
+def _summarise(
+    im: Any, visit: Any, wants: Any = None, palette: bool = False, count: Any = None
+) -> _Decoded:
     """Load ``im`` and summarise it; ``wants(mode, constant, orientation, size)`` says
-    whether to keep a thumbnail (``palette``: a mask's)."""
+    whether to keep a thumbnail (``palette``: a mask's); ``count(bands, raw) -> key`` takes
+    an 8-bit image's bytes (their histograms and a 16-byte key of them)."""
     try:
         im.load()
     except Exception as exc:  # OSError("image file is truncated ..."), SyntaxError ...
@@ -586,19 +626,28 @@ def _summarise(im: Any, visit: Any, wants: Any = None, palette: bool = False) ->
     mode, size = im.mode, im.size
     raw = im.tobytes()
     hist: list[int] | None = None
+    inner: bytes | None = None
+    bands = im.getbands()
+    w, h = size
+    channels: dict[str, Channel] = {}
     if mode in _DEEP_MODES:
         channels, constant = _deep_channels(im)
-    else:
-        # 256 bins per band counted by Pillow in C; numpy turns them into sums per batch.
-        channels, hist = {}, im.histogram()
-        constant = _constant(raw, im, hist)
+    elif count is not None and mode in _BYTE_MODES and len(raw) == w * h * len(bands) and raw:
+        # One byte per band per pixel: counted, and keyed, in one pass. Constant when
+        # every pixel repeats the first (bytes compare in C, stopping at a difference).
+        inner = count(bands, raw)
+        first = raw[: len(bands)]
+        constant = list(first) if raw == first * (w * h) else None
+    else:  # packed bits ("1") and other layouts: Pillow's own 256 bins per band
+        hist = im.histogram()
+        constant = _constant(hist, len(bands))
     if visit is not None:
         visit(im)
     thumb = None
     if wants is not None and wants(mode, constant, orientation, size):
         thumb = thumbnail(im, palette=palette)
     digest = hashlib.blake2b(f"{mode}:{size[0]}x{size[1]}:".encode(), digest_size=16)
-    digest.update(raw)  # hashlib releases the GIL on buffers this long
+    digest.update(raw if inner is None else inner)
     return _Decoded(
         fmt,
         mode,
@@ -608,7 +657,7 @@ def _summarise(im: Any, visit: Any, wants: Any = None, palette: bool = False) ->
         constant,
         digest.digest(),
         hist,
-        im.getbands() if hist is not None else (),
+        bands,
         thumb,
     )
 
@@ -664,16 +713,32 @@ def _voc_palette() -> list[int]:
     return out
 
 
-def _constant(raw: bytes, im: Any, hist: list[int]) -> list[float] | None:
-    """Each band's value when the image is constant, else None."""
-    bands = len(im.getbands())
-    w, h = im.size
-    if im.mode in _BYTE_MODES and len(raw) == w * h * bands:
-        # Bytes compare in C and stop at the first difference: no array needed.
-        return list(raw[:bands]) if raw == raw[:bands] * (w * h) else None
-    counts = np.asarray(hist, np.int64).reshape(bands, 256)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_SALTS = (np.uint64(0x243F6A8885A308D3), np.uint64(0x13198A2E03707344))
+
+
+def image_counts(raw: bytes, bands: int, counts: np.ndarray) -> bytes:
+    """The numpy twin of kernels.c's ``lc_image_u8``: add the bytes' per-band histograms
+    into ``counts`` (bands x 256) and return their 16-byte key, the same bits."""
+    values = np.frombuffer(raw, np.uint8).reshape(-1, bands).astype(np.intp)
+    counts += np.bincount((values + _OFFSETS[:bands]).ravel(), minlength=bands * 256)
+    words = np.frombuffer(raw + bytes(-len(raw) % 8), np.uint64)
+    at = np.arange(words.size, dtype=np.uint64) * _GOLDEN
+    return np.array([_splitmix(words ^ (at + s)).sum(dtype=np.uint64) for s in _SALTS]).tobytes()
+
+
+def _splitmix(x: np.ndarray) -> np.ndarray:
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def _constant(hist: list[int], bands: int) -> list[float] | None:
+    """Each band's value when the histogram has one value per band, else None."""
     values = []
-    for row in counts:
+    for row in np.asarray(hist, np.int64).reshape(bands, 256):
         present = np.flatnonzero(row)
         if present.size != 1:
             return None
@@ -698,11 +763,10 @@ def _deep_channels(im: Any) -> tuple[dict[str, Channel], list[float] | None]:
     return {name: Channel(v.size, lo, hi, total, squares, hist)}, ([lo] if lo == hi else None)
 
 
-def _byte_channels(bands: tuple[str, ...], hists: list[list[int]]) -> dict[str, Channel]:
-    """Per-band statistics of many 8-bit images from their histograms, in one numpy pass:
-    counts, exact integer sums and squares (bins times values), min and max (the first
-    and last non-empty bins)."""
-    counts = np.array(hists, np.int64).reshape(len(hists), len(bands), 256).sum(axis=0)
+def _byte_channels(bands: tuple[str, ...], counts: np.ndarray) -> dict[str, Channel]:
+    """Per-band statistics of 8-bit images from their summed counts (bands x 256): counts,
+    exact integer sums and squares (bins times values), min and max (the first and last
+    non-empty bins)."""
     sums, squares = counts @ _VALUES, counts @ _SQUARES
     out = {}
     for i, band in enumerate(bands):
