@@ -429,3 +429,22 @@ def test_thumbnails_are_bounded_and_merge_with_the_statistic(tmp_path):
     merged = stats(blobs[:3]).merge(stats(blobs[3:]))
     assert merged.thumbs == whole.thumbs
     assert ImageStats.from_dict(whole.to_dict()).thumbs == whole.thumbs
+
+
+def test_split_image_folders_show_class_counts_per_split(tmp_path):
+    from tests.report.images_data import flagged_folder
+
+    root = tmp_path / "splits"
+    flagged_folder(root / "train", per_class=6)
+    flagged_folder(root / "test", per_class=3)
+    page = scan_html(tmp_path, root)
+    # One section per split, each with its label plot (images per class folder); the test
+    # split's classes drawn against train's.
+    assert re.findall(r'id="(r\d-label|r\d-ref-label)"', page) == [
+        "r0-label",
+        "r1-label",
+        "r1-ref-label",
+    ]
+    assert "<th>images per folder</th><td>cat 8, dog 8</td>" in page  # train: 6 + 2 each
+    assert "<th>images per folder</th><td>cat 5, dog 5</td>" in page  # test: 3 + 2 each
+    assert len(page.encode()) < 1_000_000
