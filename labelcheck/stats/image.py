@@ -220,6 +220,8 @@ class ImageStats:
 
             kernel = native.image_kernel()
         count = partial(self._pixels, kernel)
+        key = np.zeros(2, np.uint64)  # the kernel's output, read after each call
+        self._key = (key, key.ctypes.data)
         for row, value in enumerate(array.to_pylist()):
             if value is None:
                 self.nulls += 1
@@ -240,8 +242,8 @@ class ImageStats:
         counts, address = self._batch_counts(bands)
         if kernel is None:
             return image_counts(raw, len(bands), counts)
-        key = np.zeros(2, np.uint64)
-        kernel(raw, len(raw), len(bands), address, key.ctypes.data)
+        key, key_address = self._key
+        kernel(raw, len(raw), len(bands), address, key_address)
         return key.tobytes()
 
     def _batch_counts(self, bands: tuple[str, ...]) -> tuple[np.ndarray, int]:
