@@ -32,6 +32,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from labelcheck.errors import InputError
+from labelcheck.io.arrow import bool_array, string_array
 from labelcheck.io.source import Source
 from labelcheck.io.splits import SPLIT_NAMES, ordered
 
@@ -113,7 +114,7 @@ def open_images(location: str, layout: str = "auto", *, name: str | None = None)
         labels.extend([folder.name] * len(found))
     names = [f.name for f in classes]
     table = pa.table(
-        {"image": _image_column(files), "label": pa.array(labels, pa.string())},
+        {"image": _image_column(files), "label": string_array(labels)},
         schema=_schema(root, names),
     )
     return _table_source(name, root, table)
@@ -210,12 +211,14 @@ def _schema(root: Path, classes: list[str] | None) -> pa.Schema:
 
 
 def _image_column(paths: Sequence[str | None]) -> pa.Array:
-    """The image layout with the bytes left null; a None path is a null value."""
+    """The image layout with the bytes left null; a None path is a null value.
+
+    Built from buffers (io/arrow): ``pa.array`` on a list would import pandas."""
     missing = [p is None for p in paths]
     return pa.StructArray.from_arrays(
-        [pa.nulls(len(paths), pa.binary()), pa.array(list(paths), pa.string())],
+        [pa.nulls(len(paths), pa.binary()), string_array(["" if p is None else p for p in paths])],
         fields=list(IMAGE_TYPE),
-        mask=pa.array(missing, pa.bool_()) if any(missing) else None,
+        mask=bool_array(missing) if any(missing) else None,
     )
 
 

@@ -205,7 +205,7 @@ class ImageStats:
                 parts.append(self.update(chunk, visit=visit))
                 sizes.extend(self.row_sizes)
             self.row_sizes = sizes
-            return pa.concat_arrays(parts) if parts else pa.array([], pa.binary())
+            return pa.concat_arrays(parts) if parts else _binary([])
         image = pillow()
         keys: list[bytes | None] = []
         # Each row's (width, height), None when it has no decoded image: for the statistics
@@ -234,7 +234,7 @@ class ImageStats:
         for bands, (counts, _) in self._counts.items():
             self._absorb(_byte_channels(bands, counts.reshape(len(bands), 256)))
         self._counts = {}
-        return pa.array(keys, pa.binary())
+        return _binary(keys)
 
     def _pixels(self, kernel: Any, bands: tuple[str, ...], raw: bytes) -> bytes:
         """Count an 8-bit image's bytes into the batch's histograms; return their 16-byte key
@@ -776,6 +776,17 @@ def _byte_channels(bands: tuple[str, ...], counts: np.ndarray) -> dict[str, Chan
         lo, hi = (int(present[0]), int(present[-1])) if present.size else (None, None)
         out[band] = Channel(int(counts[i].sum()), lo, hi, int(sums[i]), int(squares[i]), counts[i])
     return out
+
+
+def _binary(values: list[bytes | None]) -> pa.Array:
+    """A binary Arrow array built from buffers: ``pa.array`` on a list imports pandas."""
+    valid = np.array([v is not None for v in values], dtype=bool)
+    parts = [b"" if v is None else v for v in values]
+    offsets = np.zeros(len(parts) + 1, dtype=np.int32)
+    np.cumsum([len(b) for b in parts], out=offsets[1:])
+    bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    buffers = [bitmap, pa.py_buffer(offsets), pa.py_buffer(b"".join(parts))]
+    return pa.Array.from_buffers(pa.binary(), len(parts), buffers)
 
 
 def _keep(items: list[Any], item: Any, k: int) -> None:

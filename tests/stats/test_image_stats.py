@@ -187,3 +187,21 @@ def test_compiled_image_pass_equals_its_numpy_twin_and_brute_force(monkeypatch):
         values = np.concatenate([d[..., index].ravel() for d in having]).astype(np.int64)
         assert compiled.channels[band].hist.tolist() == np.bincount(values, minlength=256).tolist()
         assert compiled.channels[band].sum == int(values.sum())
+
+
+def test_an_image_folder_scan_imports_neither_pandas_nor_the_kernels():
+    """pyarrow's pa.array on a Python list imports pandas (~0.3 s, +50 MiB): the image
+    column and the picture keys are built from buffers; 12 images stay on the numpy route."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = (
+        "import sys, labelcheck; labelcheck.scan('sample_data/pet_images'); "
+        "print(sorted(m for m in ('pandas', 'matplotlib') if m in sys.modules), "
+        "'labelcheck.stats.native' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["[]", "False"], out.stdout + out.stderr
