@@ -153,6 +153,8 @@ def _scan(path: str) -> Iterator[None]:
     import labelcheck
     import labelcheck.api
     import labelcheck.engines.local
+    import labelcheck.report
+    import labelcheck.rules  # the catalogue: every rule module
     import labelcheck.stats.image
 
     labelcheck.stats.image.pillow()

@@ -341,12 +341,18 @@ class ImageStats:
         return [r for r in wanted if len(self.thumbs.get(r, ())) < _cap(r)]
 
     def _wants(self, mode: str, constant: Any, orientation: int | None, size: Any) -> bool:
-        return bool(self._reasons(mode, constant, orientation, *size))
+        w, h = size
+        if self.masks or constant is not None or orientation not in (None, 1):
+            return bool(self._reasons(mode, constant, orientation, w, h))
+        if max(w, h) > _WIDE * max(min(w, h), 1):
+            return bool(self._reasons(mode, constant, orientation, w, h))
+        # The common case, per image: only the mode's few thumbnails may be missing.
+        return len(self.thumbs.get("mode:" + mode, ())) < _MODE_THUMBS
 
     def _resolve(self, path: str | None) -> str | None:
-        if path is None or os.path.isabs(path) or self.root is None:
+        if path is None or self.root is None or os.path.isabs(path):
             return path
-        return os.path.join(self.root, path)
+        return self.root + os.sep + path  # os.path.join's result, without its checks
 
     def _count_folder(self, folder: str, which: int) -> None:
         if self.folders is None:
