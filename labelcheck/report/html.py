@@ -30,6 +30,13 @@ if TYPE_CHECKING:
 
 #: Per-feature histograms drawn at most (errors first); the others are listed.
 MAX_HISTOGRAMS = 24
+#: Thumbnails of flagged images and masks inlined per report at most.
+MAX_THUMBS = 36
+#: Image sizes listed per image column at most (the most frequent).
+SIZES_SHOWN = 8
+#: Which thumbnails of an image statistic show which rule's finding.
+_THUMB_CODES = {"blank": "LC404", "rotated": "LC405", "wide": "LC403"}
+_MASK_CODES = ("LC406", "LC407", "LC408", "LC409")
 #: Findings of one code shown as rows; the rest fold into one expandable row.
 SHOWN_PER_CODE = 4
 _RANK = {"error": 2, "warning": 1, "info": 0}
@@ -131,6 +138,8 @@ def _report(
     parts.append(
         _findings(report, anchors, rid, heading="Findings" + (" after the fix" if before else ""))
     )
+    if before is None:
+        parts.append(_images(report, rid, plots))
     # After a fix the label and scale plots are in the before/after pairs already.
     parts.append(
         _plots(report, anchors, rid, reference=reference, plots=plots, overview=before is None)
@@ -509,6 +518,98 @@ def _plots(
     return "\n".join(out)
 
 
+def _images(report: Report, rid: str, plots: Any) -> str:
+    """Image and mask columns: layouts, formats and sizes, per-channel histograms, and
+    thumbnails of the flagged files (taken by the statistic at scan time)."""
+    stats = report.stats
+    columns = [*stats.of_kind("image").items(), *stats.of_kind("mask").items()]
+    if not columns:
+        return ""
+    out = ['<section class="images"><h2>Images</h2>']
+    budget = MAX_THUMBS
+    for i, (name, col) in enumerate(columns):
+        files = getattr(col, "files", col)  # a mask column's files are an ImageStats
+        findings = [f for f in report.findings if f.column == name]
+        out.append(f'<h3 id="{rid}-img-{i}">{"Masks" if files.masks else "Images"} '
+                   f"<code>{e(name)}</code></h3>")  # fmt: skip
+        out.append(_image_table(files))
+        with plots.style():
+            fig = plots.channels_figure(files.channels, f"{name}: pixels per value and channel")
+            if fig is not None:
+                out.append(_figure(f"{rid}-chan-{i}", plots.to_svg(fig),
+                    "Share of pixels per value, per channel, over every decoded file (exact "
+                    "counts; log scale).", f"per-channel histograms of {name}"))  # fmt: skip
+        shown, budget = _thumbs(files, findings, budget)
+        out.append(shown)
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _image_table(files: Any) -> str:
+    def counts(items: dict[str, int]) -> str:
+        ranked = sorted(items.items(), key=lambda kv: (-kv[1], kv[0]))
+        return ", ".join(f"{e(k)} {v:,}" for k, v in ranked) or "-"
+
+    sizes = files.sizes
+    if sizes is None:
+        size_text = "too many distinct sizes to list"
+    else:
+        ranked = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))
+        size_text = counts(dict(ranked[:SIZES_SHOWN]))
+        if len(ranked) > SIZES_SHOWN:
+            size_text += f" and {len(ranked) - SIZES_SHOWN:,} other sizes"
+    rows = [
+        ("files", f"{files.images:,} ({files.decoded:,} decoded, {files.failed:,} unreadable)"),
+        ("layouts (modes)", counts(files.modes)),
+        ("formats", counts(files.formats)),
+        ("sizes (W x H)", size_text),
+    ]
+    if files.folders:
+        rows.append(("images per folder", counts({k or "(top)": v[0]
+                                                  for k, v in files.folders.items()})))  # fmt: skip
+    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    return f'<table class="facts-table">{body}</table>'
+
+
+def _thumbs(files: Any, findings: Sequence[Finding], budget: int) -> tuple[str, int]:
+    """Thumbnails of the files behind ``findings``, at most ``budget``; unreadable files by
+    name (they have no pixels)."""
+    codes = {f.code for f in findings}
+    wanted: list[tuple[str, str]] = []  # (reason text, thumbnail key)
+    if files.masks:
+        if codes & set(_MASK_CODES):
+            wanted.append(("masks (class ids in the VOC colour map)", "mask"))
+    else:
+        for key, code in _THUMB_CODES.items():
+            if code in codes:
+                wanted.append((f"{code}: {key}", key))
+        if "LC402" in codes and files.modes:
+            majority = max(files.modes.items(), key=lambda kv: kv[1])[0]
+            wanted += [(f"LC402: mode {m}", f"mode:{m}") for m in sorted(files.modes)
+                       if m != majority]  # fmt: skip
+    cells = []
+    for reason, key in wanted:
+        for path, uri in files.thumbs.get(key, []):
+            if budget <= 0:
+                break
+            budget -= 1
+            cells.append(
+                f'<figure class="thumb"><img src="{e(uri)}" alt="{e(path)}" '
+                f'title="{e(path)}"><figcaption>{e(reason)}<br><code>{e(path)}</code>'
+                "</figcaption></figure>"
+            )
+    out = ""
+    if cells:
+        out += f'<div class="thumbs">{"".join(cells)}</div>'
+    if "LC401" in codes and files.failures:
+        items = "".join(f"<li><code>{e(p)}</code>: {e(r)}</li>" for p, r in files.failures[:8])
+        more = files.failed - min(len(files.failures), 8)
+        tail = f"<li>and {more:,} more (every one in the JSON report)</li>" if more > 0 else ""
+        out += "<p>Unreadable files (no pixels to show):</p>"
+        out += f'<ul class="unreadable">{items}{tail}</ul>'
+    return out, budget
+
+
 def _fix_section(before: Report, after: Report, plan_text: str | None, rid: str) -> str:
     from labelcheck.report import plots
 
@@ -592,6 +693,11 @@ font-size:.9em;background:var(--panel);padding:0 .2em;border-radius:3px}
 .verdict .tool{margin:0;color:var(--muted);font-size:.85rem}
 .verdict .facts{margin:.3rem 0 0;padding-left:1.2rem}
 .count{margin-right:1rem;font-weight:600}
+.thumbs{display:flex;flex-wrap:wrap;gap:.5rem}
+.thumb{margin:0;width:8.5rem;font-size:.75rem;overflow-wrap:anywhere}
+.thumb img{display:block;max-width:64px;max-height:64px;image-rendering:pixelated;
+border:1px solid var(--line)}
+.facts-table th{text-align:left;white-space:nowrap;width:10rem}
 .count.error,.sev.error{color:var(--error)}.count.warning,.sev.warning{color:var(--warning)}
 .count.info,.sev.info{color:var(--info)}
 .sev{font-weight:700;white-space:nowrap}

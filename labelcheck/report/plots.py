@@ -773,3 +773,41 @@ def _rebin(hist: Any, edges: np.ndarray) -> np.ndarray:
     out = np.diff(at)
     out[0] += at[0]  # values at the very minimum
     return np.maximum(out, 0)
+
+
+#: Band colours of the per-channel histograms (other bands: the palette's next colours).
+_BAND_COLOR = {"R": "#D55E00", "G": "#009E73", "B": "#0072B2", "L": "#555555", "A": GREY}
+_BAND_STYLE = {"R": "-", "G": "--", "B": ":", "L": "-", "A": "-."}
+
+
+def channels_figure(channels: dict[str, Any], title: str) -> Figure | None:
+    """Per-channel 256-bin histograms of decoded pixels (``stats.image.Channel``), one line
+    per band (colour and dash per band, so print keeps them apart), log counts."""
+    drawn = {b: ch for b, ch in channels.items() if ch.count}
+    if not drawn:
+        return None
+    fig = _figure(6.4, 2.4, left=0.7, bottom=0.45, top=0.6)
+    ax = fig.add_subplot()
+    x = np.arange(256)
+    others = iter(["#CC79A7", "#56B4E9", "#E69F00", "#000000"])
+    for band, ch in drawn.items():
+        share = np.asarray(ch.hist, np.float64) / ch.count
+        color = _BAND_COLOR.get(band) or next(others, GREY)
+        label = f"{_text(band)}: mean {ch.mean:.1f}, std {ch.std:.1f}"
+        present = np.flatnonzero(share)
+        if present.size <= 32:  # a few values (masks, blank images): stems, not a curve
+            ax.vlines(present, share[present].min() / 3, share[present], color=color,
+                      linewidth=1.5, linestyle=_BAND_STYLE.get(band, "-"))  # fmt: skip
+            ax.plot(present, share[present], "o", color=color, markersize=3, label=label)
+        else:
+            ax.step(x, np.where(share > 0, share, np.nan), where="mid", color=color,
+                    linestyle=_BAND_STYLE.get(band, "-"), linewidth=1.0, label=label)  # fmt: skip
+    ax.set_yscale("log")
+    ax.set_xlim(-4, 259)  # stems at 0 and 255 stay visible
+    ax.set_xlabel("pixel value (16-bit images: value / 256)")
+    ax.set_ylabel("share of pixels")
+    fig.suptitle(_text(title), x=0.7 / 6.4, ha="left", fontsize=10, fontweight="bold")
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=7, frameon=False,
+              ncols=min(3, len(drawn)), borderaxespad=0.2)  # fmt: skip
+    _plain_ticks(ax.yaxis)
+    return fig

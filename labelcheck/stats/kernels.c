@@ -411,3 +411,55 @@ done:
  * lc_column as this build laid it out. */
 int64_t lc_abi(void) { return LC_ABI; }
 int64_t lc_column_size(void) { return (int64_t)sizeof(lc_column); }
+
+/* One decoded 8-bit image: per-band 256-bin histograms of its bytes (bands interleaved:
+ * R G B R G B ...) added into hist[band * 256 + value], and a 128-bit key of the bytes:
+ * two lanes, each the sum (mod 2^64) of splitmix64(word ^ (index * golden + salt)) over the
+ * native-order 8-byte words (the tail zero-padded). A sum of position-salted mixes is what
+ * numpy computes too (stats/image.py's twin), bit for bit. */
+static inline uint64_t splitmix(uint64_t x) {
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+void lc_image_u8(const uint8_t *data, int64_t n, int32_t bands, int64_t *hist, uint64_t *key) {
+    const uint64_t golden = 0x9e3779b97f4a7c15ULL;
+    const uint64_t salt_a = 0x243f6a8885a308d3ULL, salt_b = 0x13198a2e03707344ULL;
+    uint64_t a = 0, b = 0;
+    int64_t words = n / 8;
+    for (int64_t i = 0; i < words; i++) {
+        uint64_t w;
+        memcpy(&w, data + 8 * i, 8);
+        uint64_t at = (uint64_t)i * golden;
+        a += splitmix(w ^ (at + salt_a));
+        b += splitmix(w ^ (at + salt_b));
+    }
+    if (n % 8) {
+        uint64_t w = 0;
+        memcpy(&w, data + 8 * words, (size_t)(n % 8));
+        uint64_t at = (uint64_t)words * golden;
+        a += splitmix(w ^ (at + salt_a));
+        b += splitmix(w ^ (at + salt_b));
+    }
+    key[0] = a;
+    key[1] = b;
+    int64_t pixels = n / bands;
+    if (bands == 3) {
+        int64_t *r = hist, *g = hist + 256, *bl = hist + 512;
+        for (int64_t i = 0; i < pixels; i++, data += 3) {
+            r[data[0]]++;
+            g[data[1]]++;
+            bl[data[2]]++;
+        }
+        return;
+    }
+    if (bands == 1) {
+        for (int64_t i = 0; i < pixels; i++) hist[data[i]]++;
+        return;
+    }
+    for (int64_t i = 0; i < pixels; i++)
+        for (int32_t k = 0; k < bands; k++) hist[k * 256 + *data++]++;
+}

@@ -58,7 +58,9 @@ class MaskStats:
     @classmethod
     def empty(cls, f: pa.Field) -> MaskStats:
         pairs = (f.metadata or {}).get(PAIRS_KEY)
-        return cls(ImageStats.empty(f), pairs.decode() if pairs else None)
+        files = ImageStats.empty(f)
+        files.masks = True  # thumbnails in a palette
+        return cls(files, pairs.decode() if pairs else None)
 
     def update(self, array: pa.Array | pa.ChunkedArray, pre: Any = None) -> pa.Array:
         """Decode every mask once; return each row's mask hash (row identity)."""

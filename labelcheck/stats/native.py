@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -183,7 +184,19 @@ def _library() -> ctypes.CDLL | None:
         ctypes.c_void_p,
     ]
     lib.lc_repeats.restype = ctypes.c_int64
+    if hasattr(lib, "lc_image_u8"):  # absent from a build of an older kernels.c
+        lib.lc_image_u8.argtypes = [ctypes.c_char_p, ctypes.c_int64, ctypes.c_int32,
+                                    ctypes.c_void_p, ctypes.c_void_p]  # fmt: skip
+        lib.lc_image_u8.restype = None
     return lib
+
+
+def image_kernel() -> Any:
+    """``lc_image_u8(pixels, n, bands, hist_address, key_address)`` (kernels.c): an 8-bit
+    image's histograms and 128-bit key in one pass, the GIL released; None without it.
+    The numpy twin is ``stats.image.image_counts``."""
+    lib = _library()
+    return None if lib is None or not hasattr(lib, "lc_image_u8") else lib.lc_image_u8
 
 
 def _ptr(array: np.ndarray | None) -> int | None:

@@ -334,3 +334,117 @@ def test_repr_html_without_matplotlib_falls_back_to_the_repr():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.stdout.strip() == "True", proc.stderr
+
+
+# ------------------------------------------------------------------ images
+def _thumbnails(page: str) -> dict[str, bytes]:
+    """The inlined thumbnails, by the file they show (their alt text)."""
+    import base64
+    import html as html_lib
+
+    found = re.findall(r'<img src="data:image/(?:jpeg|png);base64,([^"]+)" alt="([^"]+)"', page)
+    return {html_lib.unescape(alt): base64.b64decode(data) for data, alt in found}
+
+
+def test_image_report_shows_layouts_channels_and_thumbnails_of_flagged_files(tmp_path):
+    import io
+
+    from PIL import Image
+
+    from tests.report.images_data import flagged_folder
+
+    root = flagged_folder(tmp_path / "pets")
+    page = scan_html(tmp_path, root)
+    assert len(page.encode()) < 1_000_000
+    assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing from the network
+    # Layouts and formats as Pillow reports them, counted here file by file.
+    modes: dict[str, int] = {}
+    for path in root.rglob("*.*"):
+        try:
+            with Image.open(path) as im:
+                modes[im.mode] = modes.get(im.mode, 0) + 1
+        except OSError:
+            continue
+    assert modes == {"RGB": 63, "L": 1}
+    assert "<th>layouts (modes)</th><td>RGB 63, L 1</td>" in page
+    assert "<th>images per folder</th><td>cat 32, dog 32</td>" in page  # decoded files
+    assert "pixels per value and channel" in page
+    # One thumbnail per flagged file (blank, grey among RGB, banner, rotated); none of the
+    # 60 unflagged ones; the broken file is named with its reason instead.
+    thumbs = _thumbnails(page)
+    assert set(thumbs) == {"cat/black.png", "dog/gray.png", "dog/banner.png", "cat/rotated.jpg"}
+    for data in thumbs.values():
+        with Image.open(io.BytesIO(data)) as im:
+            assert max(im.size) <= 64
+    with Image.open(io.BytesIO(thumbs["cat/black.png"])) as im:
+        assert im.convert("L").getextrema() == (0, 0)
+    with Image.open(io.BytesIO(thumbs["dog/banner.png"])) as im:
+        assert im.size == (64, 2)  # 300x10 scaled to 64 px wide
+    assert "<code>cat/broken.jpg</code>: cannot open" in page
+
+
+def test_mask_thumbnails_are_drawn_in_a_palette(tmp_path):
+    import io
+
+    from PIL import Image
+
+    from labelcheck.stats.image import THUMBS
+    from tests.report.images_data import mask_folder
+
+    page = scan_html(tmp_path, mask_folder(tmp_path / "seg", n=THUMBS + 3))
+    thumbs = _thumbnails(page)
+    assert sorted(thumbs) == [f"masks/{i}.png" for i in range(THUMBS)]  # bounded
+    with Image.open(io.BytesIO(thumbs["masks/0.png"])) as im:
+        rgb = im.convert("RGB")
+        # Class 0 black, class 255 the VOC colour of 255; edges stay sharp (no blending).
+        assert rgb.getpixel((0, 0)) == (0, 0, 0)
+        assert rgb.getpixel((16, 16)) == (224, 224, 192)
+        colours = np.unique(np.asarray(rgb).reshape(-1, 3), axis=0).tolist()
+        assert colours == [[0, 0, 0], [224, 224, 192]]
+
+
+def test_thumbnails_are_bounded_and_merge_with_the_statistic(tmp_path):
+    """100 blank images keep THUMBS thumbnails; two halves merged keep the same ones."""
+    import pyarrow as pa
+    from PIL import Image
+
+    from labelcheck.io.images import IMAGE_TYPE
+    from labelcheck.stats.image import THUMBS, ImageStats
+
+    blobs = []
+    for i in range(100):
+        buf = __import__("io").BytesIO()
+        Image.fromarray(np.full((8, 8, 3), i, np.uint8)).save(buf, format="PNG")
+        blobs.append({"bytes": buf.getvalue(), "path": f"{i}.png"})
+    field = pa.field("image", IMAGE_TYPE)
+
+    def stats(part: list) -> ImageStats:
+        s = ImageStats.empty(field)
+        s.update(pa.array(part, IMAGE_TYPE))
+        return s
+
+    whole = stats(blobs)
+    assert whole.blank == 100
+    assert [p for p, _ in whole.thumbs["blank"]] == [f"{i}.png" for i in range(THUMBS)]
+    merged = stats(blobs[:3]).merge(stats(blobs[3:]))
+    assert merged.thumbs == whole.thumbs
+    assert ImageStats.from_dict(whole.to_dict()).thumbs == whole.thumbs
+
+
+def test_split_image_folders_show_class_counts_per_split(tmp_path):
+    from tests.report.images_data import flagged_folder
+
+    root = tmp_path / "splits"
+    flagged_folder(root / "train", per_class=6)
+    flagged_folder(root / "test", per_class=3)
+    page = scan_html(tmp_path, root)
+    # One section per split, each with its label plot (images per class folder); the test
+    # split's classes drawn against train's.
+    assert re.findall(r'id="(r\d-label|r\d-ref-label)"', page) == [
+        "r0-label",
+        "r1-label",
+        "r1-ref-label",
+    ]
+    assert "<th>images per folder</th><td>cat 8, dog 8</td>" in page  # train: 6 + 2 each
+    assert "<th>images per folder</th><td>cat 5, dog 5</td>" in page  # test: 3 + 2 each
+    assert len(page.encode()) < 1_000_000

@@ -176,6 +176,30 @@ def test_fix_report_in_a_browser(browser, tmp_path):
     assert "negative" not in plot_text(page, "r0-label")
 
 
+def test_image_folder_report_in_a_browser(browser, tmp_path):
+    """Thumbnails of flagged images and masks render offline, at most 64 px a side."""
+    from tests.report.images_data import flagged_folder, mask_folder
+
+    for name, root in (
+        ("pets", flagged_folder(tmp_path / "pets")),
+        ("seg", mask_folder(tmp_path / "seg")),
+    ):
+        path = tmp_path / f"{name}.html"
+        result = CliRunner().invoke(app, ["scan", str(root), "--format", "html", "-o", str(path)])
+        assert result.exit_code in (0, 1), result.output
+        page, errors, left = open_report(browser, path, tmp_path / f"{name}.png")
+        assert errors == [] and left == []
+        shown = page.eval_on_selector_all(
+            "figure.thumb img",
+            "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight, "
+            "e.getBoundingClientRect().width])",
+        )
+        assert len(shown) == (4 if name == "pets" else 5), shown
+        # Decoded by the browser (a broken data URI has naturalWidth 0), drawn <= 64 px.
+        assert all(ok and 0 < w <= 64 and 0 < h <= 64 and 0 < box <= 66 for ok, w, h, box in shown)
+        assert all(w > 200 and h > 100 for w, h in svg_sizes(page))  # channel histograms
+
+
 def test_the_harness_sees_a_network_request_and_a_console_error(browser, tmp_path):
     """The checks above can fail: a page that fetches or errs is caught."""
     bad = tmp_path / "bad.html"

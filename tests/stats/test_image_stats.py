@@ -156,3 +156,52 @@ def test_mask_statistics_merge_to_the_whole(specs, data):
     if decoded:
         values, counts = np.unique(np.concatenate([d.ravel() for d in decoded]), return_counts=True)
         assert whole.pixels == dict(zip(values.tolist(), counts.tolist(), strict=True))
+
+
+def test_compiled_image_pass_equals_its_numpy_twin_and_brute_force(monkeypatch):
+    """A batch of >= NATIVE_MIN_IMAGES images takes the compiled pass (histograms and picture
+    keys); forced off, the numpy twin: the same keys and statistics, equal to counting the
+    decoded pixels here."""
+    from labelcheck.stats import native
+    from labelcheck.stats.image import NATIVE_MIN_IMAGES
+
+    if not native.enabled():
+        pytest.skip("the compiled kernels are not built")
+    rng = np.random.default_rng(7)
+    modes = ["RGB", "L", "RGBA", "CMYK", "P"] * (NATIVE_MIN_IMAGES // 5 + 1)
+    pixels = [rng.integers(0, 256, (5 + i % 4, 7, 3), dtype=np.uint8) for i in range(len(modes))]
+    blobs = [
+        _encode(p, m, "TIFF" if m == "CMYK" else "PNG") for p, m in zip(pixels, modes, strict=True)
+    ]
+    column = _column(blobs, [f"{i}.png" for i in range(len(blobs))])
+    compiled = ImageStats.empty(pa.field("image", column.type))
+    compiled_keys = compiled.update(column).to_pylist()
+    monkeypatch.setattr(native, "image_kernel", lambda: None)
+    twin = ImageStats.empty(pa.field("image", column.type))
+    assert twin.update(column).to_pylist() == compiled_keys  # picture keys, bit for bit
+    assert compiled.to_dict() == twin.to_dict()
+    assert len(set(compiled_keys)) == len(blobs)  # random pictures: all distinct
+    decoded = [np.asarray(Image.open(io.BytesIO(b))) for b in blobs]
+    for band, index in (("R", 0), ("A", 3), ("C", 0), ("K", 3)):
+        having = [d for d, m in zip(decoded, modes, strict=True) if band in m]
+        values = np.concatenate([d[..., index].ravel() for d in having]).astype(np.int64)
+        assert compiled.channels[band].hist.tolist() == np.bincount(values, minlength=256).tolist()
+        assert compiled.channels[band].sum == int(values.sum())
+
+
+def test_an_image_folder_scan_imports_neither_pandas_nor_the_kernels():
+    """pyarrow's pa.array on a Python list imports pandas (~0.3 s, +50 MiB): the image
+    column and the picture keys are built from buffers; 12 images stay on the numpy route."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = (
+        "import sys, labelcheck; labelcheck.scan('sample_data/pet_images'); "
+        "print(sorted(m for m in ('pandas', 'matplotlib') if m in sys.modules), "
+        "'labelcheck.stats.native' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["[]", "False"], out.stdout + out.stderr
