@@ -139,10 +139,13 @@ def test_image_batches_of_another_shape_and_masks_are_one_line_errors(torch):
 
 VOCAB = 40
 PAD = 0
+#: The model's position embedding: the longest sequence it takes.
+MAX_LENGTH = 12
 
 
 def _tokenized(seed=2):
-    """A tokenized dataset (Hugging Face ``datasets``): words -> ids; one empty text."""
+    """A tokenized dataset (Hugging Face ``datasets``): words -> ids; one empty text, one
+    text longer than the model's positions."""
     from datasets import Dataset, disable_progress_bars
 
     disable_progress_bars()
@@ -151,6 +154,7 @@ def _tokenized(seed=2):
     vocab = {w: i for i, w in enumerate(words, start=1)}
     texts = [" ".join(rng.choice(words, size=rng.integers(2, 9))) for _ in range(60)]
     texts[23] = ""  # tokenizes to nothing: a row the collate pads to an all-zero mask
+    texts[50] = " ".join(rng.choice(words, size=MAX_LENGTH + 2))
     data = Dataset.from_dict({"text": texts})
     return data.map(lambda row: {"input_ids": [vocab[w] for w in row["text"].split()]})
 
@@ -168,7 +172,7 @@ def _pad(torch):
     return collate
 
 
-def test_a_tokenized_dataset_with_a_padding_collate_gives_lc501_and_lc503(torch):
+def test_a_tokenized_dataset_with_a_padding_collate_gives_lc501_lc503_lc502(torch):
     from labelcheck.torch import check_loader
 
     data = _tokenized()
@@ -183,6 +187,7 @@ def test_a_tokenized_dataset_with_a_padding_collate_gives_lc501_and_lc503(torch)
         def __init__(self) -> None:
             super().__init__()
             self.embed_tokens = torch.nn.Embedding(VOCAB, 8)
+            self.embed_positions = torch.nn.Embedding(MAX_LENGTH, 8)
             self.lm_head = torch.nn.Linear(8, VOCAB)
 
     loader = torch.utils.data.DataLoader(
@@ -196,5 +201,13 @@ def test_a_tokenized_dataset_with_a_padding_collate_gives_lc501_and_lc503(torch)
     (lc503,) = report.by_code("LC503")
     assert (lc503.column, lc503.rows) == ("attention_mask", len(empty))
     assert f"row {empty[0]}" in lc503.message
+    # real lengths (the mask's 1s), not the padded width: only the long row, not its batch
+    long = [i for i, row in enumerate(ids) if len(row) > MAX_LENGTH]
+    assert long == [50]
+    (lc502,) = report.by_code("LC502")
+    assert (lc502.rows, f"row {long[0]}" in lc502.message) == (1, True)
+    # the empty row's labels are all -100 too; the planted id is a label beyond the vocabulary
+    assert [f.rows for f in report.by_code("LC505")] == [len(empty)]
+    assert [f.rows for f in report.by_code("LC506")] == [1]
     # without the model there is no vocabulary to check against
     assert not check_loader(loader).by_code("LC501")
