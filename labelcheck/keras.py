@@ -42,7 +42,7 @@ def check_loader(
     """Scan ``(x, y)`` arrays, a ``PyDataset`` or a ``tf.data.Dataset``; a Report.
 
     Arrays are scanned as :func:`labelcheck.scan` scans them; batches as
-    :func:`labelcheck.torch.check_loader` does (tabular ``x`` for now). ``model``
+    :func:`labelcheck.torch.check_loader` does (tabular, image and token batches). ``model``
     gives ``n_classes`` and ``loss``; the other keywords are :func:`labelcheck.scan`'s.
 
     Examples
@@ -56,15 +56,22 @@ def check_loader(
     (4,)
     """
     from labelcheck.api import scan
-    from labelcheck.io.frames import loader_source
+    from labelcheck.batches import MASK_PARTS
+    from labelcheck.io.frames import PartNames, loader_source
     from labelcheck.options import LABEL_CANDIDATES
+    from labelcheck.stats.tokens import TOKEN_NAMES
 
     if isinstance(data, tuple | np.ndarray):
         settings.setdefault("label", "y")
         return scan(data, model=model, **settings)
     name = f"{type(data).__name__} batches"
     batches = _numbered(data, max_batches)
-    src = loader_source(batches, name=name, max_batches=max_batches, labels=LABEL_CANDIDATES)
+    src = loader_source(
+        batches,
+        name=name,
+        max_batches=max_batches,
+        names=PartNames(LABEL_CANDIDATES, tuple(TOKEN_NAMES), MASK_PARTS),
+    )
     return scan(src, model=model, **settings)
 
 

@@ -24,9 +24,12 @@ def check_loader(
     """Scan the batches an iterable yields (``(x, y)`` tuples, dicts of tensors); a Report.
 
     ``x`` of shape (rows, features) is scanned as tabular data (columns x0, x1, ...;
-    the label is ``y``, or a dict's ``label``/``labels``); image batches (N, C, H, W)
-    and token batches are refused for now (:func:`guard` checks them). ``model``
-    gives ``n_classes`` as for :func:`labelcheck.scan`; ``max_batches`` stops early;
+    the label is ``y``, or a dict's ``label``/``labels``); image batches (N, C, H, W),
+    (N, H, W, C) or (N, H, W) as numpy image arrays are, per channel; dicts of token
+    tensors (``input_ids``, ``attention_mask``, ``labels``: (N, T)) as token columns
+    (LC501-LC508). Segmentation masks (a label of shape (N, H, W)) are not scanned yet
+    (:func:`guard` checks them). ``model`` gives ``n_classes``, the vocabulary size and
+    the maximum length as for :func:`labelcheck.scan`; ``max_batches`` stops early;
     the other keywords are :func:`labelcheck.scan`'s.
 
     Examples
@@ -40,11 +43,18 @@ def check_loader(
     20 rows with class id >= n_classes=4 (from the model's last layer Linear(3, 4)) (4)
     """
     from labelcheck.api import scan
-    from labelcheck.io.frames import loader_source
+    from labelcheck.batches import MASK_PARTS
+    from labelcheck.io.frames import PartNames, loader_source
     from labelcheck.options import LABEL_CANDIDATES
+    from labelcheck.stats.tokens import TOKEN_NAMES
 
     name = f"{type(loader).__name__} batches"
-    src = loader_source(loader, name=name, max_batches=max_batches, labels=LABEL_CANDIDATES)
+    src = loader_source(
+        loader,
+        name=name,
+        max_batches=max_batches,
+        names=PartNames(LABEL_CANDIDATES, tuple(TOKEN_NAMES), MASK_PARTS),
+    )
     return scan(src, model=model, **settings)
 
 

@@ -175,19 +175,7 @@ def tensor_source(
     (channels last when both fit): one row per image, an image *tensor* column ``X``
     (each row a fixed-size list of the image's values; the shape and channel axis in
     the field's metadata), so the feature rules report channels, never pixels."""
-    if X.ndim == 4 and X.shape[-1] not in CHANNELS and X.shape[1] not in CHANNELS:
-        raise InputError(
-            f"{name}: X of shape {X.shape} is neither (N, H, W, C) nor (N, C, H, W) with C in "
-            "1, 3 or 4 channels; reshape it to (N, features) with X.reshape(len(X), -1)"
-        )
-    first = X.ndim == 4 and X.shape[-1] not in CHANNELS
-    shape = list(X.shape[1:])
-    meta = {
-        "labelcheck.shape": json.dumps(shape),
-        "labelcheck.channels": "first" if first else "last",
-    }
-    size = int(np.prod(shape))
-    fields = [pa.field("X", pa.list_(_arrow_type(X.dtype), size), metadata=meta)]
+    fields = [tensor_field(name, "X", X.shape, X.dtype)]
     if y is not None:
         y = np.asarray(y)
         if len(y) != len(X):
@@ -208,10 +196,34 @@ def tensor_source(
     return Source(name, fmt, schema, units, len(X))
 
 
+def tensor_field(where: str, column: str, shape: Sequence[int], dtype: np.dtype) -> pa.Field:
+    """The field of an image tensor column for images of ``shape`` (N, H, W), (N, H, W, C)
+    or (N, C, H, W), C in :data:`CHANNELS` (channels last when both fit): a fixed-size
+    list per image, the image's shape and channel axis in the field's metadata (the
+    ``tensor`` column kind). ``where`` starts the error message of any other shape."""
+    shape = tuple(int(n) for n in shape)
+    if len(shape) == 4 and shape[-1] not in CHANNELS and shape[1] not in CHANNELS:
+        raise InputError(
+            f"{where}: {column} of shape {shape} is neither (N, H, W, C) nor (N, C, H, W) with "
+            f"C in 1, 3 or 4 channels; reshape it to (N, features) with "
+            f"{column}.reshape(len({column}), -1)"
+        )
+    first = len(shape) == 4 and shape[-1] not in CHANNELS
+    meta = {
+        "labelcheck.shape": json.dumps(list(shape[1:])),
+        "labelcheck.channels": "first" if first else "last",
+    }
+    return pa.field(column, pa.list_(_arrow_type(dtype), int(np.prod(shape[1:]))), metadata=meta)
+
+
+def tensor_values(images: np.ndarray) -> pa.FixedSizeListArray:
+    """Images (N, ...) as the values of a :func:`tensor_field` column: one list per image."""
+    chunk = np.ascontiguousarray(images).reshape(len(images), -1)
+    return pa.FixedSizeListArray.from_arrays(pa.array(chunk.reshape(-1)), chunk.shape[1])
+
+
 def _tensor_slice(X, y, schema: pa.Schema, start: int, stop: int, columns):
-    chunk = np.ascontiguousarray(X[start:stop]).reshape(stop - start, -1)
-    values = pa.FixedSizeListArray.from_arrays(pa.array(chunk.reshape(-1)), chunk.shape[1])
-    cols = [values]
+    cols = [tensor_values(X[start:stop])]
     if y is not None:
         part = np.asarray(y[start:stop])
         cols.append(_numpy_to_arrow(part, schema.field(1).type))
@@ -474,6 +486,8 @@ def _column_numpy(column: pa.ChunkedArray) -> np.ndarray:
 #: Rows of a loader's batches gathered into one record batch: the statistics' passes are
 #: per record batch, and a loader's 32-row batches one by one would cost a pass each.
 LOADER_ROWS = 1 << 16
+#: ... or this many bytes (image batches are wide).
+LOADER_BYTES = 1 << 27
 
 #: The parts of a tuple batch, by position: ``(x, y)``, Keras' ``(x, y, sample_weight)``.
 TUPLE_PARTS = ("x", "y", "sample_weight")
@@ -490,6 +504,17 @@ def to_numpy(value: Any) -> np.ndarray:
     return array.astype(np.float32) if array.dtype == np.float16 else array
 
 
+@dataclass(frozen=True)
+class PartNames:
+    """What the named parts of a training batch are, beyond ``x``: ``labels`` may be 2-D
+    labels (one-hot rows, token labels), ``tokens`` token sequences (``input_ids``,
+    ``attention_mask``), ``masks`` segmentation masks (not scanned yet)."""
+
+    labels: Sequence[str] = ("y",)
+    tokens: Sequence[str] = ()
+    masks: Sequence[str] = ()
+
+
 def batch_parts(batch: Any) -> dict[str, Any]:
     """A training batch's named parts: ``(x, y)`` tuples by position, dicts by key, a lone
     tensor as ``x`` (the values are left as they are: tensors stay tensors)."""
@@ -501,14 +526,16 @@ def batch_parts(batch: Any) -> dict[str, Any]:
     return {"x": batch}
 
 
-def batch_columns(batch: Any, number: int, labels: Sequence[str] = ("y",)) -> dict[str, np.ndarray]:
-    """One training batch as named 1-D (or, for a label, 2-D) numpy columns.
+def batch_columns(batch: Any, number: int, names: PartNames = PartNames()) -> dict[str, np.ndarray]:
+    """One training batch as named numpy columns: 1-D values, 2-D list columns, images.
 
     ``x`` of shape (N, d) is tabular: columns x0..x{d-1}, as :func:`arrays_source`
     names them; a 2-D float value of a dict is ``key0..``; a 2-D part named in
-    ``labels`` (one-hot rows) stays one list column. Image batches (N, C, H, W) and
-    token batches (2-D integer ids in a dict) are refused with an :class:`InputError`
-    (not scanned yet).
+    ``names.labels`` (one-hot rows, token labels) or ``names.tokens`` (``input_ids``,
+    ``attention_mask``: a token batch) stays one list column. A part of shape
+    (N, C, H, W), (N, H, W, C) or (N, H, W) is an image batch, kept whole (an image
+    tensor column, see :func:`tensor_field`). Segmentation masks (a 3-D label or a
+    ``names.masks`` part) and unnamed 2-D integer sequences are refused with an :class:`InputError`.
     """
     columns: dict[str, np.ndarray] = {}
     for name, value in batch_parts(batch).items():
@@ -517,21 +544,30 @@ def batch_columns(batch: Any, number: int, labels: Sequence[str] = ("y",)) -> di
             array = array[:, 0]
         if array.ndim == 1:
             columns[name] = array
-        elif array.ndim == 2 and name in labels:
-            columns[name] = array  # one-hot or multi-label rows: a list column
+        elif array.ndim in (3, 4) and (name in names.masks or name in names.labels):
+            raise InputError(
+                f"batch {number}: {name!r} has shape {tuple(array.shape)}: check_loader does "
+                "not scan segmentation masks yet (one class id per image only); guard() checks "
+                "their class ids"
+            )
+        elif array.ndim == 2 and (name in names.labels or name in names.tokens):
+            columns[name] = array  # one-hot rows, token ids or labels: a list column
         elif array.ndim == 2 and (name == "x" or array.dtype.kind == "f"):
             columns.update({f"{name}{i}": array[:, i] for i in range(array.shape[1])})
         elif array.ndim == 2:
             raise InputError(
                 f"batch {number}: {name!r} of shape {tuple(array.shape)} holds integer "
-                "sequences (token ids): check_loader scans tabular batches for now; "
-                "guard() checks these batches"
+                f"sequences: name token batches' parts {', '.join(names.tokens or ('input_ids',))} "
+                "to scan them; guard() checks these batches"
             )
+        elif array.ndim in (3, 4):
+            tensor_field(f"batch {number}", name, array.shape, array.dtype)  # a layout?
+            columns[name] = array
         else:
             raise InputError(
                 f"batch {number}: {name!r} has shape {tuple(array.shape)}: check_loader scans "
-                "tabular batches (rows, features) for now, not image batches; guard() checks "
-                "these batches"
+                "tabular batches (rows, features), image batches (N, C, H, W) and token "
+                "batches; guard() checks any batch"
             )
     lengths = {name: len(a) for name, a in columns.items()}
     if len(set(lengths.values())) > 1:
@@ -545,20 +581,32 @@ def batch_columns(batch: Any, number: int, labels: Sequence[str] = ("y",)) -> di
 def _batch_record(
     columns: dict[str, np.ndarray], schema: pa.Schema | None, number: int
 ) -> pa.RecordBatch:
-    arrays = []
-    for values in columns.values():
+    arrays, fields = [], []
+    for name, values in columns.items():
+        if values.ndim >= 3:  # images: the layout numpy arrays of images have
+            arrays.append(tensor_values(values))
+            fields.append(tensor_field(f"batch {number}", name, values.shape, values.dtype))
+            continue
         if values.ndim == 2:
             flat = pa.array(values.reshape(-1))
             offsets = pa.array(np.arange(0, values.size + 1, values.shape[1], dtype=np.int32))
             arrays.append(pa.ListArray.from_arrays(offsets, flat))
         else:
             arrays.append(_numpy_to_arrow(values, _arrow_type(values.dtype)))
+        fields.append(pa.field(name, arrays[-1].type))
     if schema is None:
-        return pa.RecordBatch.from_arrays(arrays, names=list(columns))
+        return pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields))
     if list(columns) != schema.names:
         raise InputError(
             f"batch {number}: its columns ({', '.join(columns)}) differ from the first "
             f"batch's ({', '.join(schema.names)}); every batch must have the same parts"
+        )
+    changed = [f.name for f, g in zip(fields, schema, strict=True) if f.metadata != g.metadata]
+    if changed:
+        raise InputError(
+            f"batch {number}: {changed[0]!r} has images of shape "
+            f"{columns[changed[0]].shape[1:]}, not the first batch's; every image must "
+            "have the same shape"
         )
     try:
         pairs = zip(arrays, schema, strict=True)
@@ -571,33 +619,42 @@ def _batch_record(
 
 
 def loader_source(
-    loader: Any, *, name: str, max_batches: int | None = None, labels: Sequence[str] = ("y",)
+    loader: Any,
+    *,
+    name: str,
+    max_batches: int | None = None,
+    names: PartNames = PartNames(),
 ) -> Source:
     """A source over what an iterable of training batches yields (a DataLoader, a
     PyDataset's batches): one unit, read once, in order. ``max_batches`` stops early;
-    ``labels``: the parts that may be 2-D labels (see :func:`batch_columns`)."""
+    ``names``: what the batches' named parts are (see :func:`batch_columns`)."""
     if max_batches is not None and max_batches < 1:
         raise InputError(f"max_batches={max_batches!r}: give a positive number of batches")
     batches = iter(loader)
     first = next(batches, None)
     if first is None:
         raise InputError(f"{name}: the loader yielded no batch")
-    head = _batch_record(batch_columns(first, 0, labels), None, 0)
+    head = _batch_record(batch_columns(first, 0, names), None, 0)
     rest = islice(batches, max_batches - 1 if max_batches is not None else None)
-    unit: Unit = partial(_loader_batches, head, rest, labels)
+    unit: Unit = partial(_loader_batches, head, rest, names)
     return Source(name, "batches", head.schema, [unit], None)
 
 
 def _loader_batches(
-    head: pa.RecordBatch, rest: Iterator[Any], labels: Sequence[str], columns: Sequence[str] | None
+    head: pa.RecordBatch,
+    rest: Iterator[Any],
+    names: PartNames,
+    columns: Sequence[str] | None,
 ):
-    pending, rows = [head], head.num_rows
+    pending, rows, size = [head], head.num_rows, head.nbytes
     for number, batch in enumerate(rest, start=1):
-        pending.append(_batch_record(batch_columns(batch, number, labels), head.schema, number))
+        parts = batch_columns(batch, number, names)
+        pending.append(_batch_record(parts, head.schema, number))
         rows += pending[-1].num_rows
-        if rows >= LOADER_ROWS:
+        size += pending[-1].nbytes
+        if rows >= LOADER_ROWS or size >= LOADER_BYTES:  # image batches: bounded memory
             yield from _gathered(pending, head.schema, columns)
-            pending, rows = [], 0
+            pending, rows, size = [], 0, 0
     if pending:
         yield from _gathered(pending, head.schema, columns)
 

@@ -109,6 +109,33 @@ def test_check_loader_on_a_pydataset_and_on_arrays(keras):
     assert arrays.by_code("LC204")[0].values == (8000,) and arrays.rows == len(X)
 
 
+def test_check_loader_on_image_batches_reports_the_channel(keras):
+    """A PyDataset of channels-last images, one channel divided by a zero-ish std."""
+    from labelcheck.keras import check_loader
+
+    rng = np.random.default_rng(4)
+    images = rng.random((48, 6, 6, 3), dtype=np.float32)
+    y = np.arange(48) % 3
+
+    class Images(keras.utils.PyDataset):
+        def __len__(self) -> int:
+            return len(images) // BATCH
+
+        def __getitem__(self, index: int):
+            part = slice(index * BATCH, (index + 1) * BATCH)
+            return (images[part] - 0.5) / np.float32([0.25, 0.25, 1e-4]), y[part]
+
+    model = keras.Sequential(
+        [keras.Input((6, 6, 3)), keras.layers.Flatten(), keras.layers.Dense(2)]
+    )
+    model.compile(loss="sparse_categorical_crossentropy")
+    report = check_loader(Images(), model)
+    assert report.rows == len(images)
+    (lc103,) = report.by_code("LC103")
+    assert lc103.column == "x" and "channel 2 of 3" in lc103.message
+    assert report.by_code("LC204")[0].rows == int((y >= 2).sum())
+
+
 def test_module_examples(keras):
     import labelcheck.keras
 

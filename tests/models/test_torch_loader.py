@@ -153,14 +153,6 @@ def test_check_loader_dict_batches_and_max_batches(torch):
     assert first.by_code("LC101")[0].rows == int(np.isnan(X[: 5 * 32, 2]).sum()) == 1
 
 
-def test_check_loader_refuses_image_batches_for_now(torch):
-    from labelcheck.torch import check_loader
-
-    images = torch.utils.data.TensorDataset(torch.zeros(8, 1, 28, 28), torch.zeros(8))
-    with pytest.raises(labelcheck.InputError, match=r"batch 0: 'x' has shape \(4, 1, 28, 28\)"):
-        check_loader(torch.utils.data.DataLoader(images, batch_size=4))
-
-
 def test_module_examples(torch):
     import labelcheck.torch
 
