@@ -558,7 +558,9 @@ def fix_splits(
     --reference TRAIN``: train's label mapping, scaling and imputed values, the
     split's own row drops). Each file is written under ``output`` at its path
     relative to ``path``, and each split's plan to ``output/SPLIT.plan.json``; all
-    of them appear together or not at all. None when ``path`` holds no named splits.
+    of them appear together or not at all. Split folders of images are written as
+    folders, each split's plan beside ``output`` (:func:`_fix_split_folders`). None when
+    ``path`` holds no named splits.
     """
     from labelcheck.io import open_splits, split_files
     from labelcheck.io.writers import atomic_paths, guard_outputs, output_format

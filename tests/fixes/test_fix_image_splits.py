@@ -158,3 +158,18 @@ def test_a_conversion_trains_plan_lacks_is_listed_as_not_fixed_in_the_split(tmp_
     (note,) = [n for n in test_plan["unfixed"] if n.startswith("LC402")]
     assert "the reference's plan has no conversion of 'image'" in note
     assert Image.open(tmp_path / "out" / "test" / "dog" / "gray.png").mode == "L"
+
+
+def test_fix_a_folder_against_a_reference_folder_leaves_out_its_unreadable_files(tmp_path):
+    """`fix TEST --reference TRAIN` on folders: the split's own exclusions, never the bad
+    file copied into the output silently."""
+    root = tmp_path / "pets"
+    _split_folders(root)
+    out = tmp_path / "test-fixed"
+    args = ["fix", str(root / "test"), "--reference", str(root / "train"), "-o", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    written = set(_digests(out))
+    assert written == {"cat/0.png", "cat/1.png", "cat/2.png", "dog/0.png", "dog/1.png", "dog/2.png"}
+    plan = json.loads((tmp_path / "test-fixed.plan.json").read_text())
+    assert {e["file"] for e in plan["excluded"]} == {"dog/cut.jpg", "cat/seen.png"}
