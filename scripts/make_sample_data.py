@@ -63,6 +63,7 @@ def main() -> None:
 
     adult_splits(rng, OUT / "adult_splits")
     pet_images(OUT / "pet_images")
+    seg_masks(OUT / "seg_masks")
 
 
 def adult_splits(rng: np.random.Generator, root: Path) -> None:
@@ -125,6 +126,27 @@ def pet_images(root: Path) -> None:
     Image.fromarray(rng.integers(0, 256, (48, 48, 3), dtype=np.uint8)).save(buf, format="JPEG")
     (root / "cat" / "cut.jpg").write_bytes(buf.getvalue()[: len(buf.getvalue()) * 2 // 3])
     (root / "dog" / "Thumbs.db").write_bytes(b"\0" * 64)
+
+
+def seg_masks(root: Path) -> None:
+    """A tiny segmentation pair (needs Pillow): images/ and masks/, paired by file stem.
+
+    Two classes (background, object) whose masks are stored as 0/255, as image
+    editors and most binary-mask datasets save them: the loss needs 0 and 1 (LC406).
+    """
+    from PIL import Image
+
+    rng = np.random.default_rng(406)
+    for sub in ("images", "masks"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    yy, xx = np.mgrid[:16, :16]
+    for i in range(4):
+        cy, cx, r = rng.integers(5, 11), rng.integers(5, 11), rng.integers(3, 6)
+        inside = (yy - cy) ** 2 + (xx - cx) ** 2 <= r * r
+        pixels = rng.integers(0, 96, (16, 16, 3), dtype=np.uint8)
+        pixels[inside] += np.array([150, 120, 40], dtype=np.uint8)  # the object, brighter
+        Image.fromarray(pixels).save(root / "images" / f"{i:04d}.png")
+        Image.fromarray((inside * 255).astype(np.uint8)).save(root / "masks" / f"{i:04d}.png")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ EXPECTED = [
     ("labels_1_to_10.feather", [], 0, {"LC207"}),
     ("labels_1_to_10.feather", ["--n-classes", "10"], 1, {"LC204", "LC207"}),
     ("pet_images", [], 1, {"LC401", "LC402", "LC103"}),
+    ("seg_masks", [], 1, {"LC406", "LC103"}),
 ]
 
 
@@ -82,3 +83,69 @@ def test_the_main_readme_shows_real_output_of_the_row_and_split_rules():
     assert shown.strip() == real
     for code in ("LC110", "LC301", "LC302", "LC303", "LC304", "LC305", "LC306"):
         assert code in shown, code
+
+
+def _readme_block(marker: str) -> str:
+    readme = (SAMPLES.parent / "README.md").read_text()
+    return readme.split(f"<!-- {marker} -->\n")[1].split("\n<!-- /")[0].strip()
+
+
+@pytest.mark.parametrize(
+    ("name", "marker"), [("pet_images", "pet-images"), ("seg_masks", "seg-masks")]
+)
+def test_the_main_readme_shows_real_output_of_the_image_samples(name, marker):
+    args = ["scan", str(SAMPLES / name), "--select", "LC4", "--format", "markdown"]
+    result = CliRunner().invoke(app, args)
+    real = result.stdout.strip().replace(str(SAMPLES), "sample_data")
+    assert _readme_block(f"{marker}-example") == real
+
+
+def _sha256(root: Path) -> dict[str, str]:
+    import hashlib
+
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_seg_masks_fix_maps_255_to_1_and_the_rescan_is_clean_as_the_readme_shows(
+    tmp_path, monkeypatch
+):
+    """The README's fix and rescan of sample_data/seg_masks, run for real."""
+    import numpy as np
+    from PIL import Image
+
+    source = SAMPLES / "seg_masks"
+    before = _sha256(source)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    fixed = runner.invoke(app, ["fix", str(source), "-o", "seg-fixed", "--select", "LC4"])
+    assert fixed.exit_code == 0, fixed.output
+    rescan = runner.invoke(app, ["scan", "seg-fixed", "--select", "LC4"])
+    assert rescan.exit_code == 0, rescan.output
+    assert _sha256(source) == before  # the input is never written
+
+    out = tmp_path / "seg-fixed"
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert files == sorted(before)  # the same layout, every pair kept
+    for name in before:
+        if name.startswith("images/"):
+            assert (out / name).read_bytes() == (source / name).read_bytes()
+        else:  # the masks: 0 stays 0, 255 becomes class id 1, pixel for pixel
+            old = np.asarray(Image.open(source / name))
+            assert set(np.unique(old).tolist()) == {0, 255}
+            assert np.array_equal(np.asarray(Image.open(out / name)), old // 255)
+    plan = json.loads((tmp_path / "seg-fixed.plan.json").read_text())
+    (step,) = plan["steps"]
+    assert (step["step"], step["mask_values"], step["mask_ids"]) == ("map-mask", [0, 255], [0, 1])
+
+    shown = _readme_block("seg-masks-fix").removeprefix("```\n").removesuffix("\n```")
+    real = (
+        "$ labelcheck fix sample_data/seg_masks -o seg-fixed --select LC4\n"
+        + fixed.stdout.replace(str(source), "sample_data/seg_masks")
+        + "$ labelcheck scan seg-fixed --select LC4\n"
+        + rescan.stdout
+    )
+    assert shown == real.strip()

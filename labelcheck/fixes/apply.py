@@ -558,15 +558,22 @@ def fix_splits(
     --reference TRAIN``: train's label mapping, scaling and imputed values, the
     split's own row drops). Each file is written under ``output`` at its path
     relative to ``path``, and each split's plan to ``output/SPLIT.plan.json``; all
-    of them appear together or not at all. None when ``path`` holds no named splits.
+    of them appear together or not at all. Split folders of images are written as
+    folders, each split's plan beside ``output`` (:func:`_fix_split_folders`). None when
+    ``path`` holds no named splits.
     """
     from labelcheck.io import open_splits, split_files
     from labelcheck.io.writers import atomic_paths, guard_outputs, output_format
 
-    files = split_files(path)
+    options = options or ScanOptions()
+    files = split_files(path)  # None for a folder of images: its splits are open_splits'
+    folders = None
+    if files is None and options.masks is None:
+        folders = open_splits(path, layout=options.layout)
+    if folders is not None:  # split folders of images
+        files = {split: [] for split in folders}
     if files is None:
         return None
-    options = options or ScanOptions()
     out_dir, root = Path(output), os.path.realpath(path)
     if os.path.realpath(out_dir) == root or os.path.realpath(out_dir).startswith(root + os.sep):
         raise InputError(
@@ -595,6 +602,11 @@ def fix_splits(
             f"--reference: {path} holds named splits, each fixed against its train split; "
             "drop --reference, or fix one split file against it"
         )
+    if folders is not None:
+        return _fix_split_folders(
+            folders, out_dir, options, strategies, force=force, progress=progress,
+            inputs=inputs, allow_empty=allow_empty,
+        )  # fmt: skip
     outs = {s: [out_dir / os.path.relpath(f, path) for f in fs] for s, fs in files.items()}
     plans = {s: out_dir / f"{s}.plan.json" for s in files}
     for target in [o for os_ in outs.values() for o in os_]:
@@ -641,6 +653,61 @@ def fix_splits(
             into[plans[split]].write_text(plan.to_json() + "\n", encoding="utf-8")
             shown = outs[split][0] if len(outs[split]) == 1 else outs[split][0].parent
             done.append(FixResult(plan, tally, shown, plans[split], report))
+    for result in done:
+        fitted_only(result.plan)
+    return done
+
+
+def _fix_split_folders(
+    sources: dict[str, Source],
+    out_dir: Path,
+    options: ScanOptions,
+    strategies: Strategies | None,
+    *,
+    force: bool,
+    progress: ProgressBars | None,
+    inputs: Sequence[str | os.PathLike[str]],
+    allow_empty: bool,
+) -> list[FixResult]:
+    """Split folders of images (``root/train/<class>``, ``root/test/...``) into ``out_dir``
+    in the same layout, each split's plan beside it as ``OUT_DIR.SPLIT.plan.json`` (inside,
+    a plan would make the folder a table directory), all at once (a temporary folder and
+    temporary plans, renamed at the end). Train is fitted on its own; every other split
+    against train, as ``fix_splits`` does for tables: train's class mapping, conversions and
+    mask mapping, the split's own exclusions and leaked copies of train's pictures."""
+    from labelcheck.io.writers import atomic_dir, atomic_paths
+
+    plans = {split: out_dir.with_name(f"{out_dir.name}.{split}.plan.json") for split in sources}
+    for src in sources.values():
+        guard_folder(src, out_dir, [*inputs], list(plans.values()), force)
+    bars = progress or _no_bars
+    fitted: list[tuple[str, FixPlan, Report, Source]] = []
+    train_plan: FixPlan | None = None
+    for split, src in sources.items():
+        split_options = (
+            options if split == "train" else replace(options, reference=sources["train"])
+        )
+        with bars(src, f"scanning {split}") as callback:
+            plan, report, src = fit_plan(
+                src, split_options, strategies, progress=callback, fitted=train_plan
+            )
+        if split == "train":
+            train_plan = plan
+        fitted.append((split, plan, report, src))
+    done: list[FixResult] = []
+    with atomic_paths(*plans.values()) as temps, atomic_dir(out_dir) as tmp:
+        into = dict(zip(sources, temps, strict=True))
+        for split, plan, report, src in fitted:
+            folder = Path(src.paths[0]).name  # the input's own name for it ("val", "Test")
+            with bars(src, f"writing {split}") as callback:
+                tally = write_folder_fixed(src, plan, tmp / folder, progress=callback)
+            record_counts(plan, tally)
+            if not allow_empty:  # an empty split is not a fix: nothing is renamed into place
+                refuse_empty(plan, report.source, "images", "files")
+            plan.excluded = [{"file": f, "reason": why} for f, why in tally.excluded]
+            plan.normalize = image_normalize(tmp / folder, options.layout, options)
+            into[split].write_text(plan.to_json() + "\n", encoding="utf-8")
+            done.append(FixResult(plan, tally, out_dir / folder, plans[split], report))
     for result in done:
         fitted_only(result.plan)
     return done

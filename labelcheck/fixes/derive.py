@@ -355,6 +355,7 @@ _CARRIED_BY: dict[type, tuple[str, ...]] = {
     Scale: ("normalize", "standardize"),
     Reindex: ("reindex-labels",),
     ScaleTarget: ("scale-target",),
+    MapMask: ("map-mask",),
 }
 
 
@@ -379,7 +380,11 @@ def plan_against(
     from labelcheck.fixes.steps import STEPS
 
     strategies = strategies or Strategies()
-    steps = [*drops]
+    proposed = proposals(report, strategies)
+    # A folder's files left out (unreadable, blank, unpaired) are this split's own, as its
+    # row drops are; first, so a file left out is never converted.
+    steps = _file_steps(report, [(f, p) for f, p in proposed if isinstance(p, ExcludeFiles)])
+    steps += [d for d in drops if d not in steps]
     for s in drop_steps(report, strategies):
         if not any(d.column == s.column and d.params == s.params for d in steps):
             steps.append(s)
@@ -391,9 +396,20 @@ def plan_against(
     gone = {s.column for s in steps if s.step == "drop-column"}
     unfixed: list[str] = []
     errors: list[tuple[str, str | None]] = []
-    for f, p in proposals(report, strategies):
+    for f, p in proposed:
         if isinstance(p, Unfixed):
             note = _note(f, p.why)
+        elif isinstance(p, ConvertImages):  # the reference's conversion, if it does this one
+            convert = [s for s in steps if (s.step, s.column) == ("convert-images", p.column)]
+            if any((s.params["mode"] or not p.mode) and (s.params["orient"] or not p.orient)
+                   for s in convert):  # fmt: skip
+                continue
+            what = "orientation" if p.orient and not p.mode else "conversion"
+            note = _note(
+                f,
+                f"the reference's plan has no {what} of {p.column!r}: this split keeps "
+                "the reference's transform",
+            )
         elif type(p) in _CARRIED_BY:
             columns = p.columns if isinstance(p, Scale) else (getattr(p, "column", report.label),)
             kinds = _CARRIED_BY[type(p)]

@@ -176,7 +176,9 @@ class ColumnPlan:
     def size_text(self, rows: int) -> str:
         """'1,000 rows, 5 features', or '120 images' (and their other columns) for images."""
         pictures = [n for n in self.features if self.kind(n) in ("image", "tensor")]
-        tabular = len(self.features) - len(pictures)
+        # Masks are the labels of a segmentation set (the report's label line says so).
+        masks = [n for n in self.features if self.kind(n) == "mask"]
+        tabular = len(self.features) - len(pictures) - len(masks)
         if not pictures:
             return f"{rows:,} rows, {tabular} feature{'s' if tabular != 1 else ''}"
         more = f", {tabular} other feature{'s' if tabular != 1 else ''}" if tabular else ""

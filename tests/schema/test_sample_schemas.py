@@ -25,6 +25,8 @@ EXPECTED_ERRORS = {
     "string_labels.jsonl": set(),
     # A folder of class folders: one report (a truncated JPEG).
     "pet_images": {"LC401"},
+    # A segmentation pair: masks stored 0/255 for 2 classes.
+    "seg_masks": {"LC406"},
     # A directory of named splits: the errors of each split (one report each).
     "adult_splits": {
         "train": set(),
