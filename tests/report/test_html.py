@@ -351,7 +351,7 @@ def test_image_report_shows_layouts_channels_and_thumbnails_of_flagged_files(tmp
 
     from PIL import Image
 
-    from tests.report.images_data import flagged_folder
+    from images_data import flagged_folder
 
     root = flagged_folder(tmp_path / "pets")
     page = scan_html(tmp_path, root)
@@ -389,7 +389,7 @@ def test_mask_thumbnails_are_drawn_in_a_palette(tmp_path):
     from PIL import Image
 
     from labelcheck.stats.image import THUMBS
-    from tests.report.images_data import mask_folder
+    from images_data import mask_folder
 
     page = scan_html(tmp_path, mask_folder(tmp_path / "seg", n=THUMBS + 3))
     thumbs = _thumbnails(page)
@@ -432,7 +432,7 @@ def test_thumbnails_are_bounded_and_merge_with_the_statistic(tmp_path):
 
 
 def test_split_image_folders_show_class_counts_per_split(tmp_path):
-    from tests.report.images_data import flagged_folder
+    from images_data import flagged_folder
 
     root = tmp_path / "splits"
     flagged_folder(root / "train", per_class=6)

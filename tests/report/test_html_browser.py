@@ -178,7 +178,7 @@ def test_fix_report_in_a_browser(browser, tmp_path):
 
 def test_image_folder_report_in_a_browser(browser, tmp_path):
     """Thumbnails of flagged images and masks render offline, at most 64 px a side."""
-    from tests.report.images_data import flagged_folder, mask_folder
+    from images_data import flagged_folder, mask_folder
 
     for name, root in (
         ("pets", flagged_folder(tmp_path / "pets")),
