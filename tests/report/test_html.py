@@ -349,9 +349,8 @@ def _thumbnails(page: str) -> dict[str, bytes]:
 def test_image_report_shows_layouts_channels_and_thumbnails_of_flagged_files(tmp_path):
     import io
 
-    from PIL import Image
-
     from images_data import flagged_folder
+    from PIL import Image
 
     root = flagged_folder(tmp_path / "pets")
     page = scan_html(tmp_path, root)
@@ -386,10 +385,10 @@ def test_image_report_shows_layouts_channels_and_thumbnails_of_flagged_files(tmp
 def test_mask_thumbnails_are_drawn_in_a_palette(tmp_path):
     import io
 
+    from images_data import mask_folder
     from PIL import Image
 
     from labelcheck.stats.image import THUMBS
-    from images_data import mask_folder
 
     page = scan_html(tmp_path, mask_folder(tmp_path / "seg", n=THUMBS + 3))
     thumbs = _thumbnails(page)
