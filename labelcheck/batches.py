@@ -3,10 +3,13 @@
 A file can be clean and its batches broken: a transform that divides by a zero
 std, a collate that pads labels with 255, an augmentation that makes NaN.
 :func:`check_batch` looks at each batch with a few whole-tensor reductions (one
-sum per float input, one min/max per label) and only when one of them is off
-finds the samples, so guarding a loader costs about nothing. Tensors stay
-where they are: torch tensors are reduced with torch (on their device), anything
-else with numpy. Used by :mod:`labelcheck.torch` and :mod:`labelcheck.keras`.
+sum per float input; a min and a max per id tensor, one more max for labels padded
+with a negative ``ignore_index``; one any per attention-mask row) and only when one
+of them is off finds the samples, so guarding a loader costs about nothing. Tensors
+stay where they are: float tensors are summed with torch (on their device); integer
+and boolean CPU tensors are read as numpy views (numpy dispatches a reduction of a
+few thousand ids faster than torch), GPU ones reduced with torch. Used by
+:mod:`labelcheck.torch` and :mod:`labelcheck.keras`.
 """
 
 from __future__ import annotations
