@@ -3,10 +3,13 @@
 A file can be clean and its batches broken: a transform that divides by a zero
 std, a collate that pads labels with 255, an augmentation that makes NaN.
 :func:`check_batch` looks at each batch with a few whole-tensor reductions (one
-sum per float input, one min/max per label) and only when one of them is off
-finds the samples, so guarding a loader costs about nothing. Tensors stay
-where they are: torch tensors are reduced with torch (on their device), anything
-else with numpy. Used by :mod:`labelcheck.torch` and :mod:`labelcheck.keras`.
+sum per float input; a min and a max per id tensor, one more max for labels padded
+with a negative ``ignore_index``; one any per attention-mask row) and only when one
+of them is off finds the samples, so guarding a loader costs about nothing. Tensors
+stay where they are: float tensors are summed with torch (on their device); integer
+and boolean CPU tensors are read as numpy views (numpy dispatches a reduction of a
+few thousand ids faster than torch), GPU ones reduced with torch. Used by
+:mod:`labelcheck.torch` and :mod:`labelcheck.keras`.
 """
 
 from __future__ import annotations
@@ -79,18 +82,28 @@ def check_batch(batch: Any, number: int, bounds: Bounds) -> None:
     problems: list[str] = []
     samples: set[int] = set()
     for name, value in _leaves(batch_parts(batch)):
-        torch = _torch_of(type(value))
-        if torch is None and not hasattr(value, "__array__"):
+        how = _how(name, type(value))
+        if how is None:
             continue  # a string, a list of file names: nothing a loss reads
-        role = _role(name)
-        if role == "labels":
-            found = _labels(name, value, torch, bounds.n_classes, bounds, "n_classes")
-        elif role == "tokens":
-            found = _labels(name, value, torch, bounds.vocab_size, bounds, "vocab_size")
-        elif role == "attention":
-            found = _attends(name, value, torch)
+        role, torch = how
+        if torch is not None and value.is_floating_point():
+            found = _finite_torch(name, value, torch)
         else:
-            found = _finite(name, value, torch)
+            if torch is not None:
+                if value.is_cpu:  # a view, no copy: numpy's reductions dispatch faster
+                    value, torch = value.numpy(), None
+            elif not isinstance(value, np.ndarray):
+                value = np.asarray(value)
+            if torch is None and value.dtype.kind in "fc":
+                found = _finite_numpy(name, value)
+            elif role == "labels":
+                found = _ids(name, value, torch, bounds.n_classes, bounds, "n_classes")
+            elif role == "tokens":
+                found = _ids(name, value, torch, bounds.vocab_size, bounds, "vocab_size")
+            elif role == "attention":
+                found = _attends(name, value, torch)
+            else:
+                found = None  # integer or boolean inputs: no NaN, no bound known
         if found is not None:
             problems.append(found[0])
             samples.update(found[1])
@@ -99,8 +112,17 @@ def check_batch(batch: Any, number: int, bounds: Bounds) -> None:
 
 
 @lru_cache(maxsize=256)
+def _how(name: str, kind: type) -> tuple[str, Any] | None:
+    """(role, torch or None) of a part by its name and type, or None for a part no loss
+    reads (cached: a loader repeats its names and types every batch)."""
+    torch = _torch_of(kind)
+    if torch is None and not hasattr(kind, "__array__"):
+        return None
+    return _role(name), torch
+
+
 def _role(name: str) -> str:
-    """What a part holds, by its name (cached: a loader repeats its names every batch)."""
+    """What a part holds, by its name."""
     path = name.split(".")
     if any(p in LABEL_CANDIDATES or p in MASK_PARTS for p in path):
         return "labels"
@@ -121,10 +143,8 @@ def _leaves(parts: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
             yield name, value
 
 
-@lru_cache(maxsize=64)
 def _torch_of(kind: type) -> Any:
-    """The torch module when ``kind`` is a torch tensor type (imported only then), else
-    None (cached by type: one lookup per batch part)."""
+    """The torch module when ``kind`` is a torch tensor type (imported only then), else None."""
     if kind.__module__.split(".")[0] != "torch":
         return None
     import torch
@@ -146,27 +166,25 @@ def _said(rows: list[int]) -> str:
     return f"sample{'s' if len(rows) != 1 else ''} {shown}{more}"
 
 
-def _is_float(value: Any, torch: Any) -> bool:
-    return bool(value.is_floating_point()) if torch else value.dtype.kind in "fc"
-
-
-def _finite(name: str, value: Any, torch: Any) -> tuple[str, list[int]] | None:
-    """NaN/Inf in a float input: one sum of the batch (NaN or Inf in, NaN or Inf out);
-    only a non-finite sum (a NaN, an Inf, or an overflow of big finite values) looks
-    at the values."""
-    if not torch:
-        value = np.asarray(value)
-    if not _is_float(value, torch):
+def _finite_torch(name: str, value: Any, torch: Any) -> tuple[str, list[int]] | None:
+    """NaN/Inf in a float tensor: one sum of the batch (NaN or Inf in, NaN or Inf out;
+    torch sums float32 faster than numpy). ``s - s`` is 0 for a finite sum, real or
+    complex, and NaN otherwise; only then are the values looked at."""
+    total = value.sum().item()
+    if total - total == 0:
         return None
-    if torch:
-        if bool(torch.isfinite(value.sum())):
+    return _non_finite(name, value, ~torch.isfinite(value), torch)
+
+
+def _finite_numpy(name: str, value: np.ndarray) -> tuple[str, list[int]] | None:
+    with np.errstate(all="ignore"):  # an overflowing sum is a reason to look, not a warning
+        if np.isfinite(value.sum()):
             return None
-        bad = ~torch.isfinite(value)
-    else:
-        with np.errstate(all="ignore"):  # an overflowing sum is a reason to look, not a warning
-            if np.isfinite(value.sum()):
-                return None
-        bad = ~np.isfinite(value)
+    return _non_finite(name, value, ~np.isfinite(value), None)
+
+
+def _non_finite(name: str, value: Any, bad: Any, torch: Any) -> tuple[str, list[int]] | None:
+    """The samples holding NaN/Inf, once a sum said there may be some."""
     rows = _rows(bad, torch)
     if not rows:
         return None  # big finite values whose sum overflowed
@@ -176,17 +194,8 @@ def _finite(name: str, value: Any, torch: Any) -> tuple[str, list[int]] | None:
     return f"{name!r} holds {what} in {_said(rows)}", rows
 
 
-def _small_ints(value: Any, torch: Any) -> tuple[Any, Any]:
-    """Ids and masks of a CPU tensor as numpy (a view, no copy): on batches of a few
-    thousand ids numpy's reductions cost a fraction of torch's dispatch."""
-    if torch and value.device.type == "cpu":
-        return value.numpy(), None
-    return (value, torch) if torch else (np.asarray(value), None)
-
-
 def _attends(name: str, value: Any, torch: Any) -> tuple[str, list[int]] | None:
     """Samples whose attention mask is all zero: one any-reduction per row."""
-    value, torch = _small_ints(value, torch)
     if value.ndim != 2 or value.shape[1] == 0:
         return None
     attends = value.any(1)
@@ -196,36 +205,62 @@ def _attends(name: str, value: Any, torch: Any) -> tuple[str, list[int]] | None:
     return f"{name!r} masks every token of {_said(rows)} (attention over nothing: NaN)", rows
 
 
-def _labels(
+def _largest_negative(value: np.ndarray) -> int:
+    """The largest negative value of an integer array holding one: read as unsigned, the
+    negative values are the top of the range, so one max finds it (no temporary array)."""
+    bits = 8 * value.dtype.itemsize
+    return int(value.view(f"u{value.dtype.itemsize}").max()) - (1 << bits)
+
+
+def _ids(
     name: str, value: Any, torch: Any, k: int | None, bounds: Bounds, key: str
 ) -> tuple[str, list[int]] | None:
-    """Class (or token) ids: negative ones (but ``ignore_index``), ids >= k, a batch
-    where every id is ``ignore_index`` (a mean over no target: 0/0); float labels
-    (regression targets, soft labels) are checked for NaN/Inf instead."""
-    if _is_float(value, torch) if torch else np.asarray(value).dtype.kind in "fc":
-        return _finite(name, value, torch)
-    value, torch = _small_ints(value, torch)
-    empty = (value.numel() if torch else value.size) == 0
-    if empty or (value.dtype == torch.bool if torch else value.dtype.kind == "b"):
+    """Class (or token) ids: negative ones, ids >= k, and for class ids a batch where
+    every id is ``ignore_index`` (a mean over no target: 0/0); ``ignore_index`` is
+    not a class id, so it is no finding (a token id -100 is: an embedding has no row
+    for it). A min and a max decide; padded labels (-100) take one more max."""
+    if (value.numel() if torch else value.size) == 0 or value.dtype == (
+        torch.bool if torch else np.bool_
+    ):
         return None
-    low, high = torch.aminmax(value) if torch else (value.min(), value.max())
-    lo, hi = int(low), int(high)
-    ignore = bounds.ignore_index
+    if not torch and value.dtype.kind not in "iu":
+        return None  # strings, objects: no ids to bound
+    ignore = bounds.ignore_index if key == "n_classes" else None
+    if torch:
+        low, high = torch.aminmax(value)
+        lo, hi = int(low), int(high)
+    else:
+        lo = int(value.min())
+        if lo >= 0 and k is None:
+            return None
+        hi = int(value.max())
     if ignore is not None and lo == hi == ignore:
         every = list(range(len(value)))
         return f"every {name!r} is ignore_index={ignore} (a mean loss over no target)", every
-    if ignore is not None and lo == ignore < 0:  # padded labels (-100): the least other id
-        kept = (
-            value.masked_fill(value == ignore, 0) if torch else np.where(value == ignore, 0, value)
-        )
-        lo = int(kept.min())
     if lo >= 0 and (k is None or hi < k):
         return None
-    negative = (value < 0) & (value != ignore) if ignore is not None else value < 0
-    mask = negative if k is None else negative | (value >= k)
+    if (
+        not torch
+        and ignore is not None
+        and lo == ignore < 0
+        and (k is None or hi < k)
+        and _largest_negative(value) == ignore
+    ):
+        return None  # padded labels: the only negative id is ignore_index
+    return _outside(name, value, torch, k, ignore, bounds, key)
+
+
+def _outside(
+    name: str, value: Any, torch: Any, k: int | None, ignore: int | None, bounds: Bounds, key: str
+) -> tuple[str, list[int]] | None:
+    """The samples holding ids below 0 or from ``k`` on (``ignore`` aside), once a min or
+    max said there may be some."""
+    mask = value < 0 if k is None else (value < 0) | (value >= k)
+    if ignore is not None:
+        mask &= value != ignore
     rows = _rows(mask, torch)
     if not rows:
-        return None  # the only negative ids were ignore_index
+        return None  # the only ids out of range were ignore_index
     bad = (torch.unique(value[mask]) if torch else np.unique(value[mask])).tolist()
     shown = ", ".join(map(str, bad[:SHOWN])) + (" ..." if len(bad) > SHOWN else "")
     ids = "token ids" if key == "vocab_size" else "class ids"

@@ -85,9 +85,11 @@ def guard(
     """``loader``, checked batch by batch: :class:`~labelcheck.errors.BatchError` (a
     ``DataValidationError``) at the first batch holding NaN/Inf in an input, a class id
     out of range of ``n_classes`` (given, or the model's outputs), a negative class id
-    (``ignore_index`` aside), a token id beyond the model's vocabulary, or labels that
-    are all ``ignore_index``. The error names the batch number (0-based, per pass) and
-    the sample indices within the batch. Each batch costs one reduction per tensor.
+    (``ignore_index`` is never a class id: -100 pads labels, 255 a VOC mask's border), a
+    negative token id or one beyond the model's vocabulary, or labels that are all
+    ``ignore_index``. The error names the batch number (0-based, per pass) and
+    the sample indices within the batch. Each batch costs one to three whole-tensor
+    reductions per tensor.
 
     Examples
     --------

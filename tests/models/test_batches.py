@@ -75,3 +75,38 @@ def test_padded_labels_pass_and_a_negative_id_among_them_does_not():
     labels[2, 0] = 5
     with pytest.raises(labelcheck.DataValidationError, match=r"\(5; n_classes=5\) in sample 2"):
         check_batch({"x": x, "labels": labels}, 0, Bounds(n_classes=5))
+
+
+def test_ignore_index_is_never_a_class_id_but_a_token_id_minus_100_is():
+    images = np.zeros((3, 3, 4, 4), dtype=np.float32)
+    masks = np.zeros((3, 4, 4), dtype=np.int64)
+    masks[1, 0, :] = 255  # the border VOC's masks mark with ignore_index=255
+    check_batch({"image": images, "mask": masks}, 0, Bounds(n_classes=21, ignore_index=255))
+    masks[2, 1, 1] = 21
+    with pytest.raises(labelcheck.DataValidationError) as info:
+        check_batch({"image": images, "mask": masks}, 0, Bounds(n_classes=21, ignore_index=255))
+    assert info.value.samples == (2,) and "(21; n_classes=21)" in str(info.value)
+    # -100 pads labels; in input_ids it is an index an embedding has no row for
+    ids = np.array([[5, 7, -100], [3, 1, 2]])
+    with pytest.raises(labelcheck.DataValidationError) as info:
+        check_batch({"input_ids": ids}, 0, Bounds(vocab_size=10))
+    assert info.value.samples == (0,) and "token ids outside 0..9 (-100" in str(info.value)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64])
+def test_padded_labels_of_every_integer_width(dtype):
+    """The padded-labels fast path reads the ids as unsigned: each width, and ids just
+    above and below ignore_index, must come out as the brute-force check says."""
+    rng = np.random.default_rng(1)
+    for bad in (None, -1, -99, -101, -128):
+        labels = rng.integers(0, 5, size=(6, 9)).astype(dtype)
+        labels[:, 6:] = -100
+        if bad is not None:
+            labels[4, 2] = bad
+        wrong = sorted(set(np.nonzero(((labels < 0) & (labels != -100)).any(1))[0].tolist()))
+        if not wrong:
+            check_batch({"labels": labels}, 0, Bounds(n_classes=5))
+            continue
+        with pytest.raises(labelcheck.DataValidationError) as info:
+            check_batch({"labels": labels}, 0, Bounds(n_classes=5))
+        assert list(info.value.samples) == wrong
