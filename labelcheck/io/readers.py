@@ -118,10 +118,7 @@ def open_path(
             )
         return open_images(location, layout)
     if layout != "auto":
-        raise InputError(
-            f"--layout {layout}: {location} is not a folder of images; "
-            "--layout applies to image folders"
-        )
+        raise _not_images(location, layout)
     if path.is_dir():
         paths = data_files(location)
         if group_splits(location, paths) is not None:
@@ -186,6 +183,8 @@ def open_splits(
             from labelcheck.io.images import image_splits
 
             return image_splits(location, layout)
+        if layout != "auto":  # a declared image layout on what holds no image
+            raise _not_images(location, layout)
     groups = split_files(source)
     if groups is None:
         return None
@@ -805,6 +804,14 @@ def _fsspec_dataset(url: str) -> Any:
     except (pa.ArrowException, OSError, ValueError) as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{url}: cannot open ({detail}); check the URL and credentials") from None
+
+
+def _not_images(location: str, layout: str) -> InputError:
+    what = "a folder of data files, not of images" if os.path.isdir(location) else "not a folder"
+    return InputError(
+        f"--layout {layout}: {location} is {what}; --layout applies to image folders "
+        "(leave it out for tables)"
+    )
 
 
 def _image_dir(location: str, layout: str) -> bool:
