@@ -206,12 +206,17 @@ def split_files(source: Any) -> dict[str, list[str]] | None:
     return group_splits(location, data_files(location))
 
 
+#: What ``datasets``' ``save_to_disk`` writes beside its Arrow files: not rows.
+_SAVE_TO_DISK_FILES = frozenset({"dataset_dict.json", "dataset_info.json", "state.json"})
+
+
 def data_files(location: str) -> list[str]:
     """The data files of a directory, at any depth, sorted.
 
     Skips hidden and underscore entries at any depth (_SUCCESS, _metadata,
-    _delta_log/*.json, .ipynb_checkpoints/ are not data parts), and the plans
-    and reports labelcheck itself writes (`fix -o dir/fixed.parquet`).
+    _delta_log/*.json, .ipynb_checkpoints/ are not data parts), the plans
+    and reports labelcheck itself writes (`fix -o dir/fixed.parquet`), and the
+    bookkeeping JSON Hugging Face ``save_to_disk`` writes beside its Arrow files.
     """
     path = Path(location)
     paths = sorted(
@@ -222,6 +227,8 @@ def data_files(location: str) -> list[str]:
         and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
         and not labelcheck_output(str(p))
     )
+    if any(p.endswith(".arrow") for p in paths):
+        paths = [p for p in paths if os.path.basename(p) not in _SAVE_TO_DISK_FILES]
     if not paths:
         raise InputError(
             f"{location}: the directory holds no data file ({_FORMAT_LIST}); "

@@ -119,3 +119,40 @@ def test_parquet_written_by_datasets_holds_image_bytes_and_scans_as_images(tmp_p
     assert codes["LC301"]["rows"] == copies == 1
     assert codes["LC402"]["severity"] == "error"
     assert {k[0] for k in readable} == {"RGB", "L"}
+
+
+def test_a_dataset_dict_saved_to_disk_scans_per_split(tmp_path):
+    """``save_to_disk`` writes ``dataset_dict.json``, ``state.json`` and
+    ``dataset_info.json`` beside the Arrow files: bookkeeping, not rows (they used to
+    make the folder "mix named splits with other files", exit 2)."""
+    features = datasets.Features(
+        {"image": datasets.Image(), "label": datasets.ClassLabel(names=["cat", "dog"])}
+    )
+    content = {
+        "train": ([_picture(1), _picture(2), _picture(3), _picture(4)], [0, 1, 0, 1]),
+        "test": ([_picture(5), _picture(2), _picture(6, "L")], [0, 1, 1]),
+    }
+    dd = datasets.DatasetDict(
+        {
+            split: datasets.Dataset.from_dict({"image": ims, "label": y}, features=features)
+            for split, (ims, y) in content.items()
+        }
+    )
+    root = tmp_path / "saved"
+    dd.save_to_disk(str(root))
+    assert (root / "dataset_dict.json").is_file() and (root / "train" / "state.json").is_file()
+    train_keys = {_key(im) for im in content["train"][0]}
+    leaked = sum(_key(im) in train_keys for im in content["test"][0])
+    proc = subprocess.run(
+        [sys.executable, "-m", "labelcheck", "scan", str(root), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1 and proc.stderr == "", proc.stderr
+    train, test = json.loads(proc.stdout)
+    for report, (ims, _) in ((train, content["train"]), (test, content["test"])):
+        assert report["rows"] == len(ims)
+        assert report["columns"]["image"]["decoded"] == len(ims)
+    assert [f["rows"] for f in test["findings"] if f["code"] == "LC303"] == [leaked] == [1]
+    assert "LC402" in {f["code"] for f in test["findings"]}
