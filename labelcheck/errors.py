@@ -49,3 +49,30 @@ class BatchError(DataValidationError):
 
 class NothingLeftError(LabelcheckError, ValueError):
     """A fix would drop every row: an empty training set is not a fix."""
+
+
+#: Pillow's warnings about a file's own structure ("Possibly corrupt EXIF data", "Tag data
+#: larger than file", "Truncated File Read" from a TIFF/EXIF directory, a malformed MPO,
+#: palette transparency on conversion): all UserWarnings raised inside PIL's modules.
+_PILLOW_FILTER = ("ignore", None, UserWarning, r"PIL(\.|$)", 0)
+
+
+def quiet_pillow() -> None:
+    """Keep Pillow's warnings about the files being decoded off stderr (call before decoding).
+
+    They describe the data, which the scan reports as findings (or which is harmless,
+    like a malformed EXIF tag next to fine pixels), and a scan never prints a Python
+    warning. ``warnings.catch_warnings`` per file cannot do it: it swaps the
+    process-wide filter list and is not thread-safe, and files are decoded on every
+    core; Pillow has no option for them. So one targeted filter (UserWarning from
+    PIL's modules only; Pillow's DecompressionBombWarning is a RuntimeWarning, handled
+    by the decoders) is appended, so the user's own explicit filters still win. It is
+    re-added when missing: a ``catch_warnings`` block elsewhere may have dropped it.
+    """
+    import re
+    import warnings
+
+    action, _, category, module, lineno = _PILLOW_FILTER
+    wanted = (action, None, category, re.compile(module), lineno)
+    if wanted not in warnings.filters:
+        warnings.filterwarnings(action, category=category, module=module, append=True)

@@ -33,7 +33,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from labelcheck.errors import InputError
+from labelcheck.errors import InputError, quiet_pillow
 from labelcheck.io.arrow import bool_array, string_array
 from labelcheck.io.source import Source
 from labelcheck.io.splits import SPLIT_NAMES, ordered
@@ -61,18 +61,21 @@ def is_image_file(name: str) -> bool:
 
 
 def is_image_dir(location: str, layout: str = "auto") -> bool:
-    """Whether a directory is read as images: ``--layout`` says so, or it holds images
-    and no data file besides a ``metadata.csv``/``.jsonl``, or it is a class-folder
-    layout whose folders hold no data file at all (LC001: no image)."""
-    if layout != "auto":
-        return True
+    """Whether a directory is read as images: ``--layout`` says so (unless it holds data
+    files and no image: Parquet parts are no image folder, whatever the flag says), or it
+    holds images and no data file besides a ``metadata.csv``/``.jsonl``, or it is a
+    class-folder layout whose folders hold no data file at all (LC001: no image)."""
     images = tables = 0
     for _, name in _walk_names(location):
         if is_image_file(name):
+            if layout != "auto":
+                return True  # declared, and there are images: no need to walk further
             images += 1
         elif name not in METADATA_FILES and name.lower().endswith(_TABLE_SUFFIXES):
             tables += 1
     if images:
+        return tables == 0
+    if layout != "auto":
         return tables == 0
     return tables == 0 and bool(_subfolders(Path(location)))
 
@@ -449,6 +452,7 @@ def _open_loaded(path: str | None, data: bytes | None = None) -> Any:
 
     from PIL import Image
 
+    quiet_pillow()  # its warnings about a file's metadata never reach stderr
     if data is None and (path is None or not os.path.isfile(path)):
         raise ValueError("file not found")
     if data is None and os.path.getsize(path) == 0:  # type: ignore[arg-type]

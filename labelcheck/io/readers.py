@@ -118,10 +118,7 @@ def open_path(
             )
         return open_images(location, layout)
     if layout != "auto":
-        raise InputError(
-            f"--layout {layout}: {location} is not a folder of images; "
-            "--layout applies to image folders"
-        )
+        raise _not_images(location, layout)
     if path.is_dir():
         paths = data_files(location)
         if group_splits(location, paths) is not None:
@@ -186,6 +183,8 @@ def open_splits(
             from labelcheck.io.images import image_splits
 
             return image_splits(location, layout)
+        if layout != "auto":  # a declared image layout on what holds no image
+            raise _not_images(location, layout)
     groups = split_files(source)
     if groups is None:
         return None
@@ -207,12 +206,17 @@ def split_files(source: Any) -> dict[str, list[str]] | None:
     return group_splits(location, data_files(location))
 
 
+#: What ``datasets``' ``save_to_disk`` writes beside its Arrow files: not rows.
+_SAVE_TO_DISK_FILES = frozenset({"dataset_dict.json", "dataset_info.json", "state.json"})
+
+
 def data_files(location: str) -> list[str]:
     """The data files of a directory, at any depth, sorted.
 
     Skips hidden and underscore entries at any depth (_SUCCESS, _metadata,
-    _delta_log/*.json, .ipynb_checkpoints/ are not data parts), and the plans
-    and reports labelcheck itself writes (`fix -o dir/fixed.parquet`).
+    _delta_log/*.json, .ipynb_checkpoints/ are not data parts), the plans
+    and reports labelcheck itself writes (`fix -o dir/fixed.parquet`), and the
+    bookkeeping JSON Hugging Face ``save_to_disk`` writes beside its Arrow files.
     """
     path = Path(location)
     paths = sorted(
@@ -223,6 +227,8 @@ def data_files(location: str) -> list[str]:
         and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
         and not labelcheck_output(str(p))
     )
+    if any(p.endswith(".arrow") for p in paths):
+        paths = [p for p in paths if os.path.basename(p) not in _SAVE_TO_DISK_FILES]
     if not paths:
         raise InputError(
             f"{location}: the directory holds no data file ({_FORMAT_LIST}); "
@@ -805,6 +811,14 @@ def _fsspec_dataset(url: str) -> Any:
     except (pa.ArrowException, OSError, ValueError) as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{url}: cannot open ({detail}); check the URL and credentials") from None
+
+
+def _not_images(location: str, layout: str) -> InputError:
+    what = "a folder of data files, not of images" if os.path.isdir(location) else "not a folder"
+    return InputError(
+        f"--layout {layout}: {location} is {what}; --layout applies to image folders "
+        "(leave it out for tables)"
+    )
 
 
 def _image_dir(location: str, layout: str) -> bool:

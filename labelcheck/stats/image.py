@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from labelcheck.errors import InputError
+from labelcheck.errors import InputError, quiet_pillow
 
 #: Files named per list (failures, blank, rotated, ...); the counts are exact past it.
 NAMED_CAP = 10_000
@@ -90,6 +90,7 @@ def pillow() -> Any:
         from PIL import Image
     except ImportError:
         raise InputError(f"scanning images needs Pillow; {_NEEDS}") from None
+    quiet_pillow()  # its warnings about a file's metadata never reach stderr
     return Image
 
 
