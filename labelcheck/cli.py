@@ -325,13 +325,34 @@ def _guard(outputs: list[Path], inputs: list[Any]) -> None:
 
 
 def _write_rows(target: Path, reports: list[Any]) -> None:
-    """Every row of the row findings: source, code, row number, group, and the reference row
-    a leaked row matches (atomic; the format by the suffix)."""
+    """Every row of the row findings: source, code, row number, group, the reference row
+    a leaked row matches, and for an image dataset each row's file (atomic; the format by
+    the suffix)."""
     import pyarrow as pa
 
+    from labelcheck.io.images import row_files
     from labelcheck.io.writers import write_table
 
-    write_table(target, pa.concat_tables([r.rows_table() for r in reports]))
+    tables = []
+    for r in reports:
+        table = r.rows_table()
+        rows = [n for n in table["row"].to_pylist() if n is not None]
+        files = row_files(r.origin, rows) if r.origin is not None else None
+        if files is not None:  # an image dataset: name each row's file
+            named = (
+                table["file"].to_pylist()
+                if "file" in table.column_names
+                else [None] * table.num_rows
+            )
+            column = [
+                name if n is None else files[n]
+                for n, name in zip(table["row"].to_pylist(), named, strict=True)
+            ]
+            if "file" in table.column_names:
+                table = table.drop_columns(["file"])
+            table = table.append_column("file", pa.array(column, pa.string()))
+        tables.append(table)
+    write_table(target, pa.concat_tables(tables, promote_options="default"))
 
 
 def _scan_options(path: str, repo: Any, schema: Path | None, settings: dict[str, Any]) -> Any:

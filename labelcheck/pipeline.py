@@ -225,6 +225,7 @@ def scan_source(
         src, plan, options, engine=engine, scheduler=scheduler, progress=progress, finish=True
     )
     report = analyse(src.name, stats, options)
+    report.origin = src
     if stats.row_stats is not None:
         stats.row_stats.close()
     return report
@@ -328,6 +329,7 @@ def scan_against(
         )
         own_stats = compute_stats(reference, ref_plan, reference_options, **run)
         own = analyse(reference.name, own_stats, reference_options)
+        own.origin = reference
         used = own_stats.plan.features, own_stats.plan.label
         if not any(set(key[0]) == set(used[0]) and key[1] == used[1] for key in groups):
             if own_stats.row_stats is not None:  # no split sees its columns as they are
@@ -372,6 +374,7 @@ def scan_against(
             reports[i] = analyse(
                 src.name, stats, options, reference=ref_stats, reference_name=reference.name
             )
+            reports[i].origin = src
             if stats.row_stats is not None:
                 stats.row_stats.close()
         if ref_stats is not own_stats and ref_stats.row_stats is not None:

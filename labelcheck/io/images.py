@@ -637,3 +637,29 @@ def _write_metadata(
         with open(target, "w", encoding="utf-8") as fh:
             for row in out.to_pylist():
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def row_files(src: Source, rows: Sequence[int]) -> dict[int, str | None] | None:
+    """The file of each of ``rows`` (0-based, file order) in the first image column of
+    ``src`` (its path as the column holds it; None for a null or bytes-only value), read
+    again from the source; None when the source has no image column."""
+    columns = file_columns(src.schema)
+    if not columns:
+        return None
+    column = next(iter(columns))
+    wanted = sorted(set(rows))
+    out: dict[int, str | None] = dict.fromkeys(wanted)
+    if not wanted:
+        return out
+    at, i = 0, 0
+    for batch in src.batches([column]):
+        end = at + batch.num_rows
+        while i < len(wanted) and wanted[i] < end:
+            value = batch.column(0)[wanted[i] - at].as_py()
+            path = value.get("path") if isinstance(value, dict) else value
+            out[wanted[i]] = path if isinstance(path, str) and path else None
+            i += 1
+        at = end
+        if i == len(wanted):
+            break
+    return out

@@ -27,6 +27,9 @@ class Report:
     #: The split this one was checked against (its column statistics, for the HTML
     #: report's overlays), when scanned with a reference.
     reference: Report | None = field(default=None, repr=False, compare=False)
+    #: The source scanned (an io Source), when the pipeline opened it: ``--rows-out``
+    #: reads the file of each named row from it (the report itself reads nothing).
+    origin: Any = field(default=None, repr=False, compare=False)
 
     @property
     def rows(self) -> int:
@@ -55,7 +58,8 @@ class Report:
 
     def rows_table(self) -> Any:
         """Every row involved in LC301-LC303, then the rows other findings name (token rows,
-        LC502-LC508: the first 1,000 of each), as an Arrow table (``--rows-out``)."""
+        LC502-LC508: the first 1,000 of each), then the files image findings count (LC401-
+        LC409: row null, ``file`` set), as an Arrow table (``--rows-out``)."""
         import pyarrow as pa
 
         from labelcheck.stats.rows import involved_rows
@@ -68,18 +72,30 @@ class Report:
             if f.code not in ("LC301", "LC302", "LC303")
             for r in f.row_numbers
         ]
-        if not named:
-            return table
-        more = pa.table(
-            {
-                "source": pa.array([self.source] * len(named), pa.string()),
-                "code": pa.array([c for c, _ in named], pa.string()),
-                "row": pa.array([r for _, r in named], pa.int64()),
-                "group": pa.nulls(len(named), pa.int64()),
-            }
-        )
-        # the reference columns of a leaked row are null for these
-        return pa.concat_tables([table, more], promote_options="default")
+        files = [(f.code, name) for f in self.findings for name in f.files]
+        if named:
+            more = pa.table(
+                {
+                    "source": pa.array([self.source] * len(named), pa.string()),
+                    "code": pa.array([c for c, _ in named], pa.string()),
+                    "row": pa.array([r for _, r in named], pa.int64()),
+                    "group": pa.nulls(len(named), pa.int64()),
+                }
+            )
+            # the reference columns of a leaked row are null for these
+            table = pa.concat_tables([table, more], promote_options="default")
+        if files:
+            more = pa.table(
+                {
+                    "source": pa.array([self.source] * len(files), pa.string()),
+                    "code": pa.array([c for c, _ in files], pa.string()),
+                    "row": pa.nulls(len(files), pa.int64()),
+                    "group": pa.nulls(len(files), pa.int64()),
+                    "file": pa.array([name for _, name in files], pa.string()),
+                }
+            )
+            table = pa.concat_tables([table, more], promote_options="default")
+        return table
 
     def ignored_note(self) -> str:
         """The rows the label rules left out (``--ignore-index``), for every renderer."""

@@ -70,6 +70,9 @@ class Finding:
     #: in file order) and the number of groups; every row goes to ``--rows-out``.
     row_numbers: tuple[int, ...] = ()
     groups: int | None = None
+    #: Image and mask findings: every file counted that the statistics kept (up to
+    #: ``stats.image.NAMED_CAP`` for most; the count in ``rows`` stays exact past it).
+    files: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -86,6 +89,8 @@ class Finding:
         if self.row_numbers or self.groups is not None:
             out["row_numbers"] = list(self.row_numbers)
             out["groups"] = self.groups
+        if self.files:
+            out["files"] = list(self.files)
         return out
 
 
@@ -474,6 +479,7 @@ class RuleContext:
         fix_title: str | None = None,
         row_numbers: Sequence[int] = (),
         groups: int | None = None,
+        files: Sequence[str] = (),
     ) -> Finding:
         sev = self.options.severity.get(rule.code) or severity or rule.severity
         return Finding(
@@ -488,6 +494,7 @@ class RuleContext:
             fix_title=fix_title or rule.fix_title,
             row_numbers=tuple(int(r) for r in row_numbers),
             groups=groups,
+            files=tuple(str(f) for f in files),
         )
 
 

@@ -59,6 +59,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             f"{files(named, stats.failed)}; a DataLoader raises when it reaches them",
             rows=stats.failed,
             values=[path for path, _ in stats.failures],
+            files=[path for path, _ in stats.failures],
         )
 
 

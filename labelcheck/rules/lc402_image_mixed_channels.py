@@ -76,6 +76,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             f"({ranked[0][1]:,}): {'; '.join(parts)}; {consequence}",
             rows=odd,
             values=[mode for mode, _ in others],
+            files=[p for mode, _ in others for p in stats.mode_examples.get(mode, [])],
             severity="warning" if folders else None,
         )
 

@@ -71,6 +71,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             "show what the label says",
             rows=count,
             values=list(kept),
+            files=list(kept),
         )
 
 

@@ -55,6 +55,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             f"{files(named, stats.blank)}; they carry a label but no information",
             rows=stats.blank,
             values=[path for path, _ in stats.blank_paths],
+            files=[path for path, _ in stats.blank_paths],
         )
 
 

@@ -48,6 +48,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             "turned from what was labelled",
             rows=stats.rotated,
             values=[path for path, _ in stats.rotated_paths],
+            files=[path for path, _ in stats.rotated_paths],
         )
 
 

@@ -75,6 +75,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             f"({files(named, held or len(named))}): {why}",
             rows=held,
             values=bad,
+            files=named,
         )
 
 

@@ -77,6 +77,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             f"({files(stats.files_with(between), held or 0)}): compression artefacts{source}",
             rows=held,
             values=between,
+            files=stats.files_with(between),
         )
 
 

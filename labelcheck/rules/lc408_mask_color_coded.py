@@ -52,6 +52,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             "per pixel, not a colour",
             rows=stats.colour_masks,
             values=stats.colour_paths,
+            files=stats.colour_paths,
         )
 
 

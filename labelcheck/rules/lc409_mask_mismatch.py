@@ -65,6 +65,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 f"{files(stats.unpaired_masks, stats.unpaired_mask_count)}",
                 rows=stats.unpaired_mask_count,
                 values=stats.unpaired_masks,
+                files=stats.unpaired_masks,
             )
         if stats.size_mismatch_count:
             named = [f"{m} ({ms}, image {im})" for m, ms, im in stats.size_mismatches]
@@ -75,6 +76,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 f"{files(named, stats.size_mismatch_count)}",
                 rows=stats.size_mismatch_count,
                 values=[m for m, _, _ in stats.size_mismatches],
+                files=[m for m, _, _ in stats.size_mismatches],
             )
         expected = n_images and paired >= EXPECTED_SHARE * n_images
         if stats.unpaired_image_count and expected:
@@ -86,6 +88,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 f"{files(stats.unpaired_images, stats.unpaired_image_count)}",
                 rows=stats.unpaired_image_count,
                 values=stats.unpaired_images,
+                files=stats.unpaired_images,
             )
 
 
