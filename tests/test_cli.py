@@ -394,7 +394,7 @@ import labelcheck.cli
 heavy = ("pandas", "pandera", "dask", "polars", "PIL", "torch", "keras", "tensorflow",
          # the other column kinds' modules load with their first column, not for a table
          "labelcheck.stats.image", "labelcheck.stats.tokens", "labelcheck.stats.mask",
-         "labelcheck.stats.tensor", "labelcheck.io.images")
+         "labelcheck.stats.tensor", "labelcheck.io.images", "labelcheck.models")
 after_import = [m for m in heavy if m in sys.modules]
 from typer.testing import CliRunner
 result = CliRunner().invoke(labelcheck.cli.app, ["scan", sys.argv[1], "--label", "y"])

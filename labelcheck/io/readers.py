@@ -21,7 +21,6 @@ import numpy as np
 import pyarrow as pa
 
 from labelcheck.errors import InputError
-from labelcheck.io.frames import arrays_source, dataset_source, library_of, open_object
 from labelcheck.io.parquet import marked_images, open_parquet
 from labelcheck.io.source import (
     REEXPORT,
@@ -78,6 +77,8 @@ def open_source(
         return open_path(
             os.fspath(source), encoding=encoding, layout=layout, tokens=tokens, masks=masks
         )
+    from labelcheck.io.frames import open_object  # in-memory objects: loaded when met
+
     return open_object(source, name=name, tokens=tokens)
 
 
@@ -172,7 +173,11 @@ def open_splits(
     ``source``: a directory laid out in splits (:mod:`labelcheck.io.splits`) or a
     ``datasets.DatasetDict``; a split becomes its own :class:`Source`, never mixed.
     """
-    if library_of(source) == "datasets" and isinstance(source, dict):  # a DatasetDict
+    if isinstance(source, dict):  # a DatasetDict (io.frames loads for objects only)
+        from labelcheck.io.frames import library_of, open_object
+
+        if library_of(source) != "datasets":
+            return None
         return {
             split: open_object(source[split], name=f"DatasetDict[{split}]")
             for split in ordered(list(source))
@@ -738,6 +743,8 @@ def _open_npy(name: str, paths: list[str], tokens: str | None = None) -> Source:
         array = np.load(path, mmap_mode="r", allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
         raise InputError(f"{path}: not a valid .npy file ({exc}); {REEXPORT}") from None
+    from labelcheck.io.frames import arrays_source
+
     return arrays_source(name, array, None, fmt="npy", tokens=tokens)
 
 
@@ -764,6 +771,8 @@ def _open_npz(name: str, paths: list[str], tokens: str | None = None) -> Source:
                 f"{path}: holds arrays {keys}; save the features as 'X' and the labels as 'y'"
             )
     y = archive[y_key] if y_key else None
+    from labelcheck.io.frames import arrays_source
+
     return arrays_source(name, archive[x_key], y, fmt="npz", tokens=tokens)
 
 
@@ -779,6 +788,8 @@ def _open_url(url: str) -> Source:
     except (pa.ArrowException, OSError, ValueError):
         dataset = _fsspec_dataset(url)
     try:
+        from labelcheck.io.frames import dataset_source
+
         source = dataset_source(url, dataset)
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{url}: cannot list the Parquet parts ({exc}); check the URL") from None

@@ -35,9 +35,12 @@ def render_text(report: Report, console: Console) -> None:
         )
     else:
         console.print(Text(f"  {plan.label_reason}"), highlight=False)
-    from labelcheck.models import stated
+    if report.options.origins:  # settings read from a model (labelcheck.models) are stated
+        from labelcheck.models import stated
 
-    from_model = stated(report.options)
+        from_model = stated(report.options)
+    else:
+        from_model = []
     if from_model:
         console.print(Text(f"  {'; '.join(from_model)}"), highlight=False)
     if report.stats.ignored_rows:
