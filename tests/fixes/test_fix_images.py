@@ -243,6 +243,32 @@ def test_fix_colour_coded_masks_to_voc_ids(tmp_path):
     assert not [f for f in after.findings if f.severity == "error"], after.findings
 
 
+def test_fix_colour_coded_masks_to_cityscapes_train_ids(tmp_path):
+    """Cityscapes colour PNGs (car, road, sky, and a void 'dynamic' area) become train ids,
+    void 255 (what its training scripts ignore), as cityscapesScripts' labels.py lists."""
+    data = tmp_path / "city"
+    colours = {(0, 0, 142): 13, (128, 64, 128): 0, (70, 130, 180): 10, (111, 74, 0): 255}
+    masks = []
+    for i in range(4):
+        rgb = np.zeros((16, 16, 3), np.uint8)
+        rgb[:] = (128, 64, 128)
+        rgb[:4] = (70, 130, 180)
+        rgb[8 + i % 2 : 12, 2:9] = (0, 0, 142)
+        rgb[14:, 12:] = (111, 74, 0)
+        masks.append(rgb)
+    _segmentation(data, masks)
+    out = tmp_path / "city-fixed"
+    assert _fix(str(data), "-o", str(out)).exit_code == 0
+    for i, rgb in enumerate(masks):
+        expected = np.full((16, 16), 99, np.uint8)
+        for colour, train_id in colours.items():
+            expected[(rgb == colour).all(axis=-1)] = train_id
+        with Image.open(out / "masks" / f"{i:03d}.png") as im:
+            assert im.mode == "L" and (np.asarray(im) == expected).all()
+    after = labelcheck.scan(str(out), n_classes=19, ignore_index=255)
+    assert not [f for f in after.findings if f.severity == "error"], after.findings
+
+
 def test_folder_outputs_are_refused_inside_the_input_or_when_they_exist(tmp_path):
     data = tmp_path / "pets"
     _class_folders(data)
