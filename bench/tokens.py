@@ -1,17 +1,21 @@
 """Token sequences: labelcheck's scan against the decode floor and polars (issue 18).
 
-Generates ``bench/data/tokens_<rows>.parquet`` once: ``input_ids`` (ids below 32,000),
-``attention_mask`` and ``labels`` (``-100`` on the first token), list<int64> columns of
-``--length`` tokens, 8 row groups, snappy. Every method runs in its own fresh process;
+Generates ``bench/data/tokens_<rows>x<length>_g<group>.parquet`` once: ``input_ids``
+(ids below 32,000), ``attention_mask`` and ``labels`` (``-100`` on the first token),
+list<int64> columns of ``--length`` tokens, row groups of ``--group-rows`` rows (125,000:
+8 groups at 1M rows; a fixed size, so peak RSS at two sizes shows whether memory is
+flat in rows), snappy. Every method runs in its own fresh process;
 ``work`` is timed inside the child after its imports; rounds are interleaved and the
 table shows medians; peak RSS is the child's (``os.wait4``).
 
     python bench/tokens.py                          # 1M rows x 128 tokens, 3 rounds
     python bench/tokens.py --rows 200000 --repeat 3
+    python bench/tokens.py --rows 2000000 --repeat 1 --methods scan,scan_cols   # RSS
 
 | method | what it does |
 |---|---|
 | floor | `pq.read_table` of the three columns |
+| floor_groups | `ParquetFile.read_row_group` of each group in turn, each dropped after |
 | scan | `labelcheck.scan(path, vocab_size=32000, max_length=128)` (row checks on) |
 | scan_cols | the same with `row_checks=False` |
 | polars | the same checks: list min/max and lengths, all-zero masks, all-ignored |
@@ -34,6 +38,13 @@ CHILD = {
 import pyarrow.parquet as pq
 t0 = time.perf_counter()
 pq.read_table(PATH, columns=["input_ids", "attention_mask", "labels"])
+""",
+    "floor_groups": """
+import pyarrow.parquet as pq
+t0 = time.perf_counter()
+pf = pq.ParquetFile(PATH)
+for i in range(pf.num_row_groups):
+    pf.read_row_group(i, columns=["input_ids", "attention_mask", "labels"])
 """,
     "scan": """
 import labelcheck
@@ -68,14 +79,13 @@ pl.collect_all([
 }
 
 
-def _generate(path: Path, rows: int, length: int) -> None:
+def _generate(path: Path, rows: int, length: int, group: int) -> None:
     import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     rng = np.random.default_rng(0)
     writer = None
-    group = max(rows // 8, 1)
     for start in range(0, rows, group):
         n = min(group, rows - start)
         offsets = pa.array(np.arange(0, n * length + 1, length, dtype=np.int32))
@@ -117,13 +127,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--length", type=int, default=128)
+    parser.add_argument("--group-rows", type=int, default=125_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--methods", default=",".join(CHILD))
     args = parser.parse_args()
-    path = HERE / "data" / f"tokens_{args.rows}x{args.length}.parquet"
+    name = f"tokens_{args.rows}x{args.length}_g{args.group_rows}.parquet"
+    path = HERE / "data" / name
     path.parent.mkdir(exist_ok=True)
     if not path.exists():
-        _generate(path, args.rows, args.length)
+        _generate(path, args.rows, args.length, max(args.group_rows, 1))
     methods = args.methods.split(",")
     times: dict[str, list[float]] = {m: [] for m in methods}
     rss: dict[str, float] = {}
@@ -133,7 +145,10 @@ def main() -> None:
             times[m].append(work)
             rss[m] = max(rss.get(m, 0.0), peak)
     floor = statistics.median(times["floor"]) if "floor" in times else None
-    print(f"{args.rows:,} rows x {args.length} tokens, {path.stat().st_size / 2**20:.0f} MiB")
+    size = path.stat().st_size / 2**20
+    print(
+        f"{args.rows:,} rows x {args.length} tokens, {size:.0f} MiB, groups of {args.group_rows:,}"
+    )
     print("| method | work s (median) | peak RSS MiB | x floor |\n|---|---|---|---|")
     for m in methods:
         t = statistics.median(times[m])

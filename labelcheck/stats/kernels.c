@@ -463,3 +463,47 @@ void lc_image_u8(const uint8_t *data, int64_t n, int32_t bands, int64_t *hist, u
     for (int64_t i = 0; i < pixels; i++)
         for (int32_t k = 0; k < bands; k++) hist[k * 256 + *data++]++;
 }
+
+/* List rows of int64 values (token ids): per row, the two sums of rowhash._list_keys
+ * before its length and final mix: a = sum of splitmix64(v ^ (position * golden + tag)),
+ * b = the sum of their squares (mod 2^64), the same numbers numpy's route adds up. Rows
+ * are [starts[r], starts[r] + lengths[r]) of values; a row of length 0 sums to 0. */
+CLONES void lc_list_sums(const int64_t *values, const int64_t *starts, const int64_t *lengths,
+                         int64_t n, uint64_t tag, uint64_t *sum_a, uint64_t *sum_b) {
+    const uint64_t golden = 0x9e3779b97f4a7c15ULL;
+    for (int64_t r = 0; r < n; r++) {
+        const int64_t *v = values + starts[r];
+        const int64_t len = lengths[r];
+        uint64_t a = 0, b = 0;
+        for (int64_t j = 0; j < len; j++) {
+            uint64_t x = splitmix((uint64_t)v[j] ^ ((uint64_t)j * golden + tag));
+            a += x;
+            b += x * x;
+        }
+        sum_a[r] = a;
+        sum_b[r] = b;
+    }
+}
+
+/* List rows of int64 values: per row, how many values differ from `ne`, how many lie
+ * outside [lo, hi) and are not `skip` (any such value when `has_skip` is 0), and the
+ * largest value (INT64_MIN when empty): the token statistic's row checks in one read
+ * of the values (Lists.count in tokens.py is the numpy twin). */
+CLONES void lc_list_counts(const int64_t *values, const int64_t *starts, const int64_t *lengths,
+                    int64_t n, int64_t ne, int64_t lo, int64_t hi, int64_t skip,
+                    int64_t has_skip, int64_t *count_ne, int64_t *count_bad, int64_t *row_max) {
+    for (int64_t r = 0; r < n; r++) {
+        const int64_t *v = values + starts[r];
+        const int64_t len = lengths[r];
+        int64_t c = 0, bad = 0, top = INT64_MIN;
+        for (int64_t j = 0; j < len; j++) {
+            int64_t x = v[j];
+            c += x != ne;
+            bad += (x < lo || x >= hi) & ((x != skip) | !has_skip);
+            top = x > top ? x : top;
+        }
+        count_ne[r] = c;
+        count_bad[r] = bad;
+        row_max[r] = top;
+    }
+}

@@ -188,6 +188,13 @@ def _library() -> ctypes.CDLL | None:
         lib.lc_image_u8.argtypes = [ctypes.c_char_p, ctypes.c_int64, ctypes.c_int32,
                                     ctypes.c_void_p, ctypes.c_void_p]  # fmt: skip
         lib.lc_image_u8.restype = None
+    if hasattr(lib, "lc_list_sums"):  # absent from a build of an older kernels.c
+        p = ctypes.c_void_p
+        lib.lc_list_sums.argtypes = [p, p, p, ctypes.c_int64, ctypes.c_uint64, p, p]
+        lib.lc_list_sums.restype = None
+        i64 = ctypes.c_int64
+        lib.lc_list_counts.argtypes = [p, p, p, i64, i64, i64, i64, i64, i64, p, p, p]
+        lib.lc_list_counts.restype = None
     return lib
 
 
@@ -197,6 +204,53 @@ def image_kernel() -> Any:
     The numpy twin is ``stats.image.image_counts``."""
     lib = _library()
     return None if lib is None or not hasattr(lib, "lc_image_u8") else lib.lc_image_u8
+
+
+def has_lists() -> bool:
+    """Whether the list-row kernels (``lc_list_sums``, ``lc_list_counts``) are there."""
+    lib = _library()
+    return lib is not None and hasattr(lib, "lc_list_sums")
+
+
+def list_sums(
+    values: np.ndarray, starts: np.ndarray, lengths: np.ndarray, tag: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per list row (int64 values): the two position-salted sums of ``rowhash._list_keys``
+    before its length and final mix, in one read of the values, the GIL released."""
+    lib = _library()
+    assert lib is not None
+    n = lengths.size
+    sum_a, sum_b = np.empty(n, np.uint64), np.empty(n, np.uint64)
+    lib.lc_list_sums(
+        _ptr(values), _ptr(starts), _ptr(lengths), n, int(tag), _ptr(sum_a), _ptr(sum_b)
+    )
+    return sum_a, sum_b
+
+
+def list_counts(
+    values: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
+    ne: int, lo: int, hi: int, skip: int | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Per list row (int64 values): values other than ``ne``, values outside ``[lo, hi)``
+    other than ``skip`` (if not None), and the largest value (int64 min when empty);
+    one read of the values, the GIL released."""
+    lib = _library()
+    assert lib is not None
+    n = lengths.size
+    out = [np.empty(n, np.int64) for _ in range(3)]
+    lib.lc_list_counts(
+        _ptr(values),
+        _ptr(starts),
+        _ptr(lengths),
+        n,
+        ne,
+        lo,
+        hi,
+        skip or 0,
+        skip is not None,
+        *map(_ptr, out),
+    )
+    return out[0], out[1], out[2]
 
 
 def _ptr(array: np.ndarray | None) -> int | None:

@@ -586,6 +586,20 @@ def _list_keys(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     lengths = np.diff(offsets)
     if array.null_count:  # a null row's values do not count (and a null differs from [])
         lengths = np.where(_np(array.is_valid()).astype(bool), lengths, 0)
+    if pa.types.is_integer(child.type) and not child.null_count and n >= NATIVE_MIN_ROWS:
+        from labelcheck.stats import native  # lazy: small inputs never load the kernels
+
+        if native.has_lists():  # one read of the values, no per-value temporaries
+            values = (
+                _np(child).astype(np.int64, copy=False) if len(child) else np.zeros(1, np.int64)
+            )
+            ends = np.ascontiguousarray(starts, dtype=np.int64)
+            sum_a, sum_b = native.list_sums(values, ends, lengths.astype(np.int64), _LIST_TAG[0])
+            out = []
+            for which, sums in ((0, sum_a), (1, sum_b)):
+                sums ^= lengths.astype(U64) * U64(0xA076_1D64_78BD_642F) + _LIST_TAG[which]
+                out.append(_MIX[which](sums))
+            return _with_nulls(array, out[0], out[1])
     if pa.types.is_integer(child.type) and not child.null_count:
         # Token ids: their int64 bits are the keys (one conversion, no float keys), and
         # the second hash is the quadratic sum of the same mixed values (as for numbers).

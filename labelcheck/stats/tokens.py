@@ -54,6 +54,9 @@ BAD_IDS_CAP = 100
 IGNORE_INDEX = -100
 #: Units numbered from here were folded in without a unit (``update(..., unit=None)``).
 AUTO_UNIT = 1 << 40
+#: Values from which a batch's row checks go through the compiled kernel (loading it
+#: costs ~7 ms: small files keep numpy, which computes the same counts).
+NATIVE_MIN_VALUES = 1 << 16
 
 FLAGS = ("empty", "masked", "ignored", "out_of_range", "long", "nested", "mismatch")
 
@@ -196,9 +199,39 @@ class Lists:
         """The sum of ``x`` (one entry per value) over each row (0 for empty rows)."""
         out = np.zeros(self.lengths.size, dtype=np.int64)
         full = self.lengths > 0
-        if full.any():
-            out[full] = np.add.reduceat(x.astype(np.int64), self.starts[full])
+        if full.any():  # summed as int64 without an int64 copy of x
+            out[full] = np.add.reduceat(x, self.starts[full], dtype=np.int64)
         return out
+
+    def count(
+        self, ne: int, bound: int | None = None, skip: int | None = None, top: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """Per row: the values other than ``ne``; with a ``bound``, the values outside
+        ``[0, bound)`` other than ``skip``; with ``top``, the largest value (int64 min for
+        an empty row). One read of the values by the compiled kernel on long batches."""
+        v = self.values
+        if v.size >= NATIVE_MIN_VALUES and (bound is None or 0 <= bound < 1 << 62):
+            from labelcheck.stats import native  # lazy: small inputs never load it
+
+            if native.has_lists():
+                hi = (1 << 63) - 1 if bound is None else int(bound)
+                got = native.list_counts(v, self.starts, self.lengths, ne, 0, hi, skip)
+                other, bad, big = got
+                return other, (None if bound is None else bad), (big if top else None)
+        other = self.per_row_sum(v != ne)
+        bad = None
+        if bound is not None:
+            hit = (v < 0) | (v >= bound)
+            if skip is not None:
+                hit &= v != skip
+            bad = self.per_row_sum(hit) if hit.any() else np.zeros(self.lengths.size, np.int64)
+        big = None
+        if top:
+            big = np.full(self.lengths.size, np.iinfo(np.int64).min, np.int64)
+            full = self.lengths > 0
+            if full.any():
+                big[full] = np.maximum.reduceat(v, self.starts[full])
+        return other, bad, big
 
 
 def as_lists(array: pa.Array) -> Lists:
@@ -293,37 +326,50 @@ class TokenStats:
         lists = as_lists(array)
         v, lengths = lists.values, lists.lengths
         self._flag(unit, base, "empty", lengths == 0)
-        plan = self.plan
-        kept = v
-        if self.role in ("ids", "labels") and v.size:
-            self._keep_top_rows(lists, unit, base)
-        if self.role in ("labels", "classes"):
-            real_label = v != plan.ignore_index
-            kept = v[real_label]
-            self._flag(unit, base, "ignored", (lengths > 0) & (lists.per_row_sum(real_label) == 0))
+        plan, role = self.plan, self.role
+        labels = role in ("labels", "classes")
+        bound = plan.bound(role)
+        # One read of the values for the row checks: values other than the mask's 0,
+        # the labels' ignore_index or the pad id, ids out of range, each row's largest.
+        if role == "mask":
+            ne = 0
+        elif labels:
+            ne = plan.ignore_index
         else:
-            real_label = None
-        if self.role == "mask":
-            self._flag(unit, base, "masked", (lengths > 0) & (lists.per_row_sum(v != 0) == 0))
-        bound = plan.bound(self.role)
-        if bound is not None:
-            bad = (v < 0) | (v >= bound)
-            if real_label is not None:
-                bad &= real_label
-            if bad.any():
-                self._flag(unit, base, "out_of_range", lists.per_row_sum(bad) > 0)
-                ids, counts = np.unique(v[bad], return_counts=True)
-                for i, c in zip(ids.tolist(), counts.tolist(), strict=True):
-                    if i in self.bad_ids or len(self.bad_ids) < BAD_IDS_CAP:
-                        self.bad_ids[i] = self.bad_ids.get(i, 0) + c
-        if self.role != "mask":
-            real = self._real_lengths(lists, ctx)
+            ne = 0 if plan.pad_id is None else plan.pad_id
+        top = role in ("ids", "labels") and v.size > 0
+        other, bad, largest = lists.count(ne, bound, plan.ignore_index if labels else None, top=top)
+        if largest is not None:
+            self._keep_top_rows(largest, lengths, unit, base)
+        kept = v
+        if labels:
+            if int(other.sum()) < v.size:  # some values are ignore_index
+                kept = v[v != plan.ignore_index]
+            self._flag(unit, base, "ignored", (lengths > 0) & (other == 0))
+        if role == "mask":
+            self._flag(unit, base, "masked", (lengths > 0) & (other == 0))
+        if bad is not None and bad.any():
+            self._flag(unit, base, "out_of_range", bad > 0)
+            hit = (v < 0) | (v >= bound)
+            if labels:
+                hit &= v != plan.ignore_index
+            ids, counts = np.unique(v[hit], return_counts=True)
+            for i, c in zip(ids.tolist(), counts.tolist(), strict=True):
+                if i in self.bad_ids or len(self.bad_ids) < BAD_IDS_CAP:
+                    self.bad_ids[i] = self.bad_ids.get(i, 0) + c
+        unpadded = None  # per row: the values other than the pad id
+        if plan.pad_id is not None:
+            unpadded = other if ne == plan.pad_id and role in ("ids", "other") else None
+            if unpadded is None:
+                unpadded = lists.count(plan.pad_id)[0]
+        if role != "mask":
+            real = self._real_lengths(lists, ctx, unpadded)
             # Once per row: on the anchor (the ids), whose siblings share its rows.
             if plan.max_length is not None and plan.anchor == self.name:
                 self._flag(unit, base, "long", real > plan.max_length)
             self._add_lengths(real)
         else:
-            self._add_lengths(lists.per_row_sum(v != 0))
+            self._add_lengths(other)
         if ctx is not None and plan.anchor == self.name:
             self._compare(ctx.batch, lengths, unit, base)
         if kept.size:
@@ -331,15 +377,17 @@ class TokenStats:
         # (integer ids only: their stand-in must hash as the raw column does)
         if plan.anchor == self.name and pa.types.is_integer(array.type.value_type):
             blank = lengths == 0
-            if plan.pad_id is not None:
-                blank |= lists.per_row_sum(v != plan.pad_id) == 0
+            if unpadded is not None:
+                blank |= unpadded == 0
             if blank.any():
                 return _with_unique_blanks(lists, blank, unit, base, self._salt)
         return None
 
-    def _keep_top_rows(self, lists: Lists, unit: int, base: int) -> None:
-        full = np.flatnonzero(lists.lengths > 0)
-        top = np.maximum.reduceat(lists.values, lists.starts[full])
+    def _keep_top_rows(
+        self, largest: np.ndarray, lengths: np.ndarray, unit: int, base: int
+    ) -> None:
+        full = np.flatnonzero(lengths > 0)
+        top = largest[full]
         if top.size > ROWS_CAP:
             pick = np.argpartition(-top, ROWS_CAP - 1)[:ROWS_CAP]
             full, top = full[pick], top[pick]
@@ -365,20 +413,20 @@ class TokenStats:
     def _flag(self, unit: int, base: int, name: str, hit: np.ndarray) -> None:
         self.flags[name].add(unit, base + np.flatnonzero(hit))
 
-    def _real_lengths(self, lists: Lists, ctx: RowContext | None) -> np.ndarray:
+    def _real_lengths(
+        self, lists: Lists, ctx: RowContext | None, unpadded: np.ndarray | None
+    ) -> np.ndarray:
         """Per row: the mask's 1s where the row's mask has its length, else the tokens that
         are not the pad id (with ``--pad-id``), else every token. Row by row, never by
         batch, so the statistic does not depend on how rows are batched."""
-        real = lists.lengths
-        if self.plan.pad_id is not None:
-            real = lists.per_row_sum(lists.values != self.plan.pad_id)
+        real = lists.lengths if unpadded is None else unpadded
         mask = self.plan.mask
         if ctx is not None and mask is not None and mask in ctx.batch.schema.names:
             m = ctx.batch.column(mask)
             if not is_nested(m.type):
                 ml = as_lists(m.combine_chunks() if isinstance(m, pa.ChunkedArray) else m)
                 same = ml.lengths == lists.lengths
-                real = np.where(same, ml.per_row_sum(ml.values != 0), real)
+                real = np.where(same, ml.count(0)[0], real)
         return real
 
     def _add_lengths(self, real: np.ndarray) -> None:

@@ -844,3 +844,32 @@ def test_list_columns_hash_alike_on_both_routes_and_by_content():
     assert np.array_equal(ka, la) and np.array_equal(kb, lb)  # int64/int32, list/large_list
     a = rowhash.value_keys(pa.array([[1, 2], [2, 1], [1, 2, 0], [], None, [1, 2]]))[0]
     assert a[0] == a[5] and len({a[0], a[1], a[2], a[3], a[4]}) == 5
+
+
+@needs_kernels
+def test_list_keys_of_the_list_kernel_equal_numpys_bit_for_bit(monkeypatch):
+    """``lc_list_sums`` (token rows from NATIVE_MIN_ROWS rows) against numpy's route:
+    list, large_list of int32, fixed-size lists, null rows spanning values, an offset."""
+    rng = np.random.default_rng(8)
+    n = 3000
+    rows = [rng.integers(-5, 1 << 40, int(rng.integers(0, 40))).tolist() for _ in range(n)]
+    for i in range(0, n, 97):
+        rows[i] = None
+    spanning = pa.ListArray.from_arrays(
+        pa.array(np.arange(0, 4 * n + 1, 4, dtype=np.int32)),
+        pa.array(rng.integers(0, 9, 4 * n)),
+        mask=pa.array(rng.random(n) < 0.2),
+    )  # null rows over values
+    small = [[int(v) % 1000 for v in r] if r is not None else None for r in rows]
+    arrays = [
+        pa.array(rows, pa.list_(pa.int64())).slice(3),
+        pa.array(small, pa.large_list(pa.int32())).slice(5, 2000),
+        pa.FixedSizeListArray.from_arrays(pa.array(rng.integers(0, 9, n * 3)), 3).slice(7),
+        spanning.slice(1),
+    ]
+    for array in arrays:
+        monkeypatch.setattr(rowhash, "NATIVE_MIN_ROWS", 1 << 62)
+        ra, rb = rowhash.value_keys(array)
+        monkeypatch.setattr(rowhash, "NATIVE_MIN_ROWS", 0)
+        ka, kb = rowhash.value_keys(array)
+        assert np.array_equal(ka, ra) and np.array_equal(kb, rb)

@@ -1,8 +1,12 @@
 """Token statistics (stats/tokens.py): every flag, length and bound against a per-row
 Python brute force on the same data; merged parts equal the whole; row hashes of list
-columns find the same copies and leaks as pandas does on the lists."""
+columns find the same copies and leaks as pandas does on the lists. Each runs on both
+routes: numpy, and the compiled list kernels (forced on for every batch)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import pyarrow as pa
@@ -13,10 +17,30 @@ from hypothesis import strategies as st
 
 import labelcheck
 from labelcheck.options import ScanOptions
+from labelcheck.stats import native, rowhash, tokens
 from labelcheck.stats.dataset import DatasetStats, plan_columns
 from labelcheck.stats.tokens import TokenStats
 
 VOCAB, MAX_LEN, IGNORE = 60, 6, -100
+ROUTES = ("numpy", "kernel")
+
+
+@contextmanager
+def _route(name: str) -> Iterator[None]:
+    """``kernel``: the list kernels on every batch, however short (thresholds at 0)."""
+    if name == "kernel" and not native.has_lists():
+        pytest.skip("the compiled kernels are not built")
+    with pytest.MonkeyPatch.context() as mp:
+        if name == "kernel":
+            mp.setattr(tokens, "NATIVE_MIN_VALUES", 0)
+            mp.setattr(rowhash, "NATIVE_MIN_ROWS", 0)
+        yield
+
+
+@pytest.fixture(params=ROUTES)
+def route(request: pytest.FixtureRequest) -> Iterator[str]:
+    with _route(request.param):
+        yield request.param
 
 
 def _rows(rng: np.random.Generator, n: int) -> dict[str, list]:
@@ -87,7 +111,7 @@ def _flags(stats: DatasetStats) -> dict[str, tuple[int, list[int]]]:
 
 
 @pytest.mark.parametrize("list_type", [pa.list_, pa.large_list])
-def test_flags_equal_a_per_row_brute_force(list_type):
+def test_flags_equal_a_per_row_brute_force(list_type, route):
     data = _rows(np.random.default_rng(3), 400)
     table = pa.table({k: pa.array(v, list_type(pa.int64())) for k, v in data.items()})
     expected = _expected(data)
@@ -105,7 +129,7 @@ def test_flags_equal_a_per_row_brute_force(list_type):
     assert complete and rows == expected_rows and count == len(expected_rows)
 
 
-def test_real_lengths_follow_the_mask_or_the_pad_id():
+def test_real_lengths_follow_the_mask_or_the_pad_id(route):
     ids = [[5, 5, 7, 8], [0, 0, 3, 4], [0, 0, 0, 0]]
     mask = [[1, 1, 1, 1], [0, 0, 1, 1], [0, 0, 0, 0]]
     with_mask = _stats(pa.table({"input_ids": ids, "attention_mask": mask}))
@@ -115,7 +139,7 @@ def test_real_lengths_follow_the_mask_or_the_pad_id():
     assert padded.of_kind("tokens")["input_ids"].lengths.tolist() == [1, 0, 1, 0, 1]
 
 
-def test_sliced_null_and_fixed_size_rows():
+def test_sliced_null_and_fixed_size_rows(route):
     base = pa.array([[1, 2], None, [3, 99], [4, 5], [], [6]], pa.list_(pa.int64()))
     table = pa.table({"input_ids": base.slice(1)})  # an offset into the child values
     stats = _stats(table, batch_rows=2).of_kind("tokens")["input_ids"]
@@ -172,6 +196,12 @@ def _table(rows: list) -> pa.Table:
 @settings(max_examples=40, deadline=None)
 @given(rows_st, st.integers(1, 5), st.randoms(use_true_random=False))
 def test_merged_parts_equal_the_whole(rows, parts, rnd):
+    for name in ROUTES if native.has_lists() else ROUTES[:1]:
+        with _route(name):
+            _merged_parts_equal_the_whole(rows, parts, rnd)
+
+
+def _merged_parts_equal_the_whole(rows: list, parts: int, rnd) -> None:
     table = _table(rows)
     options = ScanOptions(vocab_size=VOCAB, max_length=3)
     plan = plan_columns(table.schema, options, "t")
@@ -208,7 +238,7 @@ def test_merged_parts_equal_the_whole(rows, parts, rnd):
     )
 
 
-def test_row_hashes_of_lists_find_pandas_copies_and_leaks(tmp_path):
+def test_row_hashes_of_lists_find_pandas_copies_and_leaks(tmp_path, route):
     import pandas as pd
 
     rng = np.random.default_rng(11)
