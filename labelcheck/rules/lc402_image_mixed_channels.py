@@ -3,7 +3,8 @@
 ## What it does
 Reports an image column whose images do not all have the same mode (Pillow's
 channel layout: L, LA, RGB, RGBA, P, CMYK, I;16, ...), naming the majority and
-the others with a few files each. An error for images in tables and arrays,
+the others with a few files each (every one, up to 10,000 per layout, in
+JSON and `--rows-out`). An error for images in tables and arrays,
 which are decoded without conversion; a warning for class folders, whose usual
 loaders convert every image to RGB (dropping alpha, converting CMYK naively).
 

@@ -4,7 +4,9 @@
 Reports images whose area is below 1/16 of the median image's (a thumbnail, an
 icon, a 1x1 tracking pixel saved by a scraper), or whose longer side is more
 than 10 times the shorter (a banner, a strip). Both thresholds are
-configurable (`image_min_area`, `image_max_aspect` in a schema's `thresholds:`).
+configurable (`image_min_area`, `image_max_aspect` in a schema's `thresholds:`). Every
+such file is named (in JSON and `--rows-out`) when the column has at most 10,000
+images; past that, the 64 smallest and most elongated, and the rest are counted.
 
 ## Why is this bad?
 Resizing to the network's input blows a 16x16 thumbnail up to a blur, or
@@ -61,7 +63,12 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             count += n if odd(w, h) else 0
         if not count:
             continue
-        kept = {path: (w, h) for _, path, w, h in [*stats.smallest, *stats.widest] if odd(w, h)}
+        # Every image's size while there are at most NAMED_CAP of them; past it, the
+        # smallest and most elongated few (the message then counts the others unnamed).
+        every = stats.shapes
+        if every is None:
+            every = [(path, w, h) for _, path, w, h in [*stats.smallest, *stats.widest]]
+        kept = {path: (w, h) for path, w, h in every if odd(w, h)}
         named = [f"{path} ({w}x{h})" for path, (w, h) in kept.items()]
         yield ctx.finding(
             check,

@@ -41,8 +41,9 @@ NAMED_CAP = 10_000
 SIZES_CAP = 4096
 #: Images kept at each end of the area and aspect-ratio orders (LC403 names them).
 ODD_K = 64
-#: Paths kept per mode and per format (LC402 names a few of each layout).
-MODE_EXAMPLES = 5
+#: Paths kept per mode (LC402 names every image not in the majority mode, which is only
+#: known at the end): a few modes, so at most a few times ``NAMED_CAP`` paths.
+MODE_EXAMPLES = NAMED_CAP
 #: Folders counted (class folders: LC410); past it, None.
 FOLDERS_CAP = 100_000
 #: Thumbnails kept per reason (blank, rotated, a mode, very elongated, a mask): the HTML
@@ -162,6 +163,10 @@ class ImageStats:
     smallest: list[tuple[int, str, int, int]] = field(default_factory=list)  # (area, path, w, h)
     #: The most elongated images, as (-aspect ratio, path, w, h) ascending.
     widest: list[tuple[float, str, int, int]] = field(default_factory=list)
+    #: Every decoded image's (path, w, h) while there are at most ``NAMED_CAP``; None past
+    #: it (LC403 then names only the ``smallest`` and ``widest``): the median is only known
+    #: at the end, so which images are odd is decided then.
+    shapes: list[tuple[str, int, int]] | None = field(default_factory=list)
     rotated: int = 0  # EXIF orientation other than 1
     rotated_paths: list[tuple[str, int]] = field(default_factory=list)
     blank: int = 0  # constant images
@@ -306,6 +311,10 @@ class ImageStats:
             if len(self.sizes) > SIZES_CAP:
                 self.sizes = None
         _keep(self.smallest, (w * h, name, w, h), ODD_K)
+        if self.shapes is not None:
+            self.shapes.append((name, w, h))
+            if len(self.shapes) > NAMED_CAP:
+                self.shapes = None
         aspect = max(w, h) / max(min(w, h), 1)
         _keep(self.widest, (-aspect, name, w, h), ODD_K)
         if info.orientation not in (None, 1):
@@ -377,6 +386,10 @@ class ImageStats:
                 mine[0] += d
                 mine[1] += f
             folders = folders if len(folders) <= FOLDERS_CAP else None
+        shapes = None
+        if self.shapes is not None and other.shapes is not None:
+            shapes = self.shapes + other.shapes
+            shapes = shapes if len(shapes) <= NAMED_CAP else None
         examples = {k: list(v) for k, v in self.mode_examples.items()}
         for k, v in other.mode_examples.items():
             examples[k] = (examples.get(k, []) + v)[:MODE_EXAMPLES]
@@ -400,6 +413,7 @@ class ImageStats:
             sizes=sizes,
             smallest=sorted(self.smallest + other.smallest)[:ODD_K],
             widest=sorted(self.widest + other.widest)[:ODD_K],
+            shapes=shapes,
             rotated=self.rotated + other.rotated,
             rotated_paths=(self.rotated_paths + other.rotated_paths)[:NAMED_CAP],
             blank=self.blank + other.blank,
@@ -471,6 +485,8 @@ class ImageStats:
         data["channels"] = {k: Channel.from_dict(v) for k, v in data["channels"].items()}
         for key in ("failures", "smallest", "widest", "rotated_paths", "blank_paths"):
             data[key] = [tuple(item) for item in data[key]]
+        if data.get("shapes") is not None:
+            data["shapes"] = [tuple(item) for item in data["shapes"]]
         data["thumbs"] = {k: [tuple(t) for t in v] for k, v in data.get("thumbs", {}).items()}
         return cls(**data)
 

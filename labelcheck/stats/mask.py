@@ -22,8 +22,12 @@ from labelcheck.stats.image import NAMED_CAP, ImageStats
 
 #: Distinct mask values (or RGB colours) counted before giving up.
 VALUES_CAP = 65_536
-#: Values with example files, and files per value.
+#: Values with example files, and files per value: every file (up to ``NAMED_CAP``) for the
+#: first ``_FULL_VALUES`` values seen, a few for the later ones (JPEG masks hold hundreds of
+#: values; this bounds the paths kept to about ``_FULL_VALUES * NAMED_CAP``). The cap follows
+#: the order values were first seen, which merging keeps, so parts merge to the whole.
 _EXAMPLE_VALUES = 1024
+_FULL_VALUES = 16
 _EXAMPLES = 3
 #: Field metadata: the image column a mask column pairs with.
 PAIRS_KEY = b"labelcheck.pairs"
@@ -109,12 +113,14 @@ class MaskStats:
                 self.colours = _add(self.colours, found, counts)
                 return
         found, counts = np.unique(values, return_counts=True)
+        index = {k: i for i, k in enumerate(self.examples)}
         for v in found.tolist():
-            kept = self.examples.get(int(v))
-            if kept is None and len(self.examples) < _EXAMPLE_VALUES:
-                kept = self.examples[int(v)] = []
-            if kept is not None and len(kept) < _EXAMPLES:
-                kept.append(name)
+            i = index.get(int(v))
+            if i is None and len(self.examples) < _EXAMPLE_VALUES:
+                i = index[int(v)] = len(self.examples)
+                self.examples[int(v)] = []
+            if i is not None and len(self.examples[int(v)]) < _per_value(i):
+                self.examples[int(v)].append(name)
         self.pixels = _add(self.pixels, found, counts)
         self.masks = _add(self.masks, found, np.ones_like(counts))
         if self.value_sets is not None:
@@ -188,7 +194,8 @@ class MaskStats:
         return cls(**data)
 
     def files_with(self, values: Sequence[int]) -> list[str]:
-        """A few mask files holding any of ``values``."""
+        """The mask files holding any of ``values``: every one (up to ``NAMED_CAP``) when
+        they are among the first ``_FULL_VALUES`` values seen, else a few per value."""
         found = [path for v in values for path in self.examples.get(int(v), [])]
         return list(dict.fromkeys(found))
 
@@ -214,12 +221,19 @@ def _merged(a: dict[int, int] | None, b: dict[int, int] | None) -> dict[int, int
 
 def _merged_examples(a: dict[int, list[str]], b: dict[int, list[str]]) -> dict[int, list[str]]:
     out = {k: list(v) for k, v in a.items()}
+    index = {k: i for i, k in enumerate(out)}
     for k, v in b.items():
         if k in out:
-            out[k] = (out[k] + v)[:_EXAMPLES]
+            out[k] = (out[k] + v)[: _per_value(index[k])]
         elif len(out) < _EXAMPLE_VALUES:
-            out[k] = list(v)
+            index[k] = len(out)
+            out[k] = list(v)[: _per_value(index[k])]
     return out
+
+
+def _per_value(index: int) -> int:
+    """Files kept for the ``index``-th value seen: every one for the first, a few after."""
+    return NAMED_CAP if index < _FULL_VALUES else _EXAMPLES
 
 
 def _size(size: tuple[int, int]) -> str:

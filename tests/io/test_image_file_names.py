@@ -70,3 +70,60 @@ def test_rows_out_lists_every_file_an_image_finding_counts(tmp_path):
 
     table = pc.read_csv(rows).to_pylist()
     assert sorted(r["file"] for r in table if r["code"] == "LC401") == sorted(broken)
+
+
+def _scan_json(root: Path, out: Path) -> list[dict]:
+    result = CliRunner().invoke(app, ["scan", str(root), "--format", "json", "-o", str(out)])
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(out.read_text())["findings"]
+
+
+def test_lc402_lists_every_image_not_in_the_majority_layout(tmp_path):
+    root = tmp_path / "pets"
+    for i in range(30):
+        _image(root / "cat" / f"rgb{i:02d}.png", i)
+    grey = []
+    for i in range(12):
+        p = root / "cat" / f"grey{i:02d}.png"
+        Image.fromarray(np.full((8, 8), 10 * i + 5, dtype=np.uint8), "L").save(p)
+        grey.append(p.relative_to(root).as_posix())
+    (lc402,) = [f for f in _scan_json(root, tmp_path / "r.json") if f["code"] == "LC402"]
+    assert lc402["rows"] == 12
+    assert sorted(lc402["files"]) == sorted(grey)
+
+
+def test_lc403_lists_every_tiny_image(tmp_path, monkeypatch):
+    # Fewer kept candidates than tiny images: the list must not depend on them.
+    monkeypatch.setattr("labelcheck.stats.image.ODD_K", 3)
+    root = tmp_path / "pets"
+    for i in range(40):
+        _image(root / "cat" / f"big{i:02d}.png", i, size=64)
+    tiny = []
+    for i in range(8):
+        p = root / "cat" / f"tiny{i}.png"
+        _image(p, 100 + i, size=4)
+        tiny.append(p.relative_to(root).as_posix())
+    (lc403,) = [f for f in _scan_json(root, tmp_path / "r.json") if f["code"] == "LC403"]
+    assert lc403["rows"] == 8
+    assert sorted(lc403["files"]) == sorted(tiny)
+
+
+def test_lc406_lists_every_mask_holding_255(tmp_path):
+    root = tmp_path / "seg"
+    white = []
+    for i in range(40):
+        _image(root / "images" / f"{i:02d}.png", i)
+        values = np.zeros((8, 8), dtype=np.uint8)
+        values[: 1 + i % 4, :2] = 1
+        if i % 40 < 15:
+            values[7, 7] = 255  # an ignore-style value among class ids 0 and 1
+        p = root / "masks" / f"{i:02d}.png"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(values, "L").save(p)
+        if i < 15:
+            white.append(p.relative_to(root).as_posix())
+    found = _scan_json(root, tmp_path / "r.json")
+    (lc406,) = [f for f in found if f["code"] == "LC406"]
+    assert lc406["rows"] == 15
+    assert lc406["values"] == [255]
+    assert sorted(lc406["files"]) == sorted(white)
