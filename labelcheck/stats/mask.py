@@ -25,7 +25,9 @@ VALUES_CAP = 65_536
 #: Values with example files, and files per value: every file (up to ``NAMED_CAP``) for the
 #: first ``_FULL_VALUES`` values seen, a few for the later ones (JPEG masks hold hundreds of
 #: values; this bounds the paths kept to about ``_FULL_VALUES * NAMED_CAP``). The cap follows
-#: the order values were first seen, which merging keeps, so parts merge to the whole.
+#: the order values were first seen, which merging keeps: parts merge to the whole while a
+#: column holds at most ``_FULL_VALUES`` values; past it, which few files are named may
+#: differ between engines (the counts never do).
 _EXAMPLE_VALUES = 1024
 _FULL_VALUES = 16
 _EXAMPLES = 3

@@ -127,3 +127,20 @@ def test_lc406_lists_every_mask_holding_255(tmp_path):
     assert lc406["rows"] == 15
     assert lc406["values"] == [255]
     assert sorted(lc406["files"]) == sorted(white)
+
+
+def test_lc403_past_the_cap_names_the_candidates_and_counts_the_rest(tmp_path, monkeypatch):
+    # More images than NAMED_CAP: sizes are not kept per image, the kept candidates are named.
+    monkeypatch.setattr("labelcheck.stats.image.NAMED_CAP", 20)
+    monkeypatch.setattr("labelcheck.stats.image.ODD_K", 3)
+    root = tmp_path / "pets"
+    for i in range(40):
+        _image(root / "cat" / f"big{i:02d}.png", i, size=64)
+    tiny = [f"cat/tiny{i}.png" for i in range(8)]
+    for i, name in enumerate(tiny):
+        _image(root / name, 100 + i, size=4)
+    (lc403,) = [f for f in _scan_json(root, tmp_path / "r.json") if f["code"] == "LC403"]
+    assert lc403["rows"] == 8
+    assert 3 <= len(lc403["files"]) < 8
+    assert set(lc403["files"]) <= set(tiny)
+    assert f"and {8 - 3:,} more" in lc403["message"]
