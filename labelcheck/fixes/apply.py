@@ -615,26 +615,16 @@ def fix_splits(
     guard_outputs([path, options.reference, *inputs], every, force=force)
     bars = progress or _no_bars
     sources = open_splits(path, encoding=options.encoding) or {}
-    results: list[tuple[str, FixPlan, Report]] = []
-    train_plan: FixPlan | None = None
-    for split, src in sources.items():
+    for src in sources.values():
         unique_columns(src)
-        split_options = (
-            options if split == "train" else replace(options, reference=sources["train"])
-        )
-        with bars(src, f"scanning {split}") as callback:
-            plan, report, _ = fit_plan(
-                src, split_options, strategies, progress=callback, fitted=train_plan
-            )
-        if split == "train":
-            train_plan = plan
-        if not allow_empty:
+    results = fit_splits(sources, options, strategies, bars)
+    if not allow_empty:
+        for _, plan, report, _ in results:
             refuse_empty(plan, report.source)
-        results.append((split, plan, report))
     done: list[FixResult] = []
     with atomic_paths(*every) as temps:
         into = dict(zip(every, temps, strict=True))
-        for split, plan, report in results:
+        for split, plan, report, _ in results:
             tally = Tally()
             for i, (part, target) in enumerate(zip(files[split], outs[split], strict=True)):
                 part_src = open_source(part, encoding=options.encoding)
@@ -656,6 +646,31 @@ def fix_splits(
     for result in done:
         fitted_only(result.plan)
     return done
+
+
+def fit_splits(
+    sources: dict[str, Source],
+    options: ScanOptions,
+    strategies: Strategies | None,
+    bars: ProgressBars,
+) -> list[tuple[str, FixPlan, Report, Source]]:
+    """Plans for named splits, train first: train fitted on its own, every other split
+    against it (train's value parameters, the split's own row drops), as ``fix SPLIT
+    --reference TRAIN`` fits. Each with its report and the source it was fitted on."""
+    fitted: list[tuple[str, FixPlan, Report, Source]] = []
+    train_plan: FixPlan | None = None
+    for split, src in sources.items():
+        split_options = (
+            options if split == "train" else replace(options, reference=sources["train"])
+        )
+        with bars(src, f"scanning {split}") as callback:
+            plan, report, src = fit_plan(
+                src, split_options, strategies, progress=callback, fitted=train_plan
+            )
+        if split == "train":
+            train_plan = plan
+        fitted.append((split, plan, report, src))
+    return fitted
 
 
 def _fix_split_folders(
@@ -681,19 +696,7 @@ def _fix_split_folders(
     for src in sources.values():
         guard_folder(src, out_dir, [*inputs], list(plans.values()), force)
     bars = progress or _no_bars
-    fitted: list[tuple[str, FixPlan, Report, Source]] = []
-    train_plan: FixPlan | None = None
-    for split, src in sources.items():
-        split_options = (
-            options if split == "train" else replace(options, reference=sources["train"])
-        )
-        with bars(src, f"scanning {split}") as callback:
-            plan, report, src = fit_plan(
-                src, split_options, strategies, progress=callback, fitted=train_plan
-            )
-        if split == "train":
-            train_plan = plan
-        fitted.append((split, plan, report, src))
+    fitted = fit_splits(sources, options, strategies, bars)
     done: list[FixResult] = []
     with atomic_paths(*plans.values()) as temps, atomic_dir(out_dir) as tmp:
         into = dict(zip(sources, temps, strict=True))

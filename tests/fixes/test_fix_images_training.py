@@ -12,11 +12,11 @@ real one, offline.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+from needs import needed, runs_without
 from PIL import Image
 from typer.testing import CliRunner
 
@@ -25,18 +25,6 @@ from labelcheck.cli import app
 runner = CliRunner()
 #: torchvision.datasets.folder.IMG_EXTENSIONS
 IMG_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
-
-
-def _needs(module: str):
-    """The module, or a skip on a laptop without it; in CI (LABELCHECK_CI=1) a failure."""
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        if os.environ.get("LABELCHECK_CI"):
-            pytest.fail(f"LABELCHECK_CI is set but {module} is not installed; .ci/run installs it")
-        pytest.skip(f"{module} is not installed (optional)")
 
 
 def _fix(data: Path, out: Path) -> None:
@@ -82,7 +70,7 @@ class ImageFolderLike:
 
 
 def _hf_images(data_dir: Path, cache: Path, monkeypatch) -> list:
-    datasets = _needs("datasets")
+    datasets = needed("datasets")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     for flag in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"):
@@ -107,7 +95,7 @@ def test_hugging_face_imagefolder_fails_on_the_raw_folder_and_reads_the_fixed_on
 
 
 def test_dataloader_default_collate_fails_on_a_grayscale_image_and_not_once_fixed(tmp_path):
-    torch = _needs("torch")
+    torch = needed("torch")
     raw, fixed = tmp_path / "raw", tmp_path / "fixed"
     _class_folders(raw)
     loader = torch.utils.data.DataLoader(ImageFolderLike(raw), batch_size=8)
@@ -154,7 +142,7 @@ def _model(torch):
 
 
 def test_segmentation_loss_fails_on_0_255_masks_and_trains_on_the_fixed_ones(tmp_path):
-    torch = _needs("torch")
+    torch = needed("torch")
     raw, fixed = tmp_path / "raw", tmp_path / "fixed"
     _segmentation(raw)
     x, y = _tensors(raw)
@@ -178,20 +166,8 @@ def test_segmentation_loss_fails_on_0_255_masks_and_trains_on_the_fixed_ones(tmp
 
 def test_ci_fails_rather_than_skips_without_torch():
     """With LABELCHECK_CI=1 (set by .ci/run) a missing torch is a failure, not a skip."""
-    import subprocess
-    import sys
-
     test = f"{__file__}::test_segmentation_loss_fails_on_0_255_masks_and_trains_on_the_fixed_ones"
-    code = (
-        "import sys; sys.modules['torch'] = None; import pytest; "  # torch cannot be imported
-        f"sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', {test!r}]))"
-    )
-    runs = {}
-    for ci in ("1", ""):
-        env = {**os.environ, "LABELCHECK_CI": ci}
-        runs[ci] = subprocess.run(
-            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
-        )
+    runs = runs_without("torch", test)
     assert runs["1"].returncode == 1, runs["1"].stdout
     assert "LABELCHECK_CI is set but torch is not installed" in runs["1"].stdout
     assert runs[""].returncode == 0 and "1 skipped" in runs[""].stdout, runs[""].stdout

@@ -6,12 +6,12 @@ cross-entropy, the output sized from the labels, a textbook learning rate.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
+from needs import needed, runs_without
 
 import labelcheck
 
@@ -81,17 +81,7 @@ def test_pixels_before_silent_wrap_and_nan_after_trains():
 
 
 def _torch():
-    """PyTorch, or a skip on a laptop without it; in CI (LABELCHECK_CI=1) a missing torch fails.
-
-    A test that CI skips is a test that does not run: .ci/run installs the CPU build.
-    """
-    try:
-        import torch
-    except ImportError:
-        if os.environ.get("LABELCHECK_CI"):
-            pytest.fail("LABELCHECK_CI is set but PyTorch is not installed; .ci/run installs it")
-        pytest.skip("PyTorch is not installed (optional: pip install torch, CPU build)")
-    return torch
+    return needed("torch", "PyTorch")
 
 
 def test_torch_cross_entropy_before_and_after():
@@ -122,20 +112,7 @@ def test_torch_cross_entropy_before_and_after():
 
 def test_ci_fails_rather_than_skips_without_torch():
     """With LABELCHECK_CI=1 (set by .ci/run) a missing torch is a failure, not a skip."""
-    import subprocess
-    import sys
-
-    test = f"{__file__}::test_torch_cross_entropy_before_and_after"
-    code = (
-        "import sys; sys.modules['torch'] = None; import pytest; "  # torch cannot be imported
-        f"sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', {test!r}]))"
-    )
-    runs = {}
-    for ci in ("1", ""):
-        env = {**os.environ, "LABELCHECK_CI": ci}
-        runs[ci] = subprocess.run(
-            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
-        )
+    runs = runs_without("torch", f"{__file__}::test_torch_cross_entropy_before_and_after")
     assert runs["1"].returncode == 1, runs["1"].stdout
     assert "LABELCHECK_CI is set but PyTorch is not installed" in runs["1"].stdout
     assert runs[""].returncode == 0 and "1 skipped" in runs[""].stdout, runs[""].stdout

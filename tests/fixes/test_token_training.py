@@ -12,34 +12,22 @@ what its message says: resize the embeddings to the tokenizer) it trains with fi
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import json
 import math
-import os
 import re
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from needs import needed
 from typer.testing import CliRunner
 
 import labelcheck
 from labelcheck.cli import app
 
-
-def _needed(module: str):
-    """A skip on a laptop without it; in CI (LABELCHECK_CI=1, .ci/run) a failure."""
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        if os.environ.get("LABELCHECK_CI"):
-            pytest.fail(f"LABELCHECK_CI is set but {module} is not installed; .ci/run installs it")
-        pytest.skip(f"{module} is not installed")
-
-
-torch = _needed("torch")
-tokenizers = _needed("tokenizers")  # in the test extra
+torch = needed("torch")
+tokenizers = needed("tokenizers")  # in the test extra
 
 MAX_LEN = 24
 
