@@ -2,19 +2,21 @@
 
 A file can be clean and its batches broken: a transform that divides by a zero
 std, a collate that pads labels with 255, an augmentation that makes NaN.
-:func:`check_batch` looks at each batch with a few whole-tensor reductions (one
-sum per float input; a min and a max per id tensor, one more max for labels padded
-with a negative ``ignore_index``; one any per attention-mask row) and only when one
-of them is off finds the samples, so guarding a loader costs about nothing. Tensors
-stay where they are: float tensors are summed with torch (on their device); integer
-and boolean CPU tensors are read as numpy views (numpy dispatches a reduction of a
-few thousand ids faster than torch), GPU ones reduced with torch. Used by
+:class:`BatchCheck` looks at each part of a batch with one call of a compiled kernel
+(stats/kernels.c) on its memory: floats all finite; class ids within
+0..n_classes-1 (``ignore_index`` aside, and not every one ignored); token ids within
+the vocabulary; no attention-mask row all zero. Only when a kernel says a part may be
+off do the numpy/torch checks look again and find the samples, so guarding a loader
+costs about nothing. Tensors stay where they are (a contiguous CPU tensor or numpy
+array is read in place, no copy); what the kernels cannot read (a GPU tensor, a
+strided view, float16, no compiled kernels) takes those numpy/torch checks directly:
+a sum per float part (torch's, on its device), a min and a max per id part. Used by
 :mod:`labelcheck.torch` and :mod:`labelcheck.keras`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -25,6 +27,7 @@ from labelcheck.errors import BatchError, InputError
 from labelcheck.io.frames import batch_parts
 from labelcheck.models import classes_of, read_model
 from labelcheck.options import LABEL_CANDIDATES
+from labelcheck.stats.native import batch_kernels
 
 #: Hugging Face's names for token ids, checked against the model's vocabulary.
 TOKEN_PARTS = ("input_ids", "decoder_input_ids")
@@ -72,43 +75,173 @@ class Bounds:
 
 def guarded(loader: Any, bounds: Bounds) -> Iterator[Any]:
     """Every batch of ``loader``, each checked before it is handed on."""
+    check = BatchCheck(bounds)
     for number, batch in enumerate(loader):
-        check_batch(batch, number, bounds)
+        check(batch, number)
         yield batch
 
 
 def check_batch(batch: Any, number: int, bounds: Bounds) -> None:
-    """Raise :class:`BatchError` if ``batch`` holds a value that breaks training."""
-    problems: list[str] = []
-    samples: set[int] = set()
-    for name, value in _leaves(batch_parts(batch)):
-        how = _how(name, type(value))
-        if how is None:
-            continue  # a string, a list of file names: nothing a loss reads
-        role, torch = how
-        if torch is not None and value.is_floating_point():
-            found = _finite_torch(name, value, torch)
-        else:
-            if torch is not None:
-                if value.is_cpu:  # a view, no copy: numpy's reductions dispatch faster
-                    value, torch = value.numpy(), None
-            elif not isinstance(value, np.ndarray):
-                value = np.asarray(value)
-            if torch is None and value.dtype.kind in "fc":
-                found = _finite_numpy(name, value)
-            elif role == "labels":
-                found = _ids(name, value, torch, bounds.n_classes, bounds, "n_classes")
-            elif role == "tokens":
-                found = _ids(name, value, torch, bounds.vocab_size, bounds, "vocab_size")
-            elif role == "attention":
-                found = _attends(name, value, torch)
+    """Raise :class:`BatchError` if ``batch`` holds a value that breaks training (one
+    batch; a guard keeps one :class:`BatchCheck` for all of its batches)."""
+    BatchCheck(bounds)(batch, number)
+
+
+#: An id bound when there is none: every non-negative int64 is below it.
+_NO_BOUND = (1 << 63) - 1
+#: Containers of parts (Keras' ``({"image": ..., "meta": ...}, y)``); a tuple of types
+#: is the quickest isinstance.
+_NESTED = (dict, tuple, list)
+#: Parts remembered per check (names x types x dtypes; a loader repeats a handful).
+_PLANS = 1024
+
+
+class BatchCheck:
+    """Checks batches against ``bounds``, one at a time. What each part is (its role, how
+    the compiled kernels read it) is worked out once per name, type and dtype, as a
+    loader repeats them every batch; a clean part then costs one kernel call on its
+    memory (no copy, no temporary), which keeps a guard cheap next to the loader."""
+
+    def __init__(self, bounds: Bounds) -> None:
+        self.bounds = bounds
+        self.plans: dict[tuple[str, type, Any], tuple[str, Any, Any] | None] = {}
+
+    def __getstate__(self) -> dict[str, Any]:  # the plans hold ctypes functions
+        return {"bounds": self.bounds}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["bounds"])
+
+    def __call__(self, batch: Any, number: int) -> None:
+        """Raise :class:`BatchError` if ``batch`` holds a value that breaks training."""
+        problems: list[str] = []
+        samples: set[int] = set()
+        for name, value in batch_parts(batch).items():
+            if isinstance(value, _NESTED):
+                for leaf_name, leaf in _leaves({name: value}):
+                    self._part(leaf_name, leaf, problems, samples)
             else:
-                found = None  # integer or boolean inputs: no NaN, no bound known
+                self._part(name, value, problems, samples)
+        if problems:
+            raise BatchError(number, tuple(sorted(samples)), problems)
+
+    def _part(self, name: str, value: Any, problems: list[str], samples: set[int]) -> None:
+        key = (name, type(value), getattr(value, "dtype", None))
+        try:
+            plan = self.plans[key]
+        except KeyError:
+            if len(self.plans) >= _PLANS:
+                self.plans.clear()
+            plan = self.plans[key] = _plan(*key, self.bounds)
+        if plan is None:
+            return  # a string, a list of file names, integer inputs: nothing to check
+        role, torch, clean = plan
+        if clean is not None:  # the kernels read contiguous CPU memory, nothing else
+            if torch is None:
+                if value.flags.c_contiguous and clean(value, value.ctypes.data, value.size):
+                    return
+            elif (
+                value.is_cpu
+                and value.is_contiguous()
+                and clean(value, value.data_ptr(), value.numel())
+            ):
+                return
+        found = _look(name, value, role, torch, self.bounds)
         if found is not None:
             problems.append(found[0])
             samples.update(found[1])
-    if problems:
-        raise BatchError(number, tuple(sorted(samples)), problems)
+
+
+def _plan(name: str, kind: type, dtype: Any, bounds: Bounds) -> tuple[str, Any, Any] | None:
+    """How to check a part: (role, torch or None, the kernels' test that it is clean or
+    None), or None when there is nothing to check."""
+    how = _how(name, kind)
+    if how is None:
+        return None
+    role, torch = how
+    # the kernels read torch tensors and numpy arrays (not what merely converts to one)
+    readable = torch is not None or issubclass(kind, np.ndarray)
+    layout = _layout(dtype, torch) if readable else None
+    skip = layout is not None and layout[0] != "f" and (role == "inputs" or layout[0] == "b")
+    if skip and role != "attention":
+        return None  # no NaN in integers; no bound on integer inputs; booleans no ids
+    kernels = batch_kernels()
+    if layout is None or kernels is None:
+        return role, torch, None
+    return role, torch, _kernel_test(role, layout, kernels, bounds)
+
+
+def _kernel_test(
+    role: str, layout: tuple[str, int, bool], kernels: Any, bounds: Bounds
+) -> Callable[[Any, int, int], Any]:
+    """``clean(value, address, n)``: true when one kernel call on the ``n`` values at
+    ``address`` shows the part holds nothing that breaks training, false when it may
+    (:func:`_look` then decides, and finds the samples)."""
+    ids_check, empty_rows, all_finite = kernels
+    kind, width, signed = layout
+    if kind == "f":
+        return lambda v, at, n: all_finite(at, n, width)
+    if role == "attention":
+
+        def attends(v: Any, at: int, n: int) -> bool:
+            if v.ndim != 2 or n == 0:
+                return True  # not rows of tokens: nothing to judge
+            return empty_rows(at, v.shape[0], n // v.shape[0] * width) == 0
+
+        return attends
+    k, skip = (
+        (bounds.n_classes, bounds.ignore_index) if role == "labels" else (bounds.vocab_size, None)
+    )
+    code = width | signed << 4 | (skip is not None) << 5
+    top, skip = _NO_BOUND if k is None else k, skip or 0
+    return lambda v, at, n: ids_check(at, n, code, top, skip) == 0
+
+
+def _layout(dtype: Any, torch: Any) -> tuple[str, int, bool] | None:
+    """(kind: f/i/b, bytes per value, signed) of a dtype the kernels read, or None."""
+    if torch is not None:
+        return _torch_layouts(torch).get(dtype)
+    if not isinstance(dtype, np.dtype) or not dtype.isnative:
+        return None
+    if dtype.kind == "f" and dtype.itemsize in (4, 8):
+        return "f", dtype.itemsize, True
+    if dtype.kind == "i" or (dtype.kind == "u" and dtype.itemsize < 8):
+        return "i", dtype.itemsize, dtype.kind == "i"
+    return ("b", 1, False) if dtype.kind == "b" else None
+
+
+@lru_cache(maxsize=1)
+def _torch_layouts(torch: Any) -> dict[Any, tuple[str, int, bool]]:
+    return {
+        torch.float32: ("f", 4, True),
+        torch.float64: ("f", 8, True),
+        torch.int64: ("i", 8, True),
+        torch.int32: ("i", 4, True),
+        torch.int16: ("i", 2, True),
+        torch.int8: ("i", 1, True),
+        torch.uint8: ("i", 1, False),
+        torch.bool: ("b", 1, False),
+    }
+
+
+def _look(name: str, value: Any, role: str, torch: Any, bounds: Bounds):
+    """The exact checks of one part: (what is wrong, the samples), or None."""
+    if torch is not None and value.is_floating_point():
+        return _finite_torch(name, value, torch)
+    if torch is not None:
+        if value.is_cpu:  # a view, no copy: numpy's reductions dispatch faster
+            value, torch = value.numpy(), None
+    elif not isinstance(value, np.ndarray):
+        value = np.asarray(value)
+    if torch is None and value.dtype.kind in "fc":
+        return _finite_numpy(name, value)
+    if role == "labels":
+        return _ids(name, value, torch, bounds.n_classes, bounds, "n_classes")
+    if role == "tokens":
+        return _ids(name, value, torch, bounds.vocab_size, bounds, "vocab_size")
+    if role == "attention":
+        return _attends(name, value, torch)
+    return None  # integer or boolean inputs: no NaN, no bound known
 
 
 @lru_cache(maxsize=256)

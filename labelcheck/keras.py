@@ -17,7 +17,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from labelcheck.batches import Bounds, check_batch, guarded
+from labelcheck.batches import BatchCheck, Bounds, guarded
 from labelcheck.report import Report
 
 
@@ -86,6 +86,7 @@ class GuardedDataset(keras.utils.PyDataset):
         )
         self.dataset = dataset
         self.bounds = bounds
+        self.check = BatchCheck(bounds)
 
     def __len__(self) -> int:
         return len(self.dataset)
@@ -96,7 +97,7 @@ class GuardedDataset(keras.utils.PyDataset):
 
     def __getitem__(self, index: int) -> Any:
         batch = self.dataset[index]
-        check_batch(batch, index, self.bounds)
+        self.check(batch, index)
         return batch
 
     def on_epoch_begin(self) -> None:

@@ -518,6 +518,8 @@ class PartNames:
 def batch_parts(batch: Any) -> dict[str, Any]:
     """A training batch's named parts: ``(x, y)`` tuples by position, dicts by key, a lone
     tensor as ``x`` (the values are left as they are: tensors stay tensors)."""
+    if type(batch) is tuple and len(batch) == 2:  # (x, y), first: a guard asks every batch
+        return {TUPLE_PARTS[0]: batch[0], TUPLE_PARTS[1]: batch[1]}
     if isinstance(batch, Mapping):
         return {str(k): v for k, v in batch.items()}
     if isinstance(batch, tuple | list):

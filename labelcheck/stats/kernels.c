@@ -507,3 +507,63 @@ CLONES void lc_list_counts(const int64_t *values, const int64_t *starts, const i
         row_max[r] = top;
     }
 }
+
+/* Integer ids of one batch part (labelcheck/batches.py's guard), in one read: how many
+ * values lie outside [0, k) and are not `skip` (any such value when has_skip is 0), or -1
+ * when there are values and every one is `skip` (has_skip only). `layout` packs the bytes
+ * per value (1, 2, 4 or 8) in bits 0-3, signed in bit 4, has_skip in bit 5: one argument,
+ * since ctypes' cost is per argument. Unsigned 8-byte values are never passed (they may
+ * not fit in int64). */
+#define IDS_LOOP(T)                                                        \
+    do {                                                                   \
+        const T *v = (const T *)data;                                      \
+        for (int64_t i = 0; i < n; i++) {                                  \
+            int64_t x = (int64_t)v[i];                                     \
+            bad += ((x < 0) | (x >= k)) & ((x != skip) | !has_skip);       \
+            other += x != skip;                                            \
+        }                                                                  \
+    } while (0)
+
+CLONES int64_t lc_ids_check(const void *data, int64_t n, int32_t layout, int64_t k,
+                            int64_t skip) {
+    const int32_t width = layout & 15, is_signed = (layout >> 4) & 1, has_skip = (layout >> 5) & 1;
+    int64_t bad = 0, other = 0;
+    if (width == 8) IDS_LOOP(int64_t);
+    else if (width == 4 && is_signed) IDS_LOOP(int32_t);
+    else if (width == 4) IDS_LOOP(uint32_t);
+    else if (width == 2 && is_signed) IDS_LOOP(int16_t);
+    else if (width == 2) IDS_LOOP(uint16_t);
+    else if (width == 1 && is_signed) IDS_LOOP(int8_t);
+    else IDS_LOOP(uint8_t);
+    return has_skip && n > 0 && other == 0 ? -1 : bad;
+}
+
+/* Rows of a 2-D attention mask stored as `row_bytes` bytes each (integers or booleans:
+ * a row attends somewhere when any byte is nonzero): how many rows are all zero. Each
+ * row is read up to its first nonzero byte, so a batch of ordinary masks costs a few
+ * reads per row. */
+CLONES int64_t lc_empty_rows(const uint8_t *data, int64_t rows, int64_t row_bytes) {
+    int64_t empty = 0;
+    for (int64_t r = 0; r < rows; r++, data += row_bytes) {
+        int64_t j = 0;
+        while (j < row_bytes && !data[j]) j++;
+        empty += j == row_bytes;
+    }
+    return empty;
+}
+
+/* Whether n float values (width 4: float32, 8: float64) are all finite: no value has its
+ * exponent bits all set (NaN, Inf). Read as integers, so the test vectorises without
+ * reassociating float sums and never overflows. */
+CLONES int32_t lc_all_finite(const void *data, int64_t n, int32_t width) {
+    if (width == 4) {
+        const uint32_t *v = (const uint32_t *)data;
+        uint32_t bad = 0;
+        for (int64_t i = 0; i < n; i++) bad |= (v[i] & 0x7F800000u) == 0x7F800000u;
+        return !bad;
+    }
+    const uint64_t *v = (const uint64_t *)data;
+    uint64_t bad = 0;
+    for (int64_t i = 0; i < n; i++) bad |= (v[i] & EXP_MASK) == EXP_MASK;
+    return !bad;
+}

@@ -195,7 +195,32 @@ def _library() -> ctypes.CDLL | None:
         i64 = ctypes.c_int64
         lib.lc_list_counts.argtypes = [p, p, p, i64, i64, i64, i64, i64, i64, p, p, p]
         lib.lc_list_counts.restype = None
+    if hasattr(lib, "lc_ids_check"):  # absent from a build of an older kernels.c
+        p, i32, i64 = ctypes.c_void_p, ctypes.c_int32, ctypes.c_int64
+        lib.lc_ids_check.argtypes = [p, i64, i32, i64, i64]
+        lib.lc_ids_check.restype = i64
+        lib.lc_empty_rows.argtypes = [p, i64, i64]
+        lib.lc_empty_rows.restype = i64
+        lib.lc_all_finite.argtypes = [p, i64, i32]
+        lib.lc_all_finite.restype = i32
     return lib
+
+
+def batch_kernels() -> tuple[Any, Any, Any] | None:
+    """``(ids_check, empty_rows, all_finite)``: the kernels of the guard's checks of one
+    batch part (labelcheck/batches.py), or None when the kernels are off or older.
+
+    ``ids_check(address, n, layout, k, skip)`` reads ``n`` integers at ``address`` (``layout``:
+    bytes per value in bits 0-3, signed in bit 4, "skip ``skip``" in bit 5) and gives how
+    many lie outside ``[0, k)`` and are not ``skip``, or -1 when every one is ``skip``;
+    ``empty_rows(address, rows, row_bytes)`` counts the rows whose bytes are all zero;
+    ``all_finite(address, n, width)`` says whether ``n`` floats of ``width`` bytes (4 or
+    8) are all finite.
+    """
+    lib = _library()
+    if lib is None or not hasattr(lib, "lc_ids_check"):
+        return None
+    return lib.lc_ids_check, lib.lc_empty_rows, lib.lc_all_finite
 
 
 def image_kernel() -> Any:
