@@ -183,6 +183,8 @@ def fit_plan(
     given = {(f.code, f.column) for f in report.findings if f.severity == "error"}
     plan.errors_left = [e for e in plan.errors_left if e in given]
     plan.source = report.source
+    if options.array_tokens in report.stats.plan.columns:
+        plan.tokens = options.array_tokens  # new arrays are token ids too
     plan.rows_in = report.rows
     plan.rows_out = current.rows  # expected; the write counts what really went out
     return plan, report, source
@@ -755,20 +757,18 @@ def apply_file(
     from labelcheck.io.writers import atomic_dir, guard_outputs, output_format
 
     plan_file = None if isinstance(plan, FixPlan) else plan
+    if not isinstance(plan, FixPlan):
+        plan = FixPlan.load(plan)  # first: it says how to read a token array
     output = Path(output)
-    src = open_source(path, encoding=encoding, layout=layout, masks=masks)
+    src = open_source(path, encoding=encoding, layout=layout, masks=masks, tokens=plan.tokens)
     if is_folder(src):
         guard_folder(src, output, [plan_file, *inputs], [], force)
-        if not isinstance(plan, FixPlan):
-            plan = FixPlan.load(plan)
         with (progress or _no_bars)(src, "applying") as callback, atomic_dir(output) as tmp:
             tally = write_folder_fixed(src, plan, tmp, drop_unknown=drop_unknown, progress=callback)
         return FixResult(plan, tally, output)
     output_format(output)
     unique_columns(src)
     guard_outputs([path, *src.paths, plan_file, *inputs], [output], force=force)
-    if not isinstance(plan, FixPlan):
-        plan = FixPlan.load(plan)
     with (progress or _no_bars)(src, "applying") as callback:
         tally = _write_with_restart(src, plan, output, drop_unknown, callback)
     return FixResult(plan, tally, output)

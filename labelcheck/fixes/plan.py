@@ -152,6 +152,9 @@ class FixPlan:
     #: scale (what ``torchvision.transforms.Normalize`` takes), and the files left out.
     normalize: dict[str, list[float]] | None = None
     excluded: list[dict[str, str]] = field(default_factory=list)
+    #: The column a 2-D integer array (.npy/.npz, numpy X) was read as, token ids per row
+    #: (``--tokens``, or ``input_ids`` with ``--pad-id``): new arrays are read the same way.
+    tokens: str | None = None
 
     # ---------------------------------------------------------- persistence
     def to_dict(self) -> dict[str, Any]:
@@ -169,6 +172,7 @@ class FixPlan:
             "unfixed": list(self.unfixed),
             **({"normalize": self.normalize} if self.normalize is not None else {}),
             **({"excluded": list(self.excluded)} if self.excluded else {}),
+            **({"tokens": self.tokens} if self.tokens is not None else {}),
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -209,6 +213,7 @@ class FixPlan:
             strategies=dict(data.get("strategies") or {}),
             normalize=data.get("normalize"),
             excluded=list(data.get("excluded") or []),
+            tokens=data.get("tokens"),
         )
 
     @classmethod
@@ -403,7 +408,7 @@ class FixPlan:
         # X's columns are the fitted feature columns, in their order (a plan fitted on a
         # DataFrame has names, not x0..); a plan without recorded columns names them x0..
         features = [c for c in self.columns if c != label] or None
-        src = arrays_source("(X, y)", X, y, label=label, names=features)
+        src = arrays_source("(X, y)", X, y, label=label, names=features, tokens=self.tokens)
         table = pa.Table.from_batches(list(src.batches()), schema=src.schema)
         return table_to_arrays(self._table(table, **kw), label, with_y=y is not None)
 

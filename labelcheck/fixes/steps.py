@@ -646,8 +646,7 @@ def _truncate_tokens(step: Step, batch: pa.RecordBatch, index: int, a: Applied):
     mask = {p["mask"]: batch.column(p["mask"])} if p.get("mask") in names else {}
     rows = failing_rows("longer", batch.column(index), mask, bound=p["value"], pad=p.get("pad_id"))
     changed = int(rows.sum())
-    if not changed:
-        return batch, 0
+    # every batch, cut or not: a fixed-size column becomes a list column in all of them
     for name in dict.fromkeys([step.column, *p.get("columns", [])]):
         if name in names:
             i = names.index(name)

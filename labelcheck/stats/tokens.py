@@ -652,11 +652,16 @@ def map_token_values(
 
 def truncated(array: pa.Array | pa.ChunkedArray, rows: np.ndarray, length: int) -> pa.Array:
     """The list column with the ``rows`` (a boolean mask) cut to their first ``length``
-    values; other rows, nulls and the value type as they were (a fixed-size list becomes a
-    list: its rows no longer share one size)."""
+    values; other rows, nulls and the value type as they were. A fixed-size list becomes a
+    list whether or not a row is cut (its rows no longer share one size, and every batch of
+    a fixed output has the type the plan's output schema, from an empty batch, says)."""
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
-    if is_nested(array.type) or len(array) == 0:
+    if is_nested(array.type):
+        return array
+    if pa.types.is_fixed_size_list(array.type):
+        array = array.cast(pa.list_(array.type.value_field))
+    if len(array) == 0 or not rows.any():
         return array
     lists = as_lists(array)
     new = np.where(rows, np.minimum(lists.lengths, length), lists.lengths)

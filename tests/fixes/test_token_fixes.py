@@ -172,3 +172,45 @@ def test_copies_of_sequences_are_dropped_and_identical_empty_rows_are_not_copies
     dropped = (keys.duplicated() & ~blank) | (keys.map(len) == 0)
     expected = [r for r, gone in zip(ids, dropped, strict=True) if not gone]
     assert pq.read_table(out).column("input_ids").to_pylist() == expected
+
+
+def _padded(rng: np.random.Generator, n: int, width: int = 16) -> np.ndarray:
+    """n right-padded rows of ids (pad 0), 2 to ``width`` real tokens each."""
+    ids = np.zeros((n, width), dtype=np.int64)
+    for i, length in enumerate(rng.integers(2, width + 1, size=n)):
+        ids[i, :length] = rng.integers(1, VOCAB, size=length)
+    return ids
+
+
+def test_a_plan_fitted_on_a_token_array_replays_on_new_arrays(tmp_path):
+    # fit on train.npy read as token ids (--pad-id), apply the saved plan to test.npy
+    # with no flag: the plan says the array holds token ids, not 16 feature columns
+    rng = np.random.default_rng(4)
+    train, test = _padded(rng, 200), _padded(rng, 80)
+    np.save(tmp_path / "train.npy", train)
+    np.save(tmp_path / "test.npy", test)
+    args = ["--pad-id", "0", "--max-length", "8", "--long", "truncate", "--no-row-checks"]
+    fixed = tmp_path / "fixed.parquet"
+    result = CliRunner().invoke(app, ["fix", str(tmp_path / "train.npy"), "-o", str(fixed), *args])
+    assert result.exit_code == 0, result.output
+    plan = tmp_path / "fixed.plan.json"
+    assert json.loads(plan.read_text())["tokens"] == "input_ids"
+    out = tmp_path / "test_fixed.parquet"
+    result = CliRunner().invoke(
+        app, ["apply", str(plan), str(tmp_path / "test.npy"), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    long = (test != 0).sum(1) > 8
+    assert f"truncate     {long.sum()} rows of 'input_ids' at 8 tokens" in result.output
+    rows = pq.read_table(out).column("input_ids").to_pylist()
+    expected = [list(r[:8]) if cut else list(r) for r, cut in zip(test, long, strict=True)]
+    assert rows == expected
+    again = labelcheck.scan(out, pad_id=0, max_length=8, row_checks=False)
+    assert [f.code for f in again.findings] == []
+    # the library's replay on numpy reads the array the same way
+    loaded = labelcheck.FixPlan.load(plan)
+    table = loaded.transform(
+        pa.table({"input_ids": pa.FixedSizeListArray.from_arrays(test.ravel(), 16)})
+    )
+    assert table.column("input_ids").to_pylist() == expected
+    assert test.tolist() == np.load(tmp_path / "test.npy").tolist()  # the input untouched
