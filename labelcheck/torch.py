@@ -27,10 +27,14 @@ def check_loader(
     the label is ``y``, or a dict's ``label``/``labels``); image batches (N, C, H, W),
     (N, H, W, C) or (N, H, W) as numpy image arrays are, per channel; dicts of token
     tensors (``input_ids``, ``attention_mask``, ``labels``: (N, T)) as token columns
-    (LC501-LC508). Segmentation masks (a label of shape (N, H, W)) are not scanned yet
-    (:func:`guard` checks them). ``model`` gives ``n_classes``, the vocabulary size and
-    the maximum length as for :func:`labelcheck.scan`; ``max_batches`` stops early;
-    the other keywords are :func:`labelcheck.scan`'s.
+    (LC501-LC508); segmentation masks (a ``y``/``label``/``labels`` or ``mask``/``masks``/
+    ``segmentation`` part of shape (N, H, W), or RGB (N, H, W, 3)) as the mask column a
+    folder of masks gives (LC406-LC409: values out of range, colour-coded masks, lossy
+    values, masks of another size than the batch's images), naming the samples by row
+    (0-based over the batches drawn). ``model`` gives ``n_classes`` (a segmentation net's
+    last Conv2d's out channels), the vocabulary size and the maximum length as for
+    :func:`labelcheck.scan`; ``max_batches`` stops early; the other keywords are
+    :func:`labelcheck.scan`'s (``ignore_index=255`` for a VOC mask's border).
 
     Examples
     --------

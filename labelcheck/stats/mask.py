@@ -124,6 +124,8 @@ class MaskStats:
         files.decoded += n
         if files.sizes is not None:
             files.sizes[f"{width}x{height}"] = files.sizes.get(f"{width}x{height}", 0) + n
+        mode = "L" if len(self.shape) == 2 else "RGB" if self.shape[-1] == 3 else "RGBA"
+        files.modes[mode] = files.modes.get(mode, 0) + n
         self._pair_sizes(ctx, unit, base, n)
         if masks.ndim == 4:  # RGB(A): grey when R = G = B, else colour-coded
             rgb = masks[..., :3].astype(np.int64)
