@@ -452,7 +452,12 @@ def _row_values(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         row = np.concatenate([np.full(len(v), i, np.int64) for i, (v, _) in enumerate(parts)])
         return row, np.concatenate([v for v, _ in parts]), np.concatenate([c for _, c in parts])
     keys = np.arange(n, dtype=np.int64)[:, None] * span + (masks - lo)
-    found, counts = np.unique(keys, return_counts=True)
+    if n * span <= _CHUNK_PIXELS:  # few values (class ids): counted, not sorted
+        table = np.bincount(keys.ravel(), minlength=n * span)
+        found = np.flatnonzero(table)
+        counts = table[found]
+    else:
+        found, counts = np.unique(keys, return_counts=True)
     return found // span, found % span + lo, counts
 
 
