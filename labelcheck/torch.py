@@ -45,6 +45,15 @@ def check_loader(
     >>> report = labelcheck.torch.check_loader(DataLoader(TensorDataset(X, y), 10), model)
     >>> print(report.by_code("LC204")[0].message.split(";")[0])
     20 rows with class id >= n_classes=4 (from the model's last layer Linear(3, 4)) (4)
+
+    Segmentation masks, against a net whose last Conv2d has 3 out channels:
+
+    >>> masks = torch.randint(0, 3, (40, 8, 8))
+    >>> masks[5, 0, :] = 255  # a VOC border, with no ignore_index
+    >>> data = TensorDataset(torch.rand(40, 3, 8, 8), masks)
+    >>> report = labelcheck.torch.check_loader(DataLoader(data, 10), torch.nn.Conv2d(3, 3, 1))
+    >>> print(report.by_code("LC406")[0].message.split(":")[0])
+    mask values 255 in 1 mask (row 5)
     """
     from labelcheck.api import scan
     from labelcheck.batches import MASK_PARTS

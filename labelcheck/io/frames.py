@@ -147,6 +147,11 @@ def arrays_source(
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = y.ravel()
+        if y.ndim > 2:
+            raise InputError(
+                f"{name}: y of shape {y.shape} for rows of features X {X.shape}: segmentation "
+                "masks (N, H, W) are read beside images X of shape (N, H, W, C) or (N, C, H, W)"
+            )
         if len(y) != len(X):
             raise InputError(
                 f"{name}: X has {len(X)} rows but y has {len(y)}; they must have one label per row"

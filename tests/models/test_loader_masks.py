@@ -194,6 +194,9 @@ def test_check_arrays_scans_numpy_masks_as_a_mask_column():
     held = (Y >= CLASSES).any(axis=(1, 2))
     assert lc406.rows == int(held.sum()) == 2
     assert list(lc406.files) == ["row 17", "row 250"]
+    # masks beside rows of features, not images: a one-line error, not a silent pass
+    with pytest.raises(labelcheck.InputError, match=r"masks \(N, H, W\) are read beside images"):
+        labelcheck.check_arrays(X.reshape(len(X), -1), Y)
     # channels first, and masks (N, 1, H, W): the same column
     report = labelcheck.scan((X.transpose(0, 3, 1, 2).copy(), Y[:, None]), n_classes=CLASSES)
     assert [(f.code, f.rows, f.files) for f in report.findings] == [
