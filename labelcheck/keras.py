@@ -42,8 +42,9 @@ def check_loader(
     """Scan ``(x, y)`` arrays, a ``PyDataset`` or a ``tf.data.Dataset``; a Report.
 
     Arrays are scanned as :func:`labelcheck.scan` scans them; batches as
-    :func:`labelcheck.torch.check_loader` does (tabular, image and token batches). ``model``
-    gives ``n_classes`` and ``loss``; the other keywords are :func:`labelcheck.scan`'s.
+    :func:`labelcheck.torch.check_loader` does (tabular, image, token and segmentation mask
+    batches). ``model`` gives ``n_classes`` and ``loss``; the other keywords are
+    :func:`labelcheck.scan`'s.
 
     Examples
     --------

@@ -27,10 +27,14 @@ def check_loader(
     the label is ``y``, or a dict's ``label``/``labels``); image batches (N, C, H, W),
     (N, H, W, C) or (N, H, W) as numpy image arrays are, per channel; dicts of token
     tensors (``input_ids``, ``attention_mask``, ``labels``: (N, T)) as token columns
-    (LC501-LC508). Segmentation masks (a label of shape (N, H, W)) are not scanned yet
-    (:func:`guard` checks them). ``model`` gives ``n_classes``, the vocabulary size and
-    the maximum length as for :func:`labelcheck.scan`; ``max_batches`` stops early;
-    the other keywords are :func:`labelcheck.scan`'s.
+    (LC501-LC508); segmentation masks (a ``y``/``label``/``labels`` or ``mask``/``masks``/
+    ``segmentation`` part of shape (N, H, W), or RGB (N, H, W, 3)) as the mask column a
+    folder of masks gives (LC406-LC409: values out of range, colour-coded masks, lossy
+    values, masks of another size than the batch's images), naming the samples by row
+    (0-based over the batches drawn). ``model`` gives ``n_classes`` (a segmentation net's
+    last Conv2d's out channels), the vocabulary size and the maximum length as for
+    :func:`labelcheck.scan`; ``max_batches`` stops early; the other keywords are
+    :func:`labelcheck.scan`'s (``ignore_index=255`` for a VOC mask's border).
 
     Examples
     --------
@@ -41,6 +45,15 @@ def check_loader(
     >>> report = labelcheck.torch.check_loader(DataLoader(TensorDataset(X, y), 10), model)
     >>> print(report.by_code("LC204")[0].message.split(";")[0])
     20 rows with class id >= n_classes=4 (from the model's last layer Linear(3, 4)) (4)
+
+    Segmentation masks, against a net whose last Conv2d has 3 out channels:
+
+    >>> masks = torch.randint(0, 3, (40, 8, 8))
+    >>> masks[5, 0, :] = 255  # a VOC border, with no ignore_index
+    >>> data = TensorDataset(torch.rand(40, 3, 8, 8), masks)
+    >>> report = labelcheck.torch.check_loader(DataLoader(data, 10), torch.nn.Conv2d(3, 3, 1))
+    >>> print(report.by_code("LC406")[0].message.split(":")[0])
+    mask values 255 in 1 mask (row 5)
     """
     from labelcheck.api import scan
     from labelcheck.batches import MASK_PARTS

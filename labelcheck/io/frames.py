@@ -147,6 +147,11 @@ def arrays_source(
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = y.ravel()
+        if y.ndim > 2:
+            raise InputError(
+                f"{name}: y of shape {y.shape} for rows of features X {X.shape}: segmentation "
+                "masks (N, H, W) are read beside images X of shape (N, H, W, C) or (N, C, H, W)"
+            )
         if len(y) != len(X):
             raise InputError(
                 f"{name}: X has {len(X)} rows but y has {len(y)}; they must have one label per row"
@@ -182,12 +187,16 @@ def tensor_source(
             raise InputError(
                 f"{name}: X has {len(X)} images but y has {len(y)}; they must have one label each"
             )
-        if y.ndim != 1:
+        if y.ndim in (3, 4):  # segmentation masks: the label is a class id per pixel
+            y = mask_array(name, label, y)
+            fields.append(mask_field(label, y.shape, y.dtype, pairs="X"))
+        elif y.ndim != 1:
             raise InputError(
                 f"{name}: y of shape {y.shape} for images: give one class id per image, shape "
-                "(N,) (segmentation masks are not read yet)"
+                "(N,), or a segmentation mask per image, shape (N, H, W)"
             )
-        fields.append(pa.field(label, _arrow_type(y.dtype)))
+        else:
+            fields.append(pa.field(label, _arrow_type(y.dtype)))
     schema = pa.schema(fields)
     units: list[Unit] = [
         partial(_tensor_slice, X, y, schema, start, min(start + TENSOR_ROWS, len(X)))
@@ -216,6 +225,55 @@ def tensor_field(where: str, column: str, shape: Sequence[int], dtype: np.dtype)
     return pa.field(column, pa.list_(_arrow_type(dtype), int(np.prod(shape[1:]))), metadata=meta)
 
 
+def mask_array(where: str, column: str, masks: np.ndarray) -> np.ndarray:
+    """Segmentation masks as class ids (N, H, W), or colour-coded masks (N, H, W, C) with
+    C in 3, 4, channels last: a single channel (N, 1, H, W) / (N, H, W, 1) is dropped, a
+    (N, C, H, W) batch moved to channels last, floats holding whole numbers (a
+    ``.float()`` mask) read as integers. Masks of other values or shapes: an
+    :class:`InputError` starting with ``where``."""
+    shape = tuple(int(n) for n in masks.shape)
+    if masks.ndim == 4 and shape[-1] == 1:
+        masks = masks[..., 0]
+    elif masks.ndim == 4 and shape[1] == 1:
+        masks = masks[:, 0]
+    elif masks.ndim == 4 and shape[-1] not in (3, 4) and shape[1] in (3, 4):
+        masks = np.moveaxis(masks, 1, -1)
+    elif masks.ndim == 4 and shape[-1] not in (3, 4):
+        raise InputError(
+            f"{where}: {column} of shape {shape} is neither masks of class ids (N, H, W) nor "
+            "colour masks (N, H, W, 3); give one class id per pixel"
+        )
+    if masks.dtype.kind == "b":
+        return masks.astype(np.uint8)
+    if masks.dtype.kind == "f":
+        whole = np.isfinite(masks) & (masks == np.round(masks))
+        if not whole.all():
+            example = masks[~whole].flat[0]
+            raise InputError(
+                f"{where}: {column} holds mask values that are not class ids (e.g. "
+                f"{example:g}): a segmentation mask holds one whole class id per pixel; "
+                "ToTensor() scales a mask to 0..1, build it with torch.as_tensor(np.array(mask))"
+            )
+        return masks.astype(np.int64)
+    if masks.dtype.kind not in "iu":
+        raise InputError(
+            f"{where}: {column} of dtype {masks.dtype} is not a mask of class ids (integers)"
+        )
+    return masks
+
+
+def mask_field(column: str, shape: Sequence[int], dtype: np.dtype, pairs: str | None) -> pa.Field:
+    """The field of a mask column for masks of ``shape`` (N, H, W) or (N, H, W, C) (see
+    :func:`mask_array`): a fixed-size list per mask, laid out as :func:`tensor_values`,
+    the ``mask`` column kind with one mask's shape (and ``pairs``, the column of the
+    images they label) in the field's metadata."""
+    shape = tuple(int(n) for n in shape)
+    meta = {"labelcheck.kind": "mask", "labelcheck.shape": json.dumps(list(shape[1:]))}
+    if pairs is not None:
+        meta["labelcheck.pairs"] = pairs
+    return pa.field(column, pa.list_(_arrow_type(dtype), int(np.prod(shape[1:]))), metadata=meta)
+
+
 def tensor_values(images: np.ndarray) -> pa.FixedSizeListArray:
     """Images (N, ...) as the values of a :func:`tensor_field` column: one list per image."""
     chunk = np.ascontiguousarray(images).reshape(len(images), -1)
@@ -226,7 +284,8 @@ def _tensor_slice(X, y, schema: pa.Schema, start: int, stop: int, columns):
     cols = [tensor_values(X[start:stop])]
     if y is not None:
         part = np.asarray(y[start:stop])
-        cols.append(_numpy_to_arrow(part, schema.field(1).type))
+        masks = part.ndim > 1  # laid out as the images are
+        cols.append(tensor_values(part) if masks else _numpy_to_arrow(part, schema.field(1).type))
     batch = pa.RecordBatch.from_arrays(cols, schema=schema)
     yield batch if columns is None else batch.select(list(columns))
 
@@ -508,11 +567,15 @@ def to_numpy(value: Any) -> np.ndarray:
 class PartNames:
     """What the named parts of a training batch are, beyond ``x``: ``labels`` may be 2-D
     labels (one-hot rows, token labels), ``tokens`` token sequences (``input_ids``,
-    ``attention_mask``), ``masks`` segmentation masks (not scanned yet)."""
+    ``attention_mask``), ``masks`` segmentation masks (as are 3-D and 4-D ``labels``)."""
 
     labels: Sequence[str] = ("y",)
     tokens: Sequence[str] = ()
     masks: Sequence[str] = ()
+
+    def is_mask(self, name: str) -> bool:
+        """Whether a part of 3 or 4 dimensions named ``name`` holds segmentation masks."""
+        return name in self.masks or name in self.labels
 
 
 def batch_parts(batch: Any) -> dict[str, Any]:
@@ -536,8 +599,10 @@ def batch_columns(batch: Any, number: int, names: PartNames = PartNames()) -> di
     ``names.labels`` (one-hot rows, token labels) or ``names.tokens`` (``input_ids``,
     ``attention_mask``: a token batch) stays one list column. A part of shape
     (N, C, H, W), (N, H, W, C) or (N, H, W) is an image batch, kept whole (an image
-    tensor column, see :func:`tensor_field`). Segmentation masks (a 3-D label or a
-    ``names.masks`` part) and unnamed 2-D integer sequences are refused with an :class:`InputError`.
+    tensor column, see :func:`tensor_field`); a 3-D or 4-D part named in ``names.masks``
+    or ``names.labels`` is a batch of segmentation masks (:func:`mask_array`; a mask
+    column, see :func:`mask_field`). Unnamed 2-D integer sequences are refused with an
+    :class:`InputError`.
     """
     columns: dict[str, np.ndarray] = {}
     for name, value in batch_parts(batch).items():
@@ -546,12 +611,8 @@ def batch_columns(batch: Any, number: int, names: PartNames = PartNames()) -> di
             array = array[:, 0]
         if array.ndim == 1:
             columns[name] = array
-        elif array.ndim in (3, 4) and (name in names.masks or name in names.labels):
-            raise InputError(
-                f"batch {number}: {name!r} has shape {tuple(array.shape)}: check_loader does "
-                "not scan segmentation masks yet (one class id per image only); guard() checks "
-                "their class ids"
-            )
+        elif array.ndim in (3, 4) and names.is_mask(name):
+            columns[name] = mask_array(f"batch {number}", repr(name), array)
         elif array.ndim == 2 and (name in names.labels or name in names.tokens):
             columns[name] = array  # one-hot rows, token ids or labels: a list column
         elif array.ndim == 2 and (name == "x" or array.dtype.kind == "f"):
@@ -581,10 +642,16 @@ def batch_columns(batch: Any, number: int, names: PartNames = PartNames()) -> di
 
 
 def _batch_record(
-    columns: dict[str, np.ndarray], schema: pa.Schema | None, number: int
+    columns: dict[str, np.ndarray], schema: pa.Schema | None, number: int, names: PartNames
 ) -> pa.RecordBatch:
     arrays, fields = [], []
+    masks = [n for n, v in columns.items() if v.ndim >= 3 and names.is_mask(n)]
+    images = [n for n, v in columns.items() if v.ndim >= 3 and n not in masks]
     for name, values in columns.items():
+        if name in masks:  # the images they label: the batch's first image part
+            arrays.append(tensor_values(values))
+            fields.append(mask_field(name, values.shape, values.dtype, (images or [None])[0]))
+            continue
         if values.ndim >= 3:  # images: the layout numpy arrays of images have
             arrays.append(tensor_values(values))
             fields.append(tensor_field(f"batch {number}", name, values.shape, values.dtype))
@@ -607,8 +674,8 @@ def _batch_record(
     if changed:
         raise InputError(
             f"batch {number}: {changed[0]!r} has images of shape "
-            f"{columns[changed[0]].shape[1:]}, not the first batch's; every image must "
-            "have the same shape"
+            f"{columns[changed[0]].shape[1:]}, not the first batch's; every image (and "
+            "mask) must have the same shape"
         )
     try:
         pairs = zip(arrays, schema, strict=True)
@@ -636,7 +703,7 @@ def loader_source(
     first = next(batches, None)
     if first is None:
         raise InputError(f"{name}: the loader yielded no batch")
-    head = _batch_record(batch_columns(first, 0, names), None, 0)
+    head = _batch_record(batch_columns(first, 0, names), None, 0, names)
     rest = islice(batches, max_batches - 1 if max_batches is not None else None)
     unit: Unit = partial(_loader_batches, head, rest, names)
     return Source(name, "batches", head.schema, [unit], None)
@@ -651,7 +718,7 @@ def _loader_batches(
     pending, rows, size = [head], head.num_rows, head.nbytes
     for number, batch in enumerate(rest, start=1):
         parts = batch_columns(batch, number, names)
-        pending.append(_batch_record(parts, head.schema, number))
+        pending.append(_batch_record(parts, head.schema, number, names))
         rows += pending[-1].num_rows
         size += pending[-1].nbytes
         if rows >= LOADER_ROWS or size >= LOADER_BYTES:  # image batches: bounded memory

@@ -431,11 +431,12 @@ class FileFacts:
 
 
 def file_columns(schema: pa.Schema) -> dict[str, str | None]:
-    """The columns holding image files (images and masks), with the folder of their paths."""
+    """The columns holding image files (images and masks), with the folder of their paths
+    (not masks held as arrays, io/frames.mask_field: their shape is in the metadata)."""
     out = {}
     for f in schema:
         meta = f.metadata or {}
-        if meta.get(KIND_KEY) in (b"image", b"mask"):
+        if meta.get(KIND_KEY) in (b"image", b"mask") and b"labelcheck.shape" not in meta:
             root = meta.get(ROOT_KEY)
             out[f.name] = root.decode() if root else None
     return out

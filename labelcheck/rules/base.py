@@ -320,9 +320,12 @@ class Rule:
     def proposals(self, finding: Finding, ctx: RuleContext, how: Strategies) -> list[Proposal]:
         """What ``finding`` asks of a fix plan (``[Unfixed()]`` when nothing can fix it)."""
         kind = ctx.stats.plan.kind(finding.column) if finding.column is not None else None
+        stats = ctx.stats.columns.get(finding.column) if finding.column is not None else None
+        if kind == "mask" and getattr(stats, "arrays", False):
+            kind = "mask array"  # no file to rewrite: fixed in the array, as a tensor
         if kind in ("image", "mask") and self.fix in FILE_STEPS and self.propose is not None:
             return self.propose(finding, ctx, how)  # files rewritten in a fixed folder
-        if kind in ("image", "mask", "tensor"):
+        if kind in ("image", "mask", "mask array", "tensor"):
             # Plan steps rewrite table columns (token columns too: row filters, truncation);
             # an image column or tensor is fixed in files or in the array itself.
             return [Unfixed(f"{finding.fix_title or 'fix it'}, in the {kind} data itself")]

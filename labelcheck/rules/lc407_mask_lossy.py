@@ -4,7 +4,9 @@
 Reports a mask column where a few values hold nearly all pixels and many rare
 values (each under 1% of the pixels) lie between them: what JPEG compression
 does to a mask's edges. Exact top-k counts would miss it; the rare values are
-counted, not sampled.
+counted, not sampled. Masks held as arrays (a loader's batches, `check_arrays`)
+are checked alike: a mask a `Dataset` reads from a JPEG file brings its
+artefacts into the tensor.
 
 ## Why is this bad?
 Each rare value is read as a class id: a 0/255 mask saved as JPEG comes back

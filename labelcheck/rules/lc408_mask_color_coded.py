@@ -46,15 +46,16 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if not stats.colour_masks:
             continue
         colours = f" ({plural(len(stats.colours), 'colour')})" if stats.colours is not None else ""
+        named = stats.colour_files()  # mask files, or rows of mask arrays
         yield ctx.finding(
             check,
             name,
             f"{plural(stats.colour_masks, 'colour-coded mask')}{colours}: "
-            f"{files(stats.colour_paths, stats.colour_masks)}; the loss needs one class id "
+            f"{files(named, stats.colour_masks)}; the loss needs one class id "
             "per pixel, not a colour",
             rows=stats.colour_masks,
-            values=stats.colour_paths,
-            files=stats.colour_paths,
+            values=named,
+            files=named,
         )
 
 

@@ -68,15 +68,16 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 files=stats.unpaired_masks,
             )
         if stats.size_mismatch_count:
-            named = [f"{m} ({ms}, image {im})" for m, ms, im in stats.size_mismatches]
+            mismatches = stats.mismatches()  # mask files, or rows of mask arrays
+            named = [f"{m} ({ms}, image {im})" for m, ms, im in mismatches]
             yield ctx.finding(
                 check,
                 name,
                 f"{plural(stats.size_mismatch_count, 'mask')} of another size than its image: "
                 f"{files(named, stats.size_mismatch_count)}",
                 rows=stats.size_mismatch_count,
-                values=[m for m, _, _ in stats.size_mismatches],
-                files=[m for m, _, _ in stats.size_mismatches],
+                values=[m for m, _, _ in mismatches],
+                files=[m for m, _, _ in mismatches],
             )
         expected = n_images and paired >= EXPECTED_SHARE * n_images
         if stats.unpaired_image_count and expected:

@@ -236,6 +236,8 @@ def plan_columns(
             "features only; pass --label COL"
         )
     masks = [n for n, k in kinds.items() if k == "mask"]
+    if label in masks:  # check_arrays(images, masks): label="y" names the masks
+        label = None
     if label is None and masks:
         reason = f"the masks in {masks[0]!r} are the labels (a class id per pixel)"
     if options.features is not None:

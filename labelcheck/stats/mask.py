@@ -7,10 +7,19 @@ pixel and mask counts per value (palette PNGs by index, never converted to
 RGB), how many masks are RGB with channels that differ (colour-coded), and how
 many rows have an image but no mask or a mask but no image (pairing is io/'s;
 an unpaired side is null). Mergeable like every statistic.
+
+Masks held as arrays (io/frames.``mask_field``: a loader's (N, H, W) ``labels``, or
+``check_arrays(images, masks)``) are the same column kind laid out as a fixed-size
+list per mask with the mask's shape in the field's metadata: the same counts, taken
+from the arrays (no file to decode), the masks named by their row, as (unit, row)
+pairs turned into global row numbers when read; the pair's size is the image
+tensor's, so a mismatch is every row's.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +27,9 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from labelcheck.stats.image import NAMED_CAP, ImageStats
+from labelcheck.stats.image import KIND_KEY, NAMED_CAP, ImageStats
+from labelcheck.stats.tensor import CHANNELS_KEY, SHAPE_KEY
+from labelcheck.stats.tokens import AUTO_UNIT, RowContext
 
 #: Distinct mask values (or RGB colours) counted before giving up.
 VALUES_CAP = 65_536
@@ -33,6 +44,10 @@ _FULL_VALUES = 16
 _EXAMPLES = 3
 #: Field metadata: the image column a mask column pairs with.
 PAIRS_KEY = b"labelcheck.pairs"
+#: Array masks: rows named per value (the first in unit order), per finding.
+ROWS_NAMED = 1000
+#: Array masks: pixels (masks x H x W) counted at a time (bounds the int64 keys).
+_CHUNK_PIXELS = 1 << 22
 
 
 @dataclass
@@ -60,22 +75,142 @@ class MaskStats:
     #: Pairs whose mask's size differs from its image's: (mask, mask size, image size).
     size_mismatches: list[tuple[str, str, str]] = field(default_factory=list)
     size_mismatch_count: int = 0
+    #: Array masks: one mask's shape, (H, W) or (H, W, C); None for mask files.
+    shape: tuple[int, ...] | None = None
+    #: Array masks: rows per unit (global row numbers follow unit order) and the rows
+    #: named, as (unit, row) pairs: per value, the colour-coded masks, the size mismatches.
+    unit_rows: dict[int, int] = field(default_factory=dict)
+    value_rows: dict[int, np.ndarray] = field(default_factory=dict)
+    colour_rows: np.ndarray = field(default_factory=lambda: _no_rows())
+    mismatch_rows: np.ndarray = field(default_factory=lambda: _no_rows())
+    mismatch_sizes: tuple[str, str] | None = None  # (mask size, image size), "WxH"
 
     @classmethod
     def empty(cls, f: pa.Field) -> MaskStats:
-        pairs = (f.metadata or {}).get(PAIRS_KEY)
+        meta = f.metadata or {}
+        pairs = meta.get(PAIRS_KEY)
         files = ImageStats.empty(f)
         files.masks = True  # thumbnails in a palette
-        return cls(files, pairs.decode() if pairs else None)
+        shape = tuple(json.loads(meta[SHAPE_KEY])) if SHAPE_KEY in meta else None
+        return cls(files, pairs.decode() if pairs else None, shape=shape)
+
+    @property
+    def arrays(self) -> bool:
+        """Whether the masks are arrays (no files: nothing a file step can rewrite)."""
+        return self.shape is not None
 
     def update(self, array: pa.Array | pa.ChunkedArray, pre: Any = None) -> pa.Array:
         """Decode every mask once; return each row's mask hash (row identity)."""
+        if self.shape is not None:
+            return self._update_arrays(array, pre if isinstance(pre, RowContext) else None)
         return self.files.update(array, visit=self._visit)
+
+    # ------------------------------------------------------------ array masks
+    def _update_arrays(self, array: pa.Array | pa.ChunkedArray, ctx: RowContext | None) -> pa.Array:
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        assert self.shape is not None
+        n = len(array)
+        unit = AUTO_UNIT if ctx is None or ctx.unit is None else ctx.unit
+        base = self.unit_rows.get(unit, 0)
+        self.unit_rows[unit] = base + n
+        if n == 0:
+            return pa.array([], pa.binary())
+        flat = array.flatten().to_numpy(zero_copy_only=False)
+        masks = flat.reshape(n, *self.shape)
+        height, width = self.shape[:2]
+        files = self.files
+        files.images += n
+        files.decoded += n
+        if files.sizes is not None:
+            files.sizes[f"{width}x{height}"] = files.sizes.get(f"{width}x{height}", 0) + n
+        mode = "L" if len(self.shape) == 2 else "RGB" if self.shape[-1] == 3 else "RGBA"
+        files.modes[mode] = files.modes.get(mode, 0) + n
+        self._pair_sizes(ctx, unit, base, n)
+        if masks.ndim == 4:  # RGB(A): grey when R = G = B, else colour-coded
+            rgb = masks[..., :3].astype(np.int64)
+            grey = ((rgb[..., 0] == rgb[..., 1]) & (rgb[..., 1] == rgb[..., 2])).all(axis=(1, 2))
+            colour = np.flatnonzero(~grey)
+            if colour.size:
+                self.colour_masks += int(colour.size)
+                self.colour_rows = _first(self.colour_rows, _pairs(unit, base + colour))
+                picked = rgb[colour]
+                packed = (picked[..., 0] << 16) | (picked[..., 1] << 8) | picked[..., 2]
+                self.colours = _add(self.colours, *np.unique(packed, return_counts=True))
+            masks = masks[grey][..., 0]
+            rows = base + np.flatnonzero(grey)
+        else:
+            rows = base + np.arange(n)
+        if len(masks):
+            self._count_values(masks.reshape(len(masks), -1), unit, rows)
+        per_mask = np.ascontiguousarray(flat.reshape(n, -1))
+        return pa.array(
+            [hashlib.blake2b(m.tobytes(), digest_size=16).digest() for m in per_mask], pa.binary()
+        )
+
+    def _count_values(self, masks: np.ndarray, unit: int, rows: np.ndarray) -> None:
+        """Pixels and masks per value, each mask's value set, the rows per value."""
+        step = max(1, _CHUNK_PIXELS // max(masks.shape[1], 1))
+        for start in range(0, len(masks), step):
+            part = masks[start : start + step].astype(np.int64)
+            row, value, pixels = _row_values(part)
+            self.pixels = _add(self.pixels, *_summed(value, pixels))
+            found, holding = np.unique(value, return_counts=True)
+            self.masks = _add(self.masks, found, holding)
+            if self.value_sets is not None:
+                cuts = np.flatnonzero(np.diff(row)) + 1
+                for values in np.split(value, cuts):
+                    key = ",".join(map(str, values.tolist()))
+                    self.value_sets[key] = self.value_sets.get(key, 0) + 1
+                if len(self.value_sets) > VALUES_CAP:
+                    self.value_sets = None
+            order = np.argsort(value, kind="stable")  # rows ascending within each value
+            bounds = np.flatnonzero(np.diff(value[order])) + 1
+            for group in np.split(order, bounds):
+                v = int(value[group[0]])
+                if v not in self.value_rows and len(self.value_rows) >= _EXAMPLE_VALUES:
+                    continue
+                named = _pairs(unit, rows[start + row[group[:ROWS_NAMED]]])
+                self.value_rows[v] = _first(self.value_rows.get(v, _no_rows()), named)
+
+    def _pair_sizes(self, ctx: RowContext | None, unit: int, base: int, n: int) -> None:
+        """Every mask of the batch against its image's size (the image tensor's field)."""
+        if ctx is None or self.pairs_with not in ctx.batch.schema.names:
+            return
+        meta = ctx.batch.schema.field(self.pairs_with).metadata or {}
+        if SHAPE_KEY not in meta or KIND_KEY in meta or self.shape is None:
+            return
+        image = tuple(json.loads(meta[SHAPE_KEY]))
+        image_hw = image[1:3] if meta.get(CHANNELS_KEY) == b"first" else image[:2]
+        if tuple(image_hw) == tuple(self.shape[:2]):
+            return
+        self.size_mismatch_count += n
+        self.mismatch_rows = _first(self.mismatch_rows, _pairs(unit, base + np.arange(n)))
+        self.mismatch_sizes = (_size(self.shape[1::-1]), _size(image_hw[::-1]))
+
+    def _row_names(self, pairs: np.ndarray) -> list[str]:
+        offsets, start = {}, 0
+        for unit in sorted(self.unit_rows):
+            offsets[unit] = start
+            start += self.unit_rows[unit]
+        return [f"row {offsets.get(int(u), 0) + int(r)}" for u, r in pairs.tolist()]
+
+    # ------------------------------------------------------------ reading
+    def colour_files(self) -> list[str]:
+        """The colour-coded masks named: files, or rows of array masks."""
+        return self._row_names(self.colour_rows) if self.arrays else self.colour_paths
+
+    def mismatches(self) -> list[tuple[str, str, str]]:
+        """The masks of another size than their image: (mask, mask size, image size)."""
+        if not self.arrays or self.mismatch_sizes is None:
+            return self.size_mismatches
+        mask, image = self.mismatch_sizes
+        return [(row, mask, image) for row in self._row_names(self.mismatch_rows)]
 
     def observe(self, batch: pa.RecordBatch, name: str, columns: dict[str, Any]) -> None:
         """After this batch is decoded: count the rows where one side of an image/mask pair
         is missing, and the pairs whose sizes differ (``columns``: the batch's statistics)."""
-        if self.pairs_with is None or self.pairs_with not in batch.schema.names:
+        if self.arrays or self.pairs_with is None or self.pairs_with not in batch.schema.names:
             return
         images, masks = batch.column(self.pairs_with), batch.column(name)
         image_stats = columns.get(self.pairs_with)
@@ -164,7 +299,36 @@ class MaskStats:
             unpaired_mask_count=self.unpaired_mask_count + other.unpaired_mask_count,
             size_mismatches=(self.size_mismatches + other.size_mismatches)[:NAMED_CAP],
             size_mismatch_count=self.size_mismatch_count + other.size_mismatch_count,
+            **self._merged_rows(other),
         )
+
+    def _merged_rows(self, other: MaskStats) -> dict[str, Any]:
+        """The array masks' row fields of ``self`` and ``other`` (its rows of no unit after
+        this one's), the same whichever way the parts merge."""
+        if not self.arrays:
+            return {}
+        shift = self.unit_rows.get(AUTO_UNIT, 0)
+
+        def theirs(pairs: np.ndarray) -> np.ndarray:
+            out = pairs.copy()
+            out[out[:, 0] == AUTO_UNIT, 1] += shift
+            return out
+
+        units = dict(self.unit_rows)
+        for u, c in other.unit_rows.items():
+            units[u] = units.get(u, 0) + c
+        values = {v: r for v, r in self.value_rows.items()}
+        for v, r in other.value_rows.items():
+            values[v] = _first(values.get(v, _no_rows()), theirs(r))
+        kept = set(sorted(values)[:_EXAMPLE_VALUES])
+        return {
+            "shape": self.shape,
+            "unit_rows": units,
+            "value_rows": {v: r for v, r in values.items() if v in kept},
+            "colour_rows": _first(self.colour_rows, theirs(other.colour_rows)),
+            "mismatch_rows": _first(self.mismatch_rows, theirs(other.mismatch_rows)),
+            "mismatch_sizes": self.mismatch_sizes or other.mismatch_sizes,
+        }
 
     @property
     def count(self) -> int:
@@ -180,9 +344,14 @@ class MaskStats:
 
     def to_dict(self) -> dict[str, Any]:
         data = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "files"}
-        for key in ("pixels", "masks", "colours", "examples"):
+        for key in ("pixels", "masks", "colours", "examples", "unit_rows"):
             if data[key] is not None:
                 data[key] = [[k, v] for k, v in data[key].items()]
+        data["value_rows"] = [[k, v.tolist()] for k, v in self.value_rows.items()]
+        for key in ("colour_rows", "mismatch_rows"):
+            data[key] = data[key].tolist()
+        for key in ("shape", "mismatch_sizes"):
+            data[key] = None if data[key] is None else list(data[key])
         return {**data, "files": self.files.to_dict()}
 
     @classmethod
@@ -190,14 +359,24 @@ class MaskStats:
         data = dict(data)
         data["files"] = ImageStats.from_dict(data["files"])
         data["size_mismatches"] = [tuple(item) for item in data["size_mismatches"]]
-        for key in ("pixels", "masks", "colours", "examples"):
+        for key in ("pixels", "masks", "colours", "examples", "unit_rows"):
             if data[key] is not None:
                 data[key] = {int(k): v for k, v in data[key]}
+        data["value_rows"] = {int(k): _as_rows(v) for k, v in data["value_rows"]}
+        for key in ("colour_rows", "mismatch_rows"):
+            data[key] = _as_rows(data[key])
+        for key in ("shape", "mismatch_sizes"):
+            data[key] = None if data[key] is None else tuple(data[key])
         return cls(**data)
 
     def files_with(self, values: Sequence[int]) -> list[str]:
         """The mask files holding any of ``values``: every one (up to ``NAMED_CAP``) when
-        they are among the first ``_FULL_VALUES`` values seen, else a few per value."""
+        they are among the first ``_FULL_VALUES`` values seen, else a few per value. Array
+        masks: the first rows (up to ``ROWS_NAMED`` per value), in row order."""
+        if self.arrays:
+            held = [self.value_rows[int(v)] for v in values if int(v) in self.value_rows]
+            pairs = _first(_no_rows(), np.concatenate(held)) if held else _no_rows()
+            return self._row_names(np.unique(pairs, axis=0) if len(pairs) else pairs)
         found = [path for v in values for path in self.examples.get(int(v), [])]
         return list(dict.fromkeys(found))
 
@@ -238,5 +417,53 @@ def _per_value(index: int) -> int:
     return NAMED_CAP if index < _FULL_VALUES else _EXAMPLES
 
 
-def _size(size: tuple[int, int]) -> str:
+def _size(size: Sequence[int]) -> str:
     return f"{size[0]}x{size[1]}"
+
+
+def _no_rows() -> np.ndarray:
+    return np.zeros((0, 2), np.int64)
+
+
+def _as_rows(items: list[list[int]]) -> np.ndarray:
+    return np.asarray(items, np.int64).reshape(-1, 2)
+
+
+def _pairs(unit: int, rows: np.ndarray) -> np.ndarray:
+    return np.column_stack([np.full(rows.size, unit, np.int64), rows.astype(np.int64)])
+
+
+def _first(a: np.ndarray, b: np.ndarray, cap: int = ROWS_NAMED) -> np.ndarray:
+    """The ``cap`` first (unit, row) pairs of both, in unit then row order."""
+    both = np.concatenate([a, b]) if len(b) else a
+    if len(both) <= 1 or not len(b):
+        return both[:cap]
+    return both[np.lexsort((both[:, 1], both[:, 0]))[:cap]]
+
+
+def _row_values(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each (mask, value) present in ``masks`` (int64, one mask a row) with its pixels,
+    sorted by mask then value: one ``np.unique`` over mask * span + value keys."""
+    n = len(masks)
+    lo, hi = int(masks.min()), int(masks.max())
+    span = hi - lo + 1
+    if span > (1 << 62) // max(n, 1):  # values too far apart for one key: mask by mask
+        parts = [np.unique(m, return_counts=True) for m in masks]
+        row = np.concatenate([np.full(len(v), i, np.int64) for i, (v, _) in enumerate(parts)])
+        return row, np.concatenate([v for v, _ in parts]), np.concatenate([c for _, c in parts])
+    keys = np.arange(n, dtype=np.int64)[:, None] * span + (masks - lo)
+    if n * span <= _CHUNK_PIXELS:  # few values (class ids): counted, not sorted
+        table = np.bincount(keys.ravel(), minlength=n * span)
+        found = np.flatnonzero(table)
+        counts = table[found]
+    else:
+        found, counts = np.unique(keys, return_counts=True)
+    return found // span, found % span + lo, counts
+
+
+def _summed(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``counts`` added up per distinct value."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    return ordered[starts], np.add.reduceat(counts[order].astype(np.int64), starts)

@@ -115,16 +115,11 @@ def test_image_batches_per_channel_in_every_layout(torch):
             assert [f.values for f in report.by_code("LC105")] == [(2,)]
 
 
-def test_image_batches_of_another_shape_and_masks_are_one_line_errors(torch):
+def test_image_batches_of_another_shape_are_one_line_errors(torch):
+    """(Segmentation masks are scanned: tests/models/test_loader_masks.py.)"""
     from labelcheck.torch import check_loader
 
     DataLoader, TensorDataset = torch.utils.data.DataLoader, torch.utils.data.TensorDataset
-    masks = TensorDataset(torch.zeros(8, 3, 4, 4), torch.zeros(8, 4, 4, dtype=torch.long))
-    with pytest.raises(labelcheck.InputError, match="does not scan segmentation masks yet"):
-        check_loader(DataLoader(masks, batch_size=4))
-    pairs = [{"image": torch.zeros(3, 4, 4), "mask": torch.zeros(4, 4, dtype=torch.long)}] * 8
-    with pytest.raises(labelcheck.InputError, match=r"'mask' has shape .* segmentation masks"):
-        check_loader(DataLoader(pairs, batch_size=4))
     odd = TensorDataset(torch.zeros(8, 5, 6, 6), torch.zeros(8))
     with pytest.raises(labelcheck.InputError, match=r"batch 0: x of shape \(4, 5, 6, 6\)"):
         check_loader(DataLoader(odd, batch_size=4))
