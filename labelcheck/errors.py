@@ -9,7 +9,7 @@ means the data was read fine but has error-level findings; it carries the report
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from labelcheck.report import Report
@@ -30,6 +30,9 @@ class DataValidationError(LabelcheckError, ValueError):
         self.report = report
         super().__init__(report.error_message())
 
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled from worker processes (Keras, Dask)
+        return type(self), (self.report,)
+
 
 class BatchError(DataValidationError):
     """A training batch holds a value that breaks training (``guard``): no report, the
@@ -45,6 +48,9 @@ class BatchError(DataValidationError):
             f"batch {batch} would break training: {'; '.join(problems)}. Fix the data or the "
             "transform these samples come from (check_loader scans the whole loader)",
         )
+
+    def __reduce__(self) -> tuple[Any, ...]:  # raised in a Keras worker process, re-raised here
+        return type(self), (self.batch, self.samples, self.problems)
 
 
 class NothingLeftError(LabelcheckError, ValueError):

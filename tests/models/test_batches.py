@@ -110,3 +110,20 @@ def test_padded_labels_of_every_integer_width(dtype):
         with pytest.raises(labelcheck.DataValidationError) as info:
             check_batch({"labels": labels}, 0, Bounds(n_classes=5))
         assert list(info.value.samples) == wrong
+
+
+def test_errors_survive_pickling_as_from_a_worker_process():
+    import pickle
+
+    error = labelcheck.errors.BatchError(7, (2, 5), ["'y' holds NaN in samples 2, 5"])
+    back = pickle.loads(pickle.dumps(error))
+    assert (back.batch, back.samples, back.problems, str(back)) == (
+        7,
+        (2, 5),
+        ["'y' holds NaN in samples 2, 5"],
+        str(error),
+    )
+    with pytest.raises(labelcheck.DataValidationError) as info:
+        labelcheck.check_arrays(np.zeros((4, 2)), np.array([0, 1, np.nan, 1]))
+    again = pickle.loads(pickle.dumps(info.value))
+    assert str(again) == str(info.value) and again.report.findings == info.value.report.findings

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import doctest
+import signal
 
 import numpy as np
 import pytest
@@ -68,6 +70,50 @@ def test_fit_on_the_guard_stops_at_the_planted_batch(keras):
     with pytest.raises(labelcheck.DataValidationError) as info:
         _model(keras).fit(guard(data), epochs=1, verbose=0)
     assert (info.value.batch, info.value.samples) == (7, (11,)) and data.drawn[-1] == 7
+
+
+@contextlib.contextmanager
+def _deadline(seconds: int):
+    """Fail, not hang, when fit never returns (an error a worker process cannot send back
+    left Keras waiting for ever)."""
+
+    def expired(*_: object) -> None:
+        raise TimeoutError(f"fit did not return within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("multiprocessing", [False, True])
+def test_the_guard_in_keras_worker_threads_and_processes_names_the_batch(keras, multiprocessing):
+    # fit(workers=2): the batches are drawn (and checked) in worker threads or processes;
+    # from a process the error comes back pickled and must still name batch and sample
+    from labelcheck.keras import guard
+
+    X, y = _data()
+    y[7 * BATCH + 3] = 5  # one past the model's 5 outputs
+
+    class Workers(keras.utils.PyDataset):
+        def __init__(self) -> None:
+            super().__init__(workers=2, use_multiprocessing=multiprocessing)
+
+        def __len__(self) -> int:
+            return -(-len(X) // BATCH)
+
+        def __getitem__(self, index: int):
+            part = slice(index * BATCH, (index + 1) * BATCH)
+            return X[part], y[part]
+
+    model = _model(keras)
+    with _deadline(120), pytest.raises(labelcheck.DataValidationError) as info:
+        model.fit(guard(Workers(), model), epochs=1, verbose=0, shuffle=False)
+    assert (info.value.batch, info.value.samples) == (7, (3,))
+    assert "'y' holds class ids outside 0..4 (5;" in str(info.value)
 
 
 def test_fit_on_guarded_arrays_names_the_off_by_one_label(keras):
