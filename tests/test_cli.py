@@ -394,7 +394,10 @@ import labelcheck.cli
 heavy = ("pandas", "pandera", "dask", "polars", "PIL", "torch", "keras", "tensorflow",
          # the other column kinds' modules load with their first column, not for a table
          "labelcheck.stats.image", "labelcheck.stats.tokens", "labelcheck.stats.mask",
-         "labelcheck.stats.tensor", "labelcheck.io.images", "labelcheck.models")
+         "labelcheck.stats.tensor", "labelcheck.io.images", "labelcheck.models",
+         # nor what a small scan does not use: a thread pool (one task), the row spill's
+         # temporary directory, rich's emoji table (reports print no emoji codes)
+         "concurrent.futures", "tempfile", "rich._emoji_codes")
 # nor the image, mask and token series of rules (LC4xx, LC5xx)
 series = ("labelcheck.rules.lc4", "labelcheck.rules.lc5")
 after_import = [m for m in heavy if m in sys.modules]
