@@ -16,7 +16,7 @@ import pkgutil
 import re
 from collections.abc import Collection, Iterable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from labelcheck.errors import InputError
 from labelcheck.options import Strategies
@@ -57,6 +57,11 @@ def runs_with(code: str, kinds: Collection[str]) -> bool:
     """Whether rule ``code`` can find anything in a scan whose columns have ``kinds``."""
     needs = SERIES_KINDS.get(code[:3])
     return needs is None or not needs.isdisjoint(kinds)
+
+
+if TYPE_CHECKING:
+    #: Every rule by code, in catalogue order (built on first use by ``__getattr__``).
+    RULES: dict[str, Rule]
 
 
 def __getattr__(name: str) -> Any:
