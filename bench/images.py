@@ -154,9 +154,10 @@ def _scan(path: str) -> Iterator[None]:
     import labelcheck.api
     import labelcheck.engines.local
     import labelcheck.report
-    import labelcheck.rules  # the catalogue: every rule module
+    import labelcheck.rules
     import labelcheck.stats.image
 
+    labelcheck.rules.catalogue()  # every rule module, imported before the clock
     labelcheck.stats.image.pillow()
     yield
     labelcheck.scan(path)

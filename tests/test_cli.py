@@ -394,11 +394,17 @@ import labelcheck.cli
 heavy = ("pandas", "pandera", "dask", "polars", "PIL", "torch", "keras", "tensorflow",
          # the other column kinds' modules load with their first column, not for a table
          "labelcheck.stats.image", "labelcheck.stats.tokens", "labelcheck.stats.mask",
-         "labelcheck.stats.tensor", "labelcheck.io.images", "labelcheck.models")
+         "labelcheck.stats.tensor", "labelcheck.io.images", "labelcheck.models",
+         # nor what a small scan does not use: a thread pool (one task), the row spill's
+         # temporary directory, rich's emoji table (reports print no emoji codes)
+         "concurrent.futures", "tempfile", "rich._emoji_codes")
+# nor the image, mask and token series of rules (LC4xx, LC5xx)
+series = ("labelcheck.rules.lc4", "labelcheck.rules.lc5")
 after_import = [m for m in heavy if m in sys.modules]
 from typer.testing import CliRunner
 result = CliRunner().invoke(labelcheck.cli.app, ["scan", sys.argv[1], "--label", "y"])
 after_scan = [m for m in heavy if m in sys.modules]
+after_scan += sorted(m for m in sys.modules if m.startswith(series))
 print(result.exit_code, ",".join(after_import), ",".join(after_scan), sep="|")
 """
 
@@ -406,7 +412,8 @@ print(result.exit_code, ",".join(after_import), ",".join(after_scan), sep="|")
 @pytest.mark.parametrize("sample", ["classic.parquet", "classic.npz", "regression_nan_inf.csv"])
 def test_cli_does_not_import_heavy_libraries(sample):
     """pandas, pandera, dask, polars, Pillow, torch and keras cost start-up time the CLI
-    does not need; nor do the image, mask, tensor and token kinds' modules for a table."""
+    does not need; nor do the image, mask, tensor and token kinds' modules and rules for a
+    table."""
     label = "target" if sample.endswith(".csv") else "y"
     probe = STARTUP_PROBE.replace('"--label", "y"', f'"--label", "{label}"')
     proc = subprocess.run(

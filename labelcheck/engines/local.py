@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from labelcheck.engines.base import Progress
 from labelcheck.errors import InputError
 from labelcheck.io import SchemaChanged, Source, Unit, reads_column_subsets
 from labelcheck.options import ScanOptions
 from labelcheck.stats.dataset import ColumnPlan, DatasetStats
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 _MAX_RESTARTS = 64
 #: Columns per task when a unit can read a subset of its columns cheaply.
@@ -96,6 +99,8 @@ def _scan(
         for task in tasks:
             fold(task, run(task))
         return total
+    from concurrent.futures import ThreadPoolExecutor  # a one-task scan never needs it
+
     with ThreadPoolExecutor(workers) as pool:
         for task, part in _bounded_map(pool, run, tasks, workers + 1):
             fold(task, part)

@@ -31,7 +31,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import tempfile
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -902,6 +901,8 @@ class _Spill:
     """Hash partitions of finished units' rows in a temporary directory."""
 
     def __init__(self) -> None:
+        import tempfile  # only past the spill bound: not on a small scan's start-up
+
         self.dir = tempfile.mkdtemp(prefix="labelcheck-rows-")
         self.unit_rows: dict[int, int] = {}
         self.others: list[_Spill] = []
