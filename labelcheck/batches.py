@@ -27,7 +27,7 @@ from labelcheck.errors import BatchError, InputError
 from labelcheck.io.frames import batch_parts
 from labelcheck.models import classes_of, read_model
 from labelcheck.options import LABEL_CANDIDATES
-from labelcheck.stats.native import batch_kernels
+from labelcheck.stats.native import address, batch_kernels
 
 #: Hugging Face's names for token ids, checked against the model's vocabulary.
 TOKEN_PARTS = ("input_ids", "decoder_input_ids")
@@ -114,18 +114,20 @@ class BatchCheck:
 
     def __call__(self, batch: Any, number: int) -> None:
         """Raise :class:`BatchError` if ``batch`` holds a value that breaks training."""
-        problems: list[str] = []
-        samples: set[int] = set()
+        found: list[tuple[str, list[int]]] = []
         for name, value in batch_parts(batch).items():
             if isinstance(value, _NESTED):
                 for leaf_name, leaf in _leaves({name: value}):
-                    self._part(leaf_name, leaf, problems, samples)
-            else:
-                self._part(name, value, problems, samples)
-        if problems:
-            raise BatchError(number, tuple(sorted(samples)), problems)
+                    if (problem := self._part(leaf_name, leaf)) is not None:
+                        found.append(problem)
+            elif (problem := self._part(name, value)) is not None:
+                found.append(problem)
+        if found:
+            samples = sorted({s for _, rows in found for s in rows})
+            raise BatchError(number, tuple(samples), [what for what, _ in found])
 
-    def _part(self, name: str, value: Any, problems: list[str], samples: set[int]) -> None:
+    def _part(self, name: str, value: Any) -> tuple[str, list[int]] | None:
+        """What is wrong with one part (and the samples), or None."""
         key = (name, type(value), getattr(value, "dtype", None))
         try:
             plan = self.plans[key]
@@ -134,22 +136,19 @@ class BatchCheck:
                 self.plans.clear()
             plan = self.plans[key] = _plan(*key, self.bounds)
         if plan is None:
-            return  # a string, a list of file names, integer inputs: nothing to check
+            return None  # a string, a list of file names, integer inputs: nothing to check
         role, torch, clean = plan
         if clean is not None:  # the kernels read contiguous CPU memory, nothing else
             if torch is None:
-                if value.flags.c_contiguous and clean(value, value.ctypes.data, value.size):
-                    return
+                if value.flags.c_contiguous and clean(value, address(value), value.size):
+                    return None
             elif (
                 value.is_cpu
                 and value.is_contiguous()
                 and clean(value, value.data_ptr(), value.numel())
             ):
-                return
-        found = _look(name, value, role, torch, self.bounds)
-        if found is not None:
-            problems.append(found[0])
-            samples.update(found[1])
+                return None
+        return _look(name, value, role, torch, self.bounds)
 
 
 def _plan(name: str, kind: type, dtype: Any, bounds: Bounds) -> tuple[str, Any, Any] | None:

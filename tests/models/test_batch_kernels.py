@@ -60,6 +60,7 @@ def parts(draw):
     value = draw(hnp.arrays(dtype, shape, elements=elements))
     if draw(st.booleans()) and value.ndim >= 2 and value.shape[1] > 1:
         value = value[:, ::2]  # a strided view: the kernels cannot read it
+    value.flags.writeable = draw(st.booleans())  # read-only: addressed another way
     return value
 
 
