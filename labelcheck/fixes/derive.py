@@ -573,15 +573,45 @@ def _column_steps(
             value = medians[name]
             m.add(value, s.missing)
             imputes.append(Step("impute", name, {"value": value, "method": "median"}, c.impute))
-        if c.scale and lo is not None and hi is not None:
-            if st.scale == "standard" and m.std > 0:
-                scales.append(Step("standardize", name, {"mean": m.mean, "std": m.std}, c.scale))
-            elif hi > lo and (st.scale == "minmax" or not math.isfinite(m.std)):
-                # minmax, or a standard deviation beyond float64 (values ~1e154 and up):
-                # min and max are exact whatever the magnitude.
-                why = c.scale if st.scale == "minmax" else f"{c.scale} (std overflows float64)"
+        if c.scale and lo is not None and hi is not None and hi > lo:
+            std = _fitted_std(m, lo, hi)
+            if st.scale == "standard" and std is not None:
+                if not _standardized(m):
+                    scales.append(Step("standardize", name, {"mean": m.mean, "std": std}, c.scale))
+            elif not (lo == -1.0 and hi == 1.0):  # normalized already (exactly: see steps)
+                # minmax, or a standard deviation float64 cannot hold: min and max are
+                # exact whatever the magnitude, and normalize divides by their difference.
+                why = c.scale
+                if st.scale != "minmax":
+                    over = not math.isfinite(m.std)
+                    why += f" (std {'overflows' if over else 'underflows'} float64)"
                 scales.append(Step("normalize", name, {"min": lo, "max": hi}, why))
     return [*clips, *imputes, *drops, *scales]
+
+
+#: A range below which the squared deviations underflow float64 (2**-1002 at half the
+#: range): the statistics' m2, hence the std, of a column with a subnormal or tiny spread
+#: (0 and 2.2e-309; 1e-300 apart) is 0 or wrong, as it is Inf past ~1e154.
+TINY_SPREAD = 2.0**-500
+#: How far from mean 0 and std 1 a column still counts as standardized: the rounding of a
+#: standardize step (x - mean is exact to about eps * |x| before the division), not a
+#: shift any model would notice; re-standardizing it would only move the rounding about,
+#: and a second fix must change nothing.
+STANDARDIZED_TOL = 2.0**-40
+
+
+def _fitted_std(m: _Moments, lo: float, hi: float) -> float | None:
+    """The std a standardize step divides by, None when float64 cannot give it: the
+    squares overflow (Inf, NaN) or underflow (a spread below :data:`TINY_SPREAD`)."""
+    std = m.std
+    if not (math.isfinite(std) and std > 0) or hi - lo < TINY_SPREAD:
+        return None
+    return std
+
+
+def _standardized(m: _Moments) -> bool:
+    """Whether the column has mean 0 and std 1 up to a standardize step's rounding."""
+    return abs(m.std - 1.0) <= STANDARDIZED_TOL and abs(m.mean) <= STANDARDIZED_TOL * m.std
 
 
 def _reindex_step(
