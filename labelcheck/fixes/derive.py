@@ -20,6 +20,7 @@ fix (LC208, LC209, LC210, ...) are listed in ``plan.unfixed``.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass, replace
@@ -173,6 +174,7 @@ class _Moments:
     n: int
     mean: float
     m2: float
+    lost: bool = False  # lost to rounding (see _clipped): no basis for a std
 
     @classmethod
     def of(cls, s: ColumnStats) -> _Moments:
@@ -302,28 +304,36 @@ def derive_plan(
             col(name).impute = col(name).impute or "the median for splits fixed against this data"
 
     # A repair that adds values (rows imputed at the median, ±Inf clipped to the edges)
-    # can narrow a column's bulk enough for a far value to need clipping: judge each such
-    # column again as it will be once fixed, and take the new clips its findings propose.
+    # can narrow a column's bulk enough for a far value to need clipping, and a clip can
+    # shrink a column's magnitude enough for it to need scaling (1e-5 noise with two
+    # outliers at 1.0): judge each such column again as it will be once fixed, and take
+    # the new clips and scalings its findings propose (a second fix would, otherwise).
     once_fixed = {}
     for name, c in cols.items():
         s = stats.columns[name]
-        added = []
+        if c.drop:
+            continue
+        base, added = s, []
         if c.impute and name in medians:
             added.append((medians[name], s.missing))
-        if c.lo is not None and c.hi is not None and (s.posinf or s.neginf):
+        if c.lo is not None and c.hi is not None and s.n:
+            base, _ = _clipped(s, c.lo, c.hi)
             added += [(c.hi, s.posinf), (c.lo, s.neginf)]
-        if not c.drop and any(k > 0 for _, k in added):
-            once_fixed[name] = _with_values(s, added)
+        if base is not s or any(k > 0 for _, k in added):
+            once_fixed[name] = _with_values(base, added)
     if once_fixed:
         fixed_stats = replace(stats, columns={**stats.columns, **once_fixed})
         fixed_ctx = replace(ctx, stats=fixed_stats)
         before = {(f.code, f.column, p) for f, p in proposed}
         for f in run_rules(fixed_ctx):
-            if f.column not in once_fixed:
-                continue
             for p in propose(f, fixed_ctx, strategies):
-                if isinstance(p, Clip) and (f.code, f.column, p) not in before:
+                if (f.code, f.column, p) in before:
+                    continue
+                if isinstance(p, Clip) and f.column in once_fixed:
                     clip(p.column, p.lo, p.hi, f"{_tag(f)} (once fixed)")
+                elif isinstance(p, Scale) and any(t in once_fixed for t in p.columns):
+                    for t in p.columns:
+                        col(t).scale = col(t).scale or f"{_tag(f)} (once fixed)"
 
     steps += _column_steps(report, cols, medians, strategies)
     reindex_step = _reindex_step(report, steps, reindex, ids)
@@ -520,6 +530,77 @@ def _note(f: Finding, why: str | None = None) -> str:
     return f"{f.code} {f.name}{where} ({f.severity}): {f.message}{hint}"
 
 
+#: The share of a clipped column's range (of its m2) the rounding of subtracting the
+#: outliers may reach before its moments count as lost: a standardize step fitted with
+#: them would be off by more than a millionth (std 1 +- 1e-6, mean 0 +- 1e-6).
+LOST = 2.0**-20
+
+
+def _clipped(s: ColumnStats, lo: float, hi: float) -> tuple[ColumnStats, bool]:
+    """``s`` once clipped to [lo, hi]: the values beyond (LC108 outliers, all among the
+    kept extremes) moved to the edges, in the moments, extremes and counts; and whether
+    its moments are lost to rounding.
+
+    The moments are summed from the values when the statistics hold them all (few rows,
+    or exact counts), else got by subtracting the outliers' share from the column's,
+    which leaves the outliers' rounding: 1.0 removed from a bulk of values near 1e-150
+    leaves a mean of ~1e-17. Clamped into what exact arithmetic allows (the mean within
+    the range, the variance within Popoviciu's bound), and lost when that rounding is
+    more than :data:`LOST` of the bulk's range or m2: the standard deviation is then no
+    basis for a standardize step.
+    """
+
+    def clamp(v: float) -> float:
+        return min(max(v, lo), hi)
+
+    out = copy(s)
+    out.min, out.max = clamp(s.min), clamp(s.max)  # type: ignore[arg-type]
+    out.top = [clamp(v) for v in s.top]
+    out.bottom = [clamp(v) for v in s.bottom]
+    if s.distinct is not None:
+        out.distinct = {}
+        for v, k in s.distinct.items():
+            e = clamp(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+            out.distinct[e] = out.distinct.get(e, 0) + k
+    beyond = [*(v for v in s.top if v > hi), *(v for v in s.bottom if v < lo)]
+    if not beyond:
+        return out, False
+    known = _all_values(out)
+    if known is not None:
+        out.mean, out.m2 = known
+        return out, False
+    m = _Moments.of(s)
+    noise_mean, noise_m2 = abs(s.mean) * s.n, s.m2  # in units of float64's epsilon
+    for v in dict.fromkeys(beyond):
+        n = beyond.count(v)
+        noise_mean += abs(v) * n
+        m.remove(v, n)
+        m.add(hi if v > hi else lo, n)
+    width = out.max - out.min  # type: ignore[operator]
+    mean = min(max(m.mean, out.min), out.max)  # type: ignore[type-var]
+    m2 = min(m.m2, m.n * (width / 2) ** 2)
+    eps = sys.float_info.epsilon
+    lost = eps * noise_mean / max(m.n, 1) > LOST * width or eps * noise_m2 > LOST * m2
+    out.mean, out.m2 = mean, m2
+    return out, lost
+
+
+def _all_values(s: ColumnStats) -> tuple[float, float] | None:
+    """(mean, m2) summed from every value when ``s`` holds them all (two passes, fsum);
+    None when it does not, or they overflow."""
+    known = s.sorted_distinct()
+    if known is None or not all(isinstance(v, int | float) for v, _ in known):
+        known = [(v, 1) for v in s.bottom] if len(s.bottom) == s.n else None
+    if not known or not s.n:
+        return None
+    try:
+        mean = math.fsum(float(v) * k for v, k in known) / s.n
+        m2 = math.fsum(k * (float(v) - mean) ** 2 for v, k in known)
+    except (OverflowError, ValueError):  # 1e308-scale values: inf - inf
+        return None
+    return (mean, m2) if math.isfinite(mean) and math.isfinite(m2) else None
+
+
 def _with_values(s: ColumnStats, added: list[tuple[float, int]]) -> ColumnStats:
     """``s`` with ``count`` more finite rows holding ``value``: moments and extremes."""
     m = _Moments.of(s)
@@ -558,13 +639,9 @@ def _column_steps(
         lo, hi = s.min, s.max
         if c.lo is not None and c.hi is not None and s.n:
             reason = ", ".join(dict.fromkeys(c.clip_reasons))
-            # Values beyond the bounds (LC108 outliers, all among the kept extremes) become
-            # the edge values.
-            beyond = [*(v for v in s.top if v > c.hi), *(v for v in s.bottom if v < c.lo)]
-            for v in dict.fromkeys(beyond):
-                n = beyond.count(v)
-                m.remove(v, n)
-                m.add(c.hi if v > c.hi else c.lo, n)
+            clipped, lost = _clipped(s, c.lo, c.hi)
+            m = _Moments.of(clipped)
+            m.lost = lost
             m.add(c.hi, s.posinf)  # ±Inf become the edges too
             m.add(c.lo, s.neginf)
             clips.append(Step("clip", name, {"min": c.lo, "max": c.hi}, reason))
@@ -583,8 +660,12 @@ def _column_steps(
                 # exact whatever the magnitude, and normalize divides by their difference.
                 why = c.scale
                 if st.scale != "minmax":
-                    over = not math.isfinite(m.std)
-                    why += f" (std {'overflows' if over else 'underflows'} float64)"
+                    why += (
+                        " (std lost to the clipped outliers' rounding)"
+                        if m.lost
+                        else f" (std {'overflows' if not math.isfinite(m.std) else 'underflows'}"
+                        " float64)"
+                    )
                 scales.append(Step("normalize", name, {"min": lo, "max": hi}, why))
     return [*clips, *imputes, *drops, *scales]
 
@@ -602,9 +683,10 @@ STANDARDIZED_TOL = 2.0**-40
 
 def _fitted_std(m: _Moments, lo: float, hi: float) -> float | None:
     """The std a standardize step divides by, None when float64 cannot give it: the
-    squares overflow (Inf, NaN) or underflow (a spread below :data:`TINY_SPREAD`)."""
+    squares overflow (Inf, NaN) or underflow (a spread below :data:`TINY_SPREAD`), or
+    the moments are lost to rounding (:func:`_clipped`)."""
     std = m.std
-    if not (math.isfinite(std) and std > 0) or hi - lo < TINY_SPREAD:
+    if m.lost or not (math.isfinite(std) and std > 0) or hi - lo < TINY_SPREAD:
         return None
     return std
 

@@ -139,3 +139,48 @@ def test_cli_fix_of_a_subnormal_column(tmp_path, scale):
     )
     assert result.exit_code == 0, result.output
     assert pq.read_table(again).equals(table)
+
+
+@pytest.mark.parametrize("scale", ["minmax", "standard"])
+def test_a_clip_that_shrinks_a_column_scales_it_in_the_same_plan(scale):
+    # Noise of 1e-5 with two outliers at 1.0: no LC104 before the clip (RMS ~0.14 next to
+    # z's ~0.6), a spread of 1e4 after it. The plan judges x as it will be once clipped,
+    # so the second fix finds nothing to do.
+    rng = np.random.default_rng(0)
+    x = np.r_[rng.normal(0, 1e-5, 98), 1.0, 1.0]
+    df = pd.DataFrame({"x": x, "z": rng.uniform(0, 1, 100), "y": np.arange(100) % 2})
+    assert "LC104" not in [f.code for f in labelcheck.scan(df).findings]
+    fixed, plan = labelcheck.fix(df, scale=scale)
+    clip = plan.step("clip", "x")
+    assert clip is not None and clip.params["max"] == x[:98].max()
+    kind = "normalize" if scale == "minmax" else "standardize"
+    step = plan.step(kind, "x")
+    assert step is not None and step.reason.endswith("(once fixed)"), plan.describe()
+    clipped = np.minimum(x, x[:98].max())
+    if scale == "minmax":
+        expected = (clipped - clipped.min()) / (clipped.max() - clipped.min()) * 2 - 1
+    else:
+        expected = (clipped - clipped.mean()) / clipped.std()
+    # The clipped moments come by subtraction (100 rows, 16 extremes kept): to ~1e-8.
+    np.testing.assert_allclose(fixed["x"], expected, rtol=1e-6, atol=1e-6)
+    assert_fixed_point(fixed, scale)
+
+
+def test_moments_lost_to_the_clipped_outliers_rounding_give_no_standardize():
+    # 50 rows near 1e-18 (spread 1e-20) and two at -100: once the -100s are clipped, the
+    # bulk's moments, got by subtracting theirs from the column's, are rounding residue
+    # of ~1e-14 (the statistics hold only the 16 most extreme values, not all 50). A
+    # standardize step with them gave values near 5 with a std of 0.05; min and max are
+    # exact, so x is normalized instead.
+    rng = np.random.default_rng(5)
+    x = rng.normal(1e-18, 1e-20, 50)
+    x[:2] = -100.0
+    df = pd.DataFrame({"x": x, "z": rng.uniform(0, 1, 50), "y": np.arange(50) % 2})
+    fixed, plan = labelcheck.fix(df, scale="standard")
+    assert plan.step("standardize", "x") is None, plan.describe()
+    step = plan.step("normalize", "x")
+    assert step is not None and "std lost to the clipped outliers' rounding" in step.reason
+    clipped = np.maximum(x, x[2:].min())
+    expected = [float(v) for v in minmax(clipped.tolist())]
+    assert fixed["x"].tolist() == pytest.approx(expected, rel=0, abs=1e-15)
+    assert_fixed_point(fixed, "standard")
