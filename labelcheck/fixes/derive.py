@@ -20,7 +20,6 @@ fix (LC208, LC209, LC210, ...) are listed in ``plan.unfixed``.
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass, replace
@@ -174,7 +173,6 @@ class _Moments:
     n: int
     mean: float
     m2: float
-    lost: bool = False  # lost to rounding (see _clipped): no basis for a std
 
     @classmethod
     def of(cls, s: ColumnStats) -> _Moments:
@@ -229,6 +227,7 @@ def derive_plan(
     medians: Mapping[str, float] | None = None,
     drops: Sequence[Step] = (),
     impute: Sequence[str] = (),
+    moments: Mapping[str, tuple[int, float, float]] | None = None,
 ) -> FixPlan:
     """Build a fitted plan from ``report``'s findings and statistics.
 
@@ -236,7 +235,9 @@ def derive_plan(
     (the refit rounds of :func:`labelcheck.fixes.apply.fit_plan`); ``medians``
     the exact medians of :func:`impute_columns` (required when ``nan="median"``).
     ``impute``: columns (with a median) imputed although no finding here asks:
-    splits fixed against this data have missing values there.
+    splits fixed against this data have missing values there. ``moments``: the exact
+    (n, mean, m2) of columns as their clip and impute steps leave them (a pass over the
+    data, :func:`~labelcheck.fixes.median.exact_moments`), else estimated from ``report``.
     """
     strategies = strategies or Strategies()
     medians = dict(medians or {})
@@ -317,7 +318,7 @@ def derive_plan(
         if c.impute and name in medians:
             added.append((medians[name], s.missing))
         if c.lo is not None and c.hi is not None and s.n:
-            base, _ = _clipped(s, c.lo, c.hi)
+            base = _clipped(s, c.lo, c.hi)
             added += [(c.hi, s.posinf), (c.lo, s.neginf)]
         if base is not s or any(k > 0 for _, k in added):
             once_fixed[name] = _with_values(base, added)
@@ -335,7 +336,7 @@ def derive_plan(
                     for t in p.columns:
                         col(t).scale = col(t).scale or f"{_tag(f)} (once fixed)"
 
-    steps += _column_steps(report, cols, medians, strategies)
+    steps += _column_steps(report, cols, medians, strategies, moments or {})
     reindex_step = _reindex_step(report, steps, reindex, ids)
     if reindex_step is not None:
         steps.append(reindex_step)
@@ -530,24 +531,17 @@ def _note(f: Finding, why: str | None = None) -> str:
     return f"{f.code} {f.name}{where} ({f.severity}): {f.message}{hint}"
 
 
-#: The share of a clipped column's range (of its m2) the rounding of subtracting the
-#: outliers may reach before its moments count as lost: a standardize step fitted with
-#: them would be off by more than a millionth (std 1 +- 1e-6, mean 0 +- 1e-6).
-LOST = 2.0**-20
-
-
-def _clipped(s: ColumnStats, lo: float, hi: float) -> tuple[ColumnStats, bool]:
+def _clipped(s: ColumnStats, lo: float, hi: float) -> ColumnStats:
     """``s`` once clipped to [lo, hi]: the values beyond (LC108 outliers, all among the
-    kept extremes) moved to the edges, in the moments, extremes and counts; and whether
-    its moments are lost to rounding.
+    kept extremes) moved to the edges, in the moments, extremes and counts.
 
     The moments are summed from the values when the statistics hold them all (few rows,
     or exact counts), else got by subtracting the outliers' share from the column's,
-    which leaves the outliers' rounding: 1.0 removed from a bulk of values near 1e-150
-    leaves a mean of ~1e-17. Clamped into what exact arithmetic allows (the mean within
-    the range, the variance within Popoviciu's bound), and lost when that rounding is
-    more than :data:`LOST` of the bulk's range or m2: the standard deviation is then no
-    basis for a standardize step.
+    which leaves the outliers' rounding (1.0 removed from a bulk of values near 1e-150
+    leaves a mean of ~1e-17): clamped then into what exact arithmetic allows, the mean
+    within the range, the variance within Popoviciu's bound. An estimate, good enough to
+    judge the column again; ``fix`` fits a standardize step after a clip on the exact
+    moments (:func:`~labelcheck.fixes.median.exact_moments`).
     """
 
     def clamp(v: float) -> float:
@@ -564,25 +558,20 @@ def _clipped(s: ColumnStats, lo: float, hi: float) -> tuple[ColumnStats, bool]:
             out.distinct[e] = out.distinct.get(e, 0) + k
     beyond = [*(v for v in s.top if v > hi), *(v for v in s.bottom if v < lo)]
     if not beyond:
-        return out, False
+        return out
     known = _all_values(out)
     if known is not None:
         out.mean, out.m2 = known
-        return out, False
+        return out
     m = _Moments.of(s)
-    noise_mean, noise_m2 = abs(s.mean) * s.n, s.m2  # in units of float64's epsilon
     for v in dict.fromkeys(beyond):
         n = beyond.count(v)
-        noise_mean += abs(v) * n
         m.remove(v, n)
         m.add(hi if v > hi else lo, n)
     width = out.max - out.min  # type: ignore[operator]
-    mean = min(max(m.mean, out.min), out.max)  # type: ignore[type-var]
-    m2 = min(m.m2, m.n * (width / 2) ** 2)
-    eps = sys.float_info.epsilon
-    lost = eps * noise_mean / max(m.n, 1) > LOST * width or eps * noise_m2 > LOST * m2
-    out.mean, out.m2 = mean, m2
-    return out, lost
+    out.mean = min(max(m.mean, out.min), out.max)  # type: ignore[type-var]
+    out.m2 = min(m.m2, m.n * (width / 2) ** 2)
+    return out
 
 
 def _all_values(s: ColumnStats) -> tuple[float, float] | None:
@@ -621,7 +610,11 @@ def _with_values(s: ColumnStats, added: list[tuple[float, int]]) -> ColumnStats:
 
 
 def _column_steps(
-    report: Report, cols: dict[str, _Column], medians: Mapping[str, float], st: Strategies
+    report: Report,
+    cols: dict[str, _Column],
+    medians: Mapping[str, float],
+    st: Strategies,
+    moments: Mapping[str, tuple[int, float, float]],
 ) -> list[Step]:
     stats = report.stats
     clips, imputes, drops, scales = [], [], [], []
@@ -639,9 +632,7 @@ def _column_steps(
         lo, hi = s.min, s.max
         if c.lo is not None and c.hi is not None and s.n:
             reason = ", ".join(dict.fromkeys(c.clip_reasons))
-            clipped, lost = _clipped(s, c.lo, c.hi)
-            m = _Moments.of(clipped)
-            m.lost = lost
+            m = _Moments.of(_clipped(s, c.lo, c.hi))
             m.add(c.hi, s.posinf)  # ±Inf become the edges too
             m.add(c.lo, s.neginf)
             clips.append(Step("clip", name, {"min": c.lo, "max": c.hi}, reason))
@@ -650,6 +641,8 @@ def _column_steps(
             value = medians[name]
             m.add(value, s.missing)
             imputes.append(Step("impute", name, {"value": value, "method": "median"}, c.impute))
+        if name in moments:  # exact, from the data as the steps above leave it
+            m = _Moments(*moments[name])
         if c.scale and lo is not None and hi is not None and hi > lo:
             std = _fitted_std(m, lo, hi)
             if st.scale == "standard" and std is not None:
@@ -660,12 +653,8 @@ def _column_steps(
                 # exact whatever the magnitude, and normalize divides by their difference.
                 why = c.scale
                 if st.scale != "minmax":
-                    why += (
-                        " (std lost to the clipped outliers' rounding)"
-                        if m.lost
-                        else f" (std {'overflows' if not math.isfinite(m.std) else 'underflows'}"
-                        " float64)"
-                    )
+                    over = not math.isfinite(m.std)
+                    why += f" (std {'overflows' if over else 'underflows'} float64)"
                 scales.append(Step("normalize", name, {"min": lo, "max": hi}, why))
     return [*clips, *imputes, *drops, *scales]
 
@@ -683,10 +672,9 @@ STANDARDIZED_TOL = 2.0**-40
 
 def _fitted_std(m: _Moments, lo: float, hi: float) -> float | None:
     """The std a standardize step divides by, None when float64 cannot give it: the
-    squares overflow (Inf, NaN) or underflow (a spread below :data:`TINY_SPREAD`), or
-    the moments are lost to rounding (:func:`_clipped`)."""
+    squares overflow (Inf, NaN) or underflow (a spread below :data:`TINY_SPREAD`)."""
     std = m.std
-    if m.lost or not (math.isfinite(std) and std > 0) or hi - lo < TINY_SPREAD:
+    if not (math.isfinite(std) and std > 0) or hi - lo < TINY_SPREAD:
         return None
     return std
 

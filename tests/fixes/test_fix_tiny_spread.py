@@ -161,26 +161,38 @@ def test_a_clip_that_shrinks_a_column_scales_it_in_the_same_plan(scale):
         expected = (clipped - clipped.min()) / (clipped.max() - clipped.min()) * 2 - 1
     else:
         expected = (clipped - clipped.mean()) / clipped.std()
-    # The clipped moments come by subtraction (100 rows, 16 extremes kept): to ~1e-8.
-    np.testing.assert_allclose(fixed["x"], expected, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(fixed["x"], expected, rtol=1e-9, atol=1e-12)
     assert_fixed_point(fixed, scale)
 
 
-def test_moments_lost_to_the_clipped_outliers_rounding_give_no_standardize():
+def test_a_standardize_step_after_a_clip_is_fitted_on_the_exact_clipped_values():
     # 50 rows near 1e-18 (spread 1e-20) and two at -100: once the -100s are clipped, the
     # bulk's moments, got by subtracting theirs from the column's, are rounding residue
     # of ~1e-14 (the statistics hold only the 16 most extreme values, not all 50). A
-    # standardize step with them gave values near 5 with a std of 0.05; min and max are
-    # exact, so x is normalized instead.
+    # standardize step fitted with them gave values near 5 with a std of 0.05: fix sums
+    # the clipped column's moments from the data instead.
     rng = np.random.default_rng(5)
     x = rng.normal(1e-18, 1e-20, 50)
     x[:2] = -100.0
     df = pd.DataFrame({"x": x, "z": rng.uniform(0, 1, 50), "y": np.arange(50) % 2})
     fixed, plan = labelcheck.fix(df, scale="standard")
-    assert plan.step("standardize", "x") is None, plan.describe()
-    step = plan.step("normalize", "x")
-    assert step is not None and "std lost to the clipped outliers' rounding" in step.reason
+    assert plan.step("clip", "x") is not None and plan.step("standardize", "x") is not None
     clipped = np.maximum(x, x[2:].min())
-    expected = [float(v) for v in minmax(clipped.tolist())]
-    assert fixed["x"].tolist() == pytest.approx(expected, rel=0, abs=1e-15)
+    expected = (clipped - clipped.mean()) / clipped.std()
+    np.testing.assert_allclose(fixed["x"], expected, rtol=1e-12, atol=1e-12)
     assert_fixed_point(fixed, "standard")
+
+
+def test_a_far_outlier_clipped_leaves_an_exact_std():
+    # A 1e9 outlier among 10,000 values of unit scale: subtracting its share from the
+    # column's m2 (1e18, rounding ~100) put the std of the clipped column 0.8% off.
+    rng = np.random.default_rng(0)
+    x = rng.normal(5, 2, 10_000)
+    x[:3] = [1e9, 1.1e9, 1.2e9]
+    df = pd.DataFrame({"x": x, "y": np.arange(10_000) % 2})
+    fixed, plan = labelcheck.fix(df, scale="standard")
+    clip = plan.step("clip", "x")
+    assert clip is not None and clip.params["max"] == x[3:].max()
+    clipped = np.minimum(x, x[3:].max())
+    assert plan.step("standardize", "x").params["std"] == pytest.approx(clipped.std(), rel=1e-12)
+    assert fixed["x"].std(ddof=0) == pytest.approx(1.0, rel=1e-12)
