@@ -31,7 +31,7 @@ import pyarrow as pa
 from labelcheck.engines.base import Progress
 from labelcheck.errors import InputError
 from labelcheck.fixes.derive import derive_plan, drop_steps, impute_columns, plan_against
-from labelcheck.fixes.median import exact_medians
+from labelcheck.fixes.median import exact_medians, exact_moments
 from labelcheck.fixes.plan import FixPlan, Step, Tally
 from labelcheck.fixes.steps import STEPS
 from labelcheck.io import SchemaChanged, Source, open_source
@@ -178,6 +178,14 @@ def fit_plan(
             counts = {c: cols[c].n for c in imputed}
             medians = exact_medians(view.batches, counts)
         plan = derive_plan(current, strategies, medians=medians, drops=drops, impute=extra)
+        refit = _clipped_and_standardized(plan, strategies)
+        if refit:  # their exact moments as clipped (and imputed), not estimated: fit again
+            steps = [s for s in plan.steps if s.column in refit and s.step in ("clip", "impute")]
+            view = _filtered(source, _drop_plan([*drops, *steps], report))
+            moments = exact_moments(view.batches, refit)
+            plan = derive_plan(
+                current, strategies, medians=medians, drops=drops, impute=extra, moments=moments
+            )
     # Errors of the data as given; not those of what the fix leaves (LC001 when every
     # row goes and --allow-empty says so).
     given = {(f.code, f.column) for f in report.findings if f.severity == "error"}
@@ -188,6 +196,14 @@ def fit_plan(
     plan.rows_in = report.rows
     plan.rows_out = current.rows  # expected; the write counts what really went out
     return plan, report, source
+
+
+def _clipped_and_standardized(plan: FixPlan, strategies: Strategies) -> list[str]:
+    """The columns ``plan`` clips and scales, with ``--scale standard``."""
+    if strategies.scale != "standard":
+        return []
+    scaled = {s.column for s in plan.steps if s.step in ("standardize", "normalize")}
+    return [s.column for s in plan.steps if s.step == "clip" and s.column in scaled]
 
 
 def _reset_runtime(plan: FixPlan) -> None:

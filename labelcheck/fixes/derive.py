@@ -227,6 +227,7 @@ def derive_plan(
     medians: Mapping[str, float] | None = None,
     drops: Sequence[Step] = (),
     impute: Sequence[str] = (),
+    moments: Mapping[str, tuple[int, float, float]] | None = None,
 ) -> FixPlan:
     """Build a fitted plan from ``report``'s findings and statistics.
 
@@ -234,7 +235,9 @@ def derive_plan(
     (the refit rounds of :func:`labelcheck.fixes.apply.fit_plan`); ``medians``
     the exact medians of :func:`impute_columns` (required when ``nan="median"``).
     ``impute``: columns (with a median) imputed although no finding here asks:
-    splits fixed against this data have missing values there.
+    splits fixed against this data have missing values there. ``moments``: the exact
+    (n, mean, m2) of columns as their clip and impute steps leave them (a pass over the
+    data, :func:`~labelcheck.fixes.median.exact_moments`), else estimated from ``report``.
     """
     strategies = strategies or Strategies()
     medians = dict(medians or {})
@@ -302,30 +305,38 @@ def derive_plan(
             col(name).impute = col(name).impute or "the median for splits fixed against this data"
 
     # A repair that adds values (rows imputed at the median, ±Inf clipped to the edges)
-    # can narrow a column's bulk enough for a far value to need clipping: judge each such
-    # column again as it will be once fixed, and take the new clips its findings propose.
+    # can narrow a column's bulk enough for a far value to need clipping, and a clip can
+    # shrink a column's magnitude enough for it to need scaling (1e-5 noise with two
+    # outliers at 1.0): judge each such column again as it will be once fixed, and take
+    # the new clips and scalings its findings propose (a second fix would, otherwise).
     once_fixed = {}
     for name, c in cols.items():
         s = stats.columns[name]
-        added = []
+        if c.drop:
+            continue
+        base, added = s, []
         if c.impute and name in medians:
             added.append((medians[name], s.missing))
-        if c.lo is not None and c.hi is not None and (s.posinf or s.neginf):
+        if c.lo is not None and c.hi is not None and s.n:
+            base = _clipped(s, c.lo, c.hi)
             added += [(c.hi, s.posinf), (c.lo, s.neginf)]
-        if not c.drop and any(k > 0 for _, k in added):
-            once_fixed[name] = _with_values(s, added)
+        if base is not s or any(k > 0 for _, k in added):
+            once_fixed[name] = _with_values(base, added)
     if once_fixed:
         fixed_stats = replace(stats, columns={**stats.columns, **once_fixed})
         fixed_ctx = replace(ctx, stats=fixed_stats)
         before = {(f.code, f.column, p) for f, p in proposed}
         for f in run_rules(fixed_ctx):
-            if f.column not in once_fixed:
-                continue
             for p in propose(f, fixed_ctx, strategies):
-                if isinstance(p, Clip) and (f.code, f.column, p) not in before:
+                if (f.code, f.column, p) in before:
+                    continue
+                if isinstance(p, Clip) and f.column in once_fixed:
                     clip(p.column, p.lo, p.hi, f"{_tag(f)} (once fixed)")
+                elif isinstance(p, Scale) and any(t in once_fixed for t in p.columns):
+                    for t in p.columns:
+                        col(t).scale = col(t).scale or f"{_tag(f)} (once fixed)"
 
-    steps += _column_steps(report, cols, medians, strategies)
+    steps += _column_steps(report, cols, medians, strategies, moments or {})
     reindex_step = _reindex_step(report, steps, reindex, ids)
     if reindex_step is not None:
         steps.append(reindex_step)
@@ -520,6 +531,65 @@ def _note(f: Finding, why: str | None = None) -> str:
     return f"{f.code} {f.name}{where} ({f.severity}): {f.message}{hint}"
 
 
+def _clipped(s: ColumnStats, lo: float, hi: float) -> ColumnStats:
+    """``s`` once clipped to [lo, hi]: the values beyond (LC108 outliers, all among the
+    kept extremes) moved to the edges, in the moments, extremes and counts.
+
+    The moments are summed from the values when the statistics hold them all (few rows,
+    or exact counts), else got by subtracting the outliers' share from the column's,
+    which leaves the outliers' rounding (1.0 removed from a bulk of values near 1e-150
+    leaves a mean of ~1e-17): clamped then into what exact arithmetic allows, the mean
+    within the range, the variance within Popoviciu's bound. An estimate, good enough to
+    judge the column again; ``fix`` fits a standardize step after a clip on the exact
+    moments (:func:`~labelcheck.fixes.median.exact_moments`).
+    """
+
+    def clamp(v: float) -> float:
+        return min(max(v, lo), hi)
+
+    out = copy(s)
+    out.min, out.max = clamp(s.min), clamp(s.max)  # type: ignore[arg-type]
+    out.top = [clamp(v) for v in s.top]
+    out.bottom = [clamp(v) for v in s.bottom]
+    if s.distinct is not None:
+        out.distinct = {}
+        for v, k in s.distinct.items():
+            e = clamp(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+            out.distinct[e] = out.distinct.get(e, 0) + k
+    beyond = [*(v for v in s.top if v > hi), *(v for v in s.bottom if v < lo)]
+    if not beyond:
+        return out
+    known = _all_values(out)
+    if known is not None:
+        out.mean, out.m2 = known
+        return out
+    m = _Moments.of(s)
+    for v in dict.fromkeys(beyond):
+        n = beyond.count(v)
+        m.remove(v, n)
+        m.add(hi if v > hi else lo, n)
+    width = out.max - out.min  # type: ignore[operator]
+    out.mean = min(max(m.mean, out.min), out.max)  # type: ignore[type-var]
+    out.m2 = min(m.m2, m.n * (width / 2) ** 2)
+    return out
+
+
+def _all_values(s: ColumnStats) -> tuple[float, float] | None:
+    """(mean, m2) summed from every value when ``s`` holds them all (two passes, fsum);
+    None when it does not, or they overflow."""
+    known = s.sorted_distinct()
+    if known is None or not all(isinstance(v, int | float) for v, _ in known):
+        known = [(v, 1) for v in s.bottom] if len(s.bottom) == s.n else None
+    if not known or not s.n:
+        return None
+    try:
+        mean = math.fsum(float(v) * k for v, k in known) / s.n
+        m2 = math.fsum(k * (float(v) - mean) ** 2 for v, k in known)
+    except (OverflowError, ValueError):  # 1e308-scale values: inf - inf
+        return None
+    return (mean, m2) if math.isfinite(mean) and math.isfinite(m2) else None
+
+
 def _with_values(s: ColumnStats, added: list[tuple[float, int]]) -> ColumnStats:
     """``s`` with ``count`` more finite rows holding ``value``: moments and extremes."""
     m = _Moments.of(s)
@@ -540,7 +610,11 @@ def _with_values(s: ColumnStats, added: list[tuple[float, int]]) -> ColumnStats:
 
 
 def _column_steps(
-    report: Report, cols: dict[str, _Column], medians: Mapping[str, float], st: Strategies
+    report: Report,
+    cols: dict[str, _Column],
+    medians: Mapping[str, float],
+    st: Strategies,
+    moments: Mapping[str, tuple[int, float, float]],
 ) -> list[Step]:
     stats = report.stats
     clips, imputes, drops, scales = [], [], [], []
@@ -558,13 +632,7 @@ def _column_steps(
         lo, hi = s.min, s.max
         if c.lo is not None and c.hi is not None and s.n:
             reason = ", ".join(dict.fromkeys(c.clip_reasons))
-            # Values beyond the bounds (LC108 outliers, all among the kept extremes) become
-            # the edge values.
-            beyond = [*(v for v in s.top if v > c.hi), *(v for v in s.bottom if v < c.lo)]
-            for v in dict.fromkeys(beyond):
-                n = beyond.count(v)
-                m.remove(v, n)
-                m.add(c.hi if v > c.hi else c.lo, n)
+            m = _Moments.of(_clipped(s, c.lo, c.hi))
             m.add(c.hi, s.posinf)  # ±Inf become the edges too
             m.add(c.lo, s.neginf)
             clips.append(Step("clip", name, {"min": c.lo, "max": c.hi}, reason))
@@ -573,15 +641,47 @@ def _column_steps(
             value = medians[name]
             m.add(value, s.missing)
             imputes.append(Step("impute", name, {"value": value, "method": "median"}, c.impute))
-        if c.scale and lo is not None and hi is not None:
-            if st.scale == "standard" and m.std > 0:
-                scales.append(Step("standardize", name, {"mean": m.mean, "std": m.std}, c.scale))
-            elif hi > lo and (st.scale == "minmax" or not math.isfinite(m.std)):
-                # minmax, or a standard deviation beyond float64 (values ~1e154 and up):
-                # min and max are exact whatever the magnitude.
-                why = c.scale if st.scale == "minmax" else f"{c.scale} (std overflows float64)"
+        if name in moments:  # exact, from the data as the steps above leave it
+            m = _Moments(*moments[name])
+        if c.scale and lo is not None and hi is not None and hi > lo:
+            std = _fitted_std(m, lo, hi)
+            if st.scale == "standard" and std is not None:
+                if not _standardized(m):
+                    scales.append(Step("standardize", name, {"mean": m.mean, "std": std}, c.scale))
+            elif not (lo == -1.0 and hi == 1.0):  # normalized already (exactly: see steps)
+                # minmax, or a standard deviation float64 cannot hold: min and max are
+                # exact whatever the magnitude, and normalize divides by their difference.
+                why = c.scale
+                if st.scale != "minmax":
+                    over = not math.isfinite(m.std)
+                    why += f" (std {'overflows' if over else 'underflows'} float64)"
                 scales.append(Step("normalize", name, {"min": lo, "max": hi}, why))
     return [*clips, *imputes, *drops, *scales]
+
+
+#: A range below which the squared deviations underflow float64 (2**-1002 at half the
+#: range): the statistics' m2, hence the std, of a column with a subnormal or tiny spread
+#: (0 and 2.2e-309; 1e-300 apart) is 0 or wrong, as it is Inf past ~1e154.
+TINY_SPREAD = 2.0**-500
+#: How far from mean 0 and std 1 a column still counts as standardized: the rounding of a
+#: standardize step (x - mean is exact to about eps * |x| before the division), not a
+#: shift any model would notice; re-standardizing it would only move the rounding about,
+#: and a second fix must change nothing.
+STANDARDIZED_TOL = 2.0**-40
+
+
+def _fitted_std(m: _Moments, lo: float, hi: float) -> float | None:
+    """The std a standardize step divides by, None when float64 cannot give it: the
+    squares overflow (Inf, NaN) or underflow (a spread below :data:`TINY_SPREAD`)."""
+    std = m.std
+    if not (math.isfinite(std) and std > 0) or hi - lo < TINY_SPREAD:
+        return None
+    return std
+
+
+def _standardized(m: _Moments) -> bool:
+    """Whether the column has mean 0 and std 1 up to a standardize step's rounding."""
+    return abs(m.std - 1.0) <= STANDARDIZED_TOL and abs(m.mean) <= STANDARDIZED_TOL * m.std
 
 
 def _reindex_step(

@@ -338,14 +338,24 @@ def _clip(values: np.ndarray, p: dict[str, Any]) -> tuple[np.ndarray, int, bool]
     return np.clip(values, lo, hi), changed, False
 
 
-# Both scale before they subtract: halving is exact in binary floating point, so the
-# results are those of (x - lo) * 2 / (hi - lo) - 1 and (x - mean) / std, but hi - lo and
-# x - mean cannot overflow even for values near +-1.8e308.
+# normalize divides by the range rather than multiplying by its inverse: 2 / (hi - lo) is
+# Inf for a subnormal range (a column of 0 and 2.2e-309), (x - lo) / (hi - lo) never is,
+# and it maps lo and hi to exactly -1 and 1 (a second fix finds them in place). Values
+# whose difference overflows (near +-1.8e308) are halved first: halving is exact there,
+# so x - mean and hi - lo cannot overflow; standardize always halves (its std is never
+# subnormal: derive_plan normalizes a column whose squares underflow instead).
 def _normalize(values: np.ndarray, p: dict[str, Any]) -> tuple[np.ndarray, int, bool]:
     lo, hi = float(p["min"]), float(p["max"])
     if not hi > lo:
         return values * 0.0, 0, False
-    return (values * 0.5 - lo * 0.5) * (2.0 / (hi * 0.5 - lo * 0.5)) - 1.0, 0, False
+    span = hi - lo
+    if not np.isfinite(span):
+        return (values * 0.5 - lo * 0.5) / (hi * 0.5 - lo * 0.5) * 2.0 - 1.0, 0, False
+    out = (values - lo) / span * 2.0 - 1.0
+    far = np.isfinite(values) & ~np.isfinite(out)  # new data far out: x - lo overflowed
+    if far.any():
+        out[far] = (values[far] * 0.5 - lo * 0.5) / (span * 0.5) * 2.0 - 1.0
+    return out, 0, False
 
 
 def _standardize(values: np.ndarray, p: dict[str, Any]) -> tuple[np.ndarray, int, bool]:

@@ -22,6 +22,7 @@ plan).
 """
 
 import math
+import sys
 from collections.abc import Iterator
 
 from labelcheck.rules.base import Finding, RuleContext, fmt, rule
@@ -41,12 +42,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         return
     big = max(rms, key=rms.__getitem__)
     small = min(rms, key=rms.__getitem__)
-    ratio = rms[big] / rms[small]
+    ratio = rms[big] / rms[small]  # Inf for a subnormal magnitude (2.2e-309 next to 1)
     if ratio > ctx.options.thresholds.scale_spread:
+        by = fmt(ratio) if math.isfinite(ratio) else f"more than {fmt(sys.float_info.max)}"
         yield ctx.finding(
             check,
             None,
-            f"feature magnitudes differ by {fmt(ratio)}x: {big!r} is typically "
+            f"feature magnitudes differ by {by}x: {big!r} is typically "
             f"{fmt(rms[big])}, {small!r} {fmt(rms[small])}",
             values=[big, small],
         )
@@ -55,6 +57,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 def _magnitude(s) -> float:
     """The root mean square, sqrt(mean**2 + variance), without overflow; values so large
     that their squares overflow float64 (|x| ~ 1e154 and up) have an infinite variance in
-    the statistics: their largest magnitude stands in (an infinite ratio is no message)."""
+    the statistics, values so small that they underflow (|x| ~ 1e-154 and down) may have
+    none: their largest magnitude stands in (an infinite ratio is no message, and -1e-200
+    and 1e-200 are not 0)."""
     rms = math.hypot(s.mean, math.sqrt(s.variance)) if math.isfinite(s.variance) else math.inf
-    return rms if math.isfinite(rms) else float(s.max_abs or 0.0)
+    return rms if math.isfinite(rms) and rms > 0 else float(s.max_abs or 0.0)

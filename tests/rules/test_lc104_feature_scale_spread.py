@@ -41,3 +41,29 @@ def test_values_whose_squares_overflow_give_a_finite_ratio(write, rng):
     assert finding.values == ("huge", "unit")
     assert "inf" not in finding.message
     assert "differ by 1." in finding.message and "e+300x" in finding.message
+
+
+def test_a_subnormal_magnitude_gives_a_ratio_in_words_not_inf(write, rng):
+    """1 over a subnormal magnitude is beyond float64: the message says so, not 'infx'."""
+    data = {
+        "tiny": [0.0] * 999 + [2.225074e-309],  # RMS 7e-311: 1 / 7e-311 overflows
+        "unit": rng.uniform(0.0, 1.0, 1000),
+        "y": rng.integers(0, 2, 1000),
+    }
+    finding = one(labelcheck.scan(write(data)), "LC104")
+    assert finding.values == ("unit", "tiny")
+    assert "inf" not in finding.message
+    assert "differ by more than 1.798e+308x" in finding.message
+
+
+def test_values_whose_squares_underflow_still_have_a_magnitude(write, rng):
+    """-1e-200 and 1e-200 have mean 0 and, in float64, no variance (the squares underflow):
+    their magnitude is 1e-200, not 0 (which would leave the column out of the comparison)."""
+    data = {
+        "tiny": [-1e-200, 1e-200] * 500,
+        "unit": rng.uniform(0.0, 1.0, 1000),
+        "y": rng.integers(0, 2, 1000),
+    }
+    finding = one(labelcheck.scan(write(data)), "LC104")
+    assert finding.values == ("unit", "tiny")
+    assert "'tiny' 1e-200" in finding.message
