@@ -587,8 +587,10 @@ class _Bounds:
         row_lo, row_hi = rows.min(axis=1), rows.max(axis=1)
         lo, hi = row_lo.min(), row_hi.max()
         if body < values.size:
+            # numpy's minimum, not Python's min: a NaN in the tail must reach lo/hi
+            # (``finite`` then masks it); min(lo, nan) is lo
             tail = values[body:]
-            lo, hi = min(lo, tail.min()), max(hi, tail.max())
+            lo, hi = np.minimum(lo, tail.min()), np.maximum(hi, tail.max())
         return cls(lo, hi, row_lo, row_hi, width)
 
     @property
