@@ -55,7 +55,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         values = sorted(v for v in stats.pixels if ignore is None or v != ignore)
         if k is not None:
             bad = [v for v in values if v < 0 or v >= k]
-            why = f"outside [0, {k}) (--n-classes {k}): the loss indexes past its outputs"
+            said = ctx.options.said("n_classes", f"--n-classes {k}")
+            why = f"outside [0, {k}) ({said}): the loss indexes past its outputs"
         elif values == [0, 255] or values == [255]:
             bad = [255]
             why = "a 0/255 binary mask: the loss needs class ids 0 and 1 (255 -> 1)"

@@ -69,12 +69,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if count:
             ids = sorted(stats.bad_ids)
             bounds = []
-            for bound, what in (
-                (plan.vocab_size if plan else None, "beyond --vocab-size {}"),
-                (plan.tokenizer_vocab if plan else None, "beyond the tokenizer's range {}"),
-            ):
-                if bound is not None and any(i >= bound for i in ids):
-                    bounds.append(what.format(f"{bound:,}"))
+            vocab = plan.vocab_size if plan else None
+            if vocab is not None and any(i >= vocab for i in ids):
+                # "--vocab-size 100", or "vocab_size 100 from the model's token embedding ..."
+                bounds.append("beyond " + ctx.options.said("vocab_size", f"--vocab-size {vocab:,}"))
+            tokenizer = plan.tokenizer_vocab if plan else None
+            if tokenizer is not None and any(i >= tokenizer for i in ids):
+                bounds.append(f"beyond the tokenizer's range {tokenizer:,}")
             if any(i < 0 for i in ids):
                 bounds.append("below 0")
             yield ctx.finding(

@@ -59,7 +59,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         yield ctx.finding(
             check,
             name,
-            f"{plural(count, 'row')} longer than --max-length {plan.max_length:,} "
+            f"{plural(count, 'row')} longer than "
+            f"{ctx.options.said('max_length', f'--max-length {plan.max_length:,}')} "
             f"(up to {stats.max_length:,} real tokens): {rows_text(rows, count)}",
             rows=count,
             values=[plan.max_length],

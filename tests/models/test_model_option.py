@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 import labelcheck
@@ -106,6 +107,41 @@ def test_torch_conv_head(torch):
     report = labelcheck.check_arrays(X, np.arange(40) % 4, model=segmenter)
     assert report.ok and report.options.n_classes == 4
     assert report.options.origins["n_classes"] == "the model's last layer Conv2d(8, 4)"
+
+
+def test_findings_say_the_bound_came_from_the_model(torch):
+    # a library user never typed --vocab-size: the finding names the layer it came from
+    nn = torch.nn
+
+    class LM(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embed_tokens = nn.Embedding(100, 8)
+            self.embed_positions = nn.Embedding(6, 8)
+            self.lm_head = nn.Linear(8, 100)
+
+    ids = pa.table({"input_ids": [[1, 2, 3], [4, 150, 6], [1, 2, 3, 4, 5, 6, 7, 8]]})
+    report = labelcheck.scan(ids, model=LM())
+    assert report.by_code("LC501")[0].message.startswith(
+        "1 row holds ids beyond vocab_size 100 from the model's token embedding "
+        "(embed_tokens: Embedding(100, 8)): 150"
+    )
+    assert report.by_code("LC502")[0].message.startswith(
+        "1 row longer than max_length 6 from the model's position embedding "
+        "(embed_positions: Embedding(6, 8))"
+    )
+    given = labelcheck.scan(ids, model=LM(), vocab_size=100, max_length=6)
+    assert "beyond --vocab-size 100: 150" in given.by_code("LC501")[0].message
+    # segmentation masks against the last Conv2d's outputs
+    segmenter = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Conv2d(8, 4, 1))
+    images = np.zeros((6, 8, 8, 3), dtype=np.uint8)
+    masks = np.zeros((6, 8, 8), dtype=np.uint8)
+    masks[2, 1, 1] = 4
+    with pytest.raises(labelcheck.DataValidationError) as info:
+        labelcheck.check_arrays(images, masks, model=segmenter)
+    assert "(n_classes 4 from the model's last layer Conv2d(8, 4))" in (
+        info.value.report.by_code("LC406")[0].message
+    )
 
 
 def test_an_unreadable_model_is_one_line_saying_pass_n_classes():
