@@ -605,10 +605,15 @@ def batch_columns(batch: Any, number: int, names: PartNames = PartNames()) -> di
     :class:`InputError`.
     """
     columns: dict[str, np.ndarray] = {}
-    for name, value in batch_parts(batch).items():
+    parts = batch_parts(batch)
+    # sequences stay sequences at length 1 (a padding collate's batch of one-token texts)
+    sequences = {*names.tokens, *names.labels} if any(n in names.tokens for n in parts) else ()
+    for name, value in parts.items():
         array = to_numpy(value)
-        if array.ndim == 2 and array.shape[1] == 1:
-            array = array[:, 0]
+        if name == TUPLE_PARTS[0] and array.ndim == 1:
+            array = array[:, None]  # one feature is x0, as arrays_source names a 1-D X
+        elif array.ndim == 2 and array.shape[1] == 1 and name not in (TUPLE_PARTS[0], *sequences):
+            array = array[:, 0]  # (N, 1) labels are one label a sample
         if array.ndim == 1:
             columns[name] = array
         elif array.ndim in (3, 4) and names.is_mask(name):

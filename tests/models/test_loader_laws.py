@@ -1,0 +1,346 @@
+"""Laws of the model/loader face (SPEC §12), checked with hypothesis.
+
+1. ``check_loader`` of a ``DataLoader(TensorDataset(X, y), batch_size=b)`` finds what a
+   scan of the arrays ``(X, y)`` finds (codes, columns, counts, values, the rows named:
+   row ``b * batch + i``), for every batch size b.
+2. ``labelcheck.torch.guard`` raises at the first batch holding a value that breaks
+   training, naming that batch and exactly its bad samples (found here by brute force,
+   sample by sample, in plain Python); a clean loader passes through unchanged.
+3. The same for ``labelcheck.keras.guard`` over a PyDataset and over ``(X, y)`` arrays.
+
+Inputs are never modified: every law compares them with a copy taken before.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+import labelcheck
+
+#: Examples per law: a few hundred when hunting (LABELCHECK_LAW_EXAMPLES=300), few in CI.
+EXAMPLES = int(os.environ.get("LABELCHECK_LAW_EXAMPLES", "12"))
+LAW = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+
+def _findings(report) -> list[dict]:
+    return sorted((f.to_dict() for f in report.findings), key=lambda d: (d["code"], d["column"]))
+
+
+# ------------------------------------------------------------------ data
+@st.composite
+def _tabular(draw):
+    """(X, y): float features with NaN/Inf/huge values here and there; class ids with an
+    out-of-range id, a negative id, one rare outlier id."""
+    n = draw(st.integers(1, 400))
+    d = draw(st.integers(1, 4))
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    seed = draw(st.integers(0, 2**16))
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d)).astype(dtype)
+    for value in draw(st.lists(st.sampled_from([np.nan, np.inf, -np.inf, 1e30, 3e38]), max_size=4)):
+        X[draw(st.integers(0, n - 1)), draw(st.integers(0, d - 1))] = value
+    k = draw(st.integers(2, 5))
+    y = rng.integers(0, k, n)
+    for value in draw(st.lists(st.sampled_from([k, -1, -100, 8000]), max_size=3)):
+        y[draw(st.integers(0, n - 1))] = value
+    for _ in range(draw(st.integers(0, 3))):  # duplicated rows: LC301 names them by row
+        X[draw(st.integers(0, n - 1))] = X[draw(st.integers(0, n - 1))]
+    return X, y
+
+
+def _torch_loader(torch, X, y, b):
+    data = torch.utils.data.TensorDataset(torch.from_numpy(X), torch.from_numpy(y))
+    return torch.utils.data.DataLoader(data, batch_size=b)
+
+
+# ------------------------------------------------------------------ law 1
+@LAW
+@given(data=_tabular(), b=st.integers(1, 450), n_classes=st.sampled_from([None, 3]))
+def test_check_loader_finds_what_a_scan_of_the_arrays_finds(torch, data, b, n_classes):
+    from labelcheck.torch import check_loader
+
+    X, y = data
+    X0, y0 = X.copy(), y.copy()
+    settings_ = {} if n_classes is None else {"n_classes": n_classes}
+    expected = labelcheck.scan((X, y), label="y", **settings_)
+    got = check_loader(_torch_loader(torch, X, y, b), **settings_)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(y, y0)
+    assert got.rows == expected.rows == len(X)
+    assert _findings(got) == _findings(expected)
+
+
+@st.composite
+def _images(draw):
+    """(X, y): images (N, H, W, C) or (N, C, H, W), C in 1 or 3, with a bad channel
+    (NaN, Inf, constant, or 0..255 beside 0..1), and class ids."""
+    n = draw(st.integers(1, 40))
+    c = draw(st.sampled_from([1, 3]))
+    last = draw(st.booleans())
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    X = rng.random((n, 5, 6, c) if last else (n, c, 5, 6)).astype(np.float32)
+    channel = draw(st.integers(0, c - 1))
+    where = (..., channel) if last else (slice(None), channel)
+    bad = draw(st.sampled_from(["nan", "inf", "constant", "scale", None]))
+    if bad == "constant":
+        X[where] = 0.5
+    elif bad == "scale":
+        X[where] *= 255
+    elif bad is not None:
+        view = X[where]
+        view[draw(st.integers(0, n - 1)), draw(st.integers(0, 4)), draw(st.integers(0, 5))] = (
+            np.nan if bad == "nan" else np.inf
+        )
+    y = rng.integers(0, 3, n)
+    if draw(st.booleans()):
+        y[draw(st.integers(0, n - 1))] = draw(st.sampled_from([-1, 3, 255]))
+    return X, y
+
+
+@LAW
+@given(data=_images(), b=st.integers(1, 45))
+def test_check_loader_of_images_finds_what_a_scan_of_the_arrays_finds(torch, data, b):
+    from labelcheck.torch import check_loader
+
+    X, y = data
+    X0, y0 = X.copy(), y.copy()
+    expected = labelcheck.scan((X, y), label="y", n_classes=3)
+    got = check_loader(_torch_loader(torch, X, y, b), n_classes=3)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(y, y0)
+    # the loader's image column is the tuple's part "x"; the arrays' is "X"
+    renamed = [{**f, "column": "X" if f["column"] == "x" else f["column"]} for f in _findings(got)]
+    assert renamed == _findings(expected)
+
+
+@st.composite
+def _masks(draw):
+    """(X, masks): images (N, 3, 5, 6) and masks (N, 5, 6) of class ids 0..2, some with
+    values out of range (a 255 border, a 7, a -1)."""
+    n = draw(st.integers(1, 30))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    X = rng.random((n, 3, 5, 6)).astype(np.float32)
+    masks = rng.integers(0, 3, (n, 5, 6))
+    for value in draw(st.lists(st.sampled_from([255, 7, -1, 3]), max_size=3)):
+        i = draw(st.integers(0, n - 1))
+        if value == 255:
+            masks[i, 0, :] = 255
+        else:
+            masks[i, draw(st.integers(0, 4)), draw(st.integers(0, 5))] = value
+    return X, masks
+
+
+@LAW
+@given(data=_masks(), b=st.integers(1, 35), ignore=st.sampled_from([None, 255]))
+def test_check_loader_of_masks_finds_what_a_scan_of_the_arrays_finds(torch, data, b, ignore):
+    from labelcheck.torch import check_loader
+
+    X, masks = data
+    X0, m0 = X.copy(), masks.copy()
+    model = torch.nn.Conv2d(3, 3, 1)
+    extra = {} if ignore is None else {"ignore_index": ignore}
+    expected = labelcheck.scan((X, masks), label="y", model=model, **extra)
+    got = check_loader(_torch_loader(torch, X, masks, b), model, **extra)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(masks, m0)
+    renamed = [{**f, "column": "X" if f["column"] == "x" else f["column"]} for f in _findings(got)]
+    assert renamed == _findings(expected)
+
+
+@st.composite
+def _tokens(draw):
+    """input_ids (N, T) with pad 0 and an id >= vocab or negative here and there; an
+    attention mask (a row all zero now and then); labels with -100 pads."""
+    n = draw(st.integers(1, 30))
+    t = draw(st.integers(1, 8))
+    vocab = 50
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    ids = rng.integers(1, vocab, (n, t))
+    lengths = rng.integers(0, t + 1, n)
+    attention = (np.arange(t)[None, :] < lengths[:, None]).astype(np.int64)
+    ids[attention == 0] = 0
+    labels = np.where(attention == 1, ids, -100)
+    for value in draw(st.lists(st.sampled_from([vocab, 999, -1, -100]), max_size=3)):
+        ids[draw(st.integers(0, n - 1)), draw(st.integers(0, t - 1))] = value
+    return ids, attention, labels
+
+
+def _token_loader(torch, ids, attention, labels, b):
+    class Tokens(torch.utils.data.Dataset):
+        def __len__(self) -> int:
+            return len(ids)
+
+        def __getitem__(self, i):
+            return {
+                "input_ids": torch.from_numpy(ids[i]),
+                "attention_mask": torch.from_numpy(attention[i]),
+                "labels": torch.from_numpy(labels[i]),
+            }
+
+    return torch.utils.data.DataLoader(Tokens(), batch_size=b)
+
+
+@LAW
+@given(data=_tokens(), b=st.integers(1, 35))
+def test_check_loader_of_tokens_finds_what_a_scan_of_a_table_finds(torch, data, b):
+    import pyarrow as pa
+
+    from labelcheck.torch import check_loader
+
+    ids, attention, labels = data
+    before = [a.copy() for a in data]
+    table = pa.table(
+        {
+            "input_ids": pa.array(ids.tolist()),
+            "attention_mask": pa.array(attention.tolist()),
+            "labels": pa.array(labels.tolist()),
+        }
+    )
+    settings_ = {"vocab_size": 50, "pad_id": 0}
+    expected = labelcheck.scan(table, **settings_)
+    got = check_loader(_token_loader(torch, ids, attention, labels, b), **settings_)
+    for a, a0 in zip(data, before, strict=True):
+        np.testing.assert_array_equal(a, a0)
+    assert _findings(got) == _findings(expected)
+
+
+# ------------------------------------------------------------------ law 2, 3: guard
+def _bad_samples(parts: dict, n_classes, vocab, ignore) -> list[int]:
+    """The samples of one batch that break training, judged value by value in Python."""
+    n = len(next(iter(parts.values())))
+    bad = set()
+    for name, array in parts.items():
+        rows = array.reshape(n, -1).tolist()
+        for i, row in enumerate(rows):
+            if name in ("x",) and not all(math.isfinite(v) for v in row):
+                bad.add(i)
+            elif name in ("y", "labels"):
+                k = n_classes if name == "y" else None
+                if any(v != ignore and (v < 0 or (k is not None and v >= k)) for v in row):
+                    bad.add(i)
+            elif name == "input_ids":
+                if any(v < 0 or (vocab is not None and v >= vocab) for v in row):
+                    bad.add(i)
+            elif name == "attention_mask" and not any(row):
+                bad.add(i)
+    for name in ("y", "labels"):
+        if name in parts and ignore is not None and all(v == ignore for v in parts[name].ravel()):
+            if parts[name].size:
+                bad.update(range(n))  # a mean loss over no target: 0/0
+    return sorted(bad)
+
+
+def _first_bad(batches: list[dict], **bounds) -> tuple[int, list[int]] | None:
+    for number, parts in enumerate(batches):
+        if samples := _bad_samples(parts, **bounds):
+            return number, samples
+    return None
+
+
+def _cut(arrays: dict, b: int) -> list[dict]:
+    n = len(next(iter(arrays.values())))
+    return [{k: v[s : s + b] for k, v in arrays.items()} for s in range(0, n, b)]
+
+
+def _drawn(guarded_batches) -> tuple[list, Exception | None]:
+    """The batches a guard let through, and what it raised."""
+    seen = []
+    try:
+        for batch in guarded_batches:
+            seen.append(batch)
+    except labelcheck.DataValidationError as error:
+        return seen, error
+    return seen, None
+
+
+def _assert_guard(seen, error, expected, plain: list) -> None:
+    """The guard stops exactly at the expected batch, naming exactly its bad samples, and
+    lets every batch before it through unchanged."""
+    event("clean" if expected is None else "stopped at a bad batch")
+    if expected is None:
+        assert error is None, str(error)
+        assert len(seen) == len(plain)
+    else:
+        assert error is not None, f"no error; expected batch {expected[0]} {expected[1]}"
+        assert (error.batch, list(error.samples)) == expected, str(error)
+        assert len(seen) == expected[0]
+        assert f"batch {expected[0]} " in str(error)
+    for got, want in zip(seen, plain, strict=False):
+        for a, w in zip(got, want, strict=True):
+            np.testing.assert_array_equal(np.asarray(a), np.asarray(w))
+
+
+@LAW
+@given(data=_tabular(), b=st.integers(1, 450), n_classes=st.sampled_from([None, 2, 4]))
+def test_torch_guard_stops_at_the_first_bad_batch_naming_its_samples(torch, data, b, n_classes):
+    from labelcheck.torch import guard
+
+    X, y = data
+    X0, y0 = X.copy(), y.copy()
+    expected = _first_bad(_cut({"x": X, "y": y}, b), n_classes=n_classes, vocab=None, ignore=-100)
+    loader = _torch_loader(torch, X, y, b)
+    seen, error = _drawn(guard(loader, n_classes=n_classes))
+    _assert_guard(seen, error, expected, list(loader))
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(y, y0)
+
+
+@LAW
+@given(data=_masks(), b=st.integers(1, 35), ignore=st.sampled_from([-100, 255]))
+def test_torch_guard_on_masks(torch, data, b, ignore):
+    from labelcheck.torch import guard
+
+    X, masks = data
+    X0, m0 = X.copy(), masks.copy()
+    expected = _first_bad(_cut({"x": X, "y": masks}, b), n_classes=3, vocab=None, ignore=ignore)
+    loader = _torch_loader(torch, X, masks, b)
+    seen, error = _drawn(guard(loader, torch.nn.Conv2d(3, 3, 1), ignore_index=ignore))
+    _assert_guard(seen, error, expected, list(loader))
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(masks, m0)
+
+
+@LAW
+@given(data=_tokens(), b=st.integers(1, 35))
+def test_torch_guard_on_token_batches(torch, data, b):
+    from labelcheck.torch import guard
+
+    ids, attention, labels = data
+    before = [a.copy() for a in data]
+    arrays = {"input_ids": ids, "attention_mask": attention, "labels": labels}
+    expected = _first_bad(_cut(arrays, b), n_classes=None, vocab=50, ignore=-100)
+    loader = _token_loader(torch, ids, attention, labels, b)
+    seen, error = _drawn(guard(loader, torch.nn.Embedding(50, 4)))
+    plain = [tuple(batch.values()) for batch in loader]
+    _assert_guard([tuple(batch.values()) for batch in seen], error, expected, plain)
+    for a, a0 in zip(data, before, strict=True):
+        np.testing.assert_array_equal(a, a0)
+
+
+@LAW
+@given(data=_tabular(), b=st.integers(1, 450), n_classes=st.sampled_from([None, 2, 4]))
+def test_keras_guard_over_arrays_and_a_pydataset(keras, data, b, n_classes):
+    from labelcheck.keras import ArrayBatches, guard
+
+    X, y = data
+    X0, y0 = X.copy(), y.copy()
+    # Keras' guard lets no label value through by default (ignore_index=None): -100 is a
+    # negative class id there, as sparse_categorical_crossentropy reads it
+    expected = _first_bad(_cut({"x": X, "y": y}, b), n_classes=n_classes, vocab=None, ignore=None)
+    plain = [ArrayBatches((X, y), b)[i] for i in range(len(ArrayBatches((X, y), b)))]
+    for data_ in ((X, y), ArrayBatches((X, y), b)):
+        guarded = guard(data_, n_classes=n_classes, batch_size=b)
+        seen, error = _drawn(guarded[i] for i in range(len(guarded)))
+        _assert_guard(seen, error, expected, plain)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(y, y0)
