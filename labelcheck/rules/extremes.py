@@ -90,6 +90,10 @@ def sparse_extremes(
     return hi + lo
 
 
+#: A bulk's m2 at most this fraction of the whole's is rounding, not spread (float64
+#: moments merged over many chunks keep ~1e-13 of the whole, relative).
+_LOST = 1e-12
+
 #: (n, mean, m2) of a set of values.
 _Moments = tuple[int, float, float]
 
@@ -170,18 +174,24 @@ def _side(
         if removed[0] > few:
             break
         n_b, mean_b, m2_b = _subtract(whole, removed)
+        # what is left of the whole's m2 after taking off an outlier that dwarfs the bulk
+        # is its rounding (1e-16 of 8e37 for one -9.2e18): no spread, and which rounding
+        # the merge order gave (the chunks the rows came in) must not decide the finding
+        lost = m2_b <= _LOST * whole[2]
         if values is not None:
             gone = {v for v, _ in items[: j + 1]}
             direct = _moments([vc for vc in values if vc[0] not in gone])
             if direct is not None:
-                n_b, mean_b, m2_b = direct
+                (n_b, mean_b, m2_b), lost = direct, False
         if n_b < min_bulk:
             break
         edge = items[j + 1][0]
         spread = max(sign * (edge - mean_b), math.sqrt(m2_b / n_b))
         if far is not None:
             r = max(sign * (edge - far), 0.0)
-            spread = min(max(spread, r / math.sqrt(2 * n_b)), r)
+            # a spread lost to rounding is only known to lie within the bounds: the
+            # largest, so that no value is called an outlier on rounding's word
+            spread = r if lost else min(max(spread, r / math.sqrt(2 * n_b)), r)
         spread = max(spread, floor)
         if spread > 0 and sign * (value - edge) > th.outlier_gap * spread:
             best = items[: j + 1]
