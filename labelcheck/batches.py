@@ -165,8 +165,8 @@ def _plan(name: str, kind: type, dtype: Any, bounds: Bounds) -> tuple[str, Any, 
     if skip and role != "attention":
         return None  # no NaN in integers; no bound on integer inputs; booleans no ids
     kernels = batch_kernels()
-    if layout is None or kernels is None:
-        return role, torch, None
+    if layout is None or kernels is None or (role == "attention" and layout[0] == "f"):
+        return role, torch, None  # a float mask (an .float() one; -0.0 has a nonzero byte)
     return role, torch, _kernel_test(role, layout, kernels, bounds)
 
 
@@ -226,14 +226,16 @@ def _torch_layouts(torch: Any) -> dict[Any, tuple[str, int, bool]]:
 def _look(name: str, value: Any, role: str, torch: Any, bounds: Bounds):
     """The exact checks of one part: (what is wrong, the samples), or None."""
     if torch is not None and value.is_floating_point():
-        return _finite_torch(name, value, torch)
+        found = _finite_torch(name, value, torch)
+        return _both(found, _attends(name, value, torch)) if role == "attention" else found
     if torch is not None:
         if value.is_cpu:  # a view, no copy: numpy's reductions dispatch faster
             value, torch = value.numpy(), None
     elif not isinstance(value, np.ndarray):
         value = np.asarray(value)
     if torch is None and value.dtype.kind in "fc":
-        return _finite_numpy(name, value)
+        found = _finite_numpy(name, value)
+        return _both(found, _attends(name, value, None)) if role == "attention" else found
     if role == "labels":
         return _ids(name, value, torch, bounds.n_classes, bounds, "n_classes")
     if role == "tokens":
@@ -324,6 +326,15 @@ def _non_finite(name: str, value: Any, bad: Any, torch: Any) -> tuple[str, list[
     inf = bool(value[bad].isinf().any()) if torch else bool(np.isinf(value[bad]).any())
     what = "/".join(w for w, b in (("NaN", nan), ("Inf", inf)) if b)
     return f"{name!r} holds {what} in {_said(rows)}", rows
+
+
+def _both(
+    a: tuple[str, list[int]] | None, b: tuple[str, list[int]] | None
+) -> tuple[str, list[int]] | None:
+    """Two findings on one part (a float attention mask: NaN, and rows attending nothing)."""
+    if a is None or b is None:
+        return a or b
+    return f"{a[0]}; {b[0]}", sorted({*a[1], *b[1]})
 
 
 def _attends(name: str, value: Any, torch: Any) -> tuple[str, list[int]] | None:

@@ -231,6 +231,9 @@ def _tokens(draw):
     labels = np.where(attention == 1, ids, -100)
     for value in draw(st.lists(st.sampled_from([vocab, 999, -1, -100]), max_size=3)):
         ids[draw(st.integers(0, n - 1)), draw(st.integers(0, t - 1))] = value
+    ids = ids.astype(draw(st.sampled_from([np.int64, np.int32])))
+    # Hugging Face's masks: int64, bool, or floats (an .float() mask; 1.0 attends)
+    attention = attention.astype(draw(st.sampled_from([np.int64, np.int32, np.bool_, np.float32])))
     return ids, attention, labels
 
 
@@ -567,3 +570,21 @@ def test_keras_check_loader_of_a_pydataset_finds_what_a_scan_of_the_arrays_finds
     assert _findings(check_loader(ArrayBatches((X, y), b))) == _findings(expected)
     np.testing.assert_array_equal(X, X0)
     np.testing.assert_array_equal(y, y0)
+
+
+def test_guard_finds_a_float_attention_row_all_zero(torch):
+    """An attention mask made with .float() was checked for NaN only: a row of zeros
+    (attention over nothing) went through, as did one beside a NaN in another row."""
+    from labelcheck.torch import guard
+
+    ids = torch.tensor([[5, 6], [7, 0], [8, 9]])
+    for dtype in (torch.float32, torch.float64, torch.int64, torch.bool):
+        attention = torch.tensor([[1, 1], [0, 0], [1, 0]]).to(dtype)
+        batches = [{"input_ids": ids, "attention_mask": attention}]
+        for data in (batches, [{k: v.numpy() for k, v in batches[0].items()}]):
+            seen, error = _drawn(guard(data))
+            assert seen == [] and (error.batch, error.samples) == (0, (1,)), dtype
+            assert "masks every token of sample 1" in str(error)
+    attention = torch.tensor([[1.0, float("nan")], [0, 0], [1, 0]])
+    seen, error = _drawn(guard([{"input_ids": ids, "attention_mask": attention}]))
+    assert (error.batch, error.samples) == (0, (0, 1)), str(error)
