@@ -350,9 +350,7 @@ def _array_slice(X, y, schema: pa.Schema, start: int, stop: int, columns):
     if y is not None:
         part = np.asarray(y[start:stop])
         if part.ndim == 2:
-            flat = pa.array(part.reshape(-1))
-            offsets = pa.array(np.arange(0, part.size + 1, part.shape[1], dtype=np.int32))
-            cols.append(pa.ListArray.from_arrays(offsets, flat))
+            cols.append(list_rows(part))
         elif part.dtype.kind in "iufb":
             cols.append(_numpy_to_arrow(part, schema.field(len(cols)).type))
         else:
@@ -365,6 +363,12 @@ def _array_slice(X, y, schema: pa.Schema, start: int, stop: int, columns):
             )
     batch = pa.RecordBatch.from_arrays(cols, schema=schema)
     yield select(batch, columns)
+
+
+def list_rows(values: np.ndarray) -> pa.ListArray:
+    """A 2-D array (N, T) as N lists of T values; T may be 0 (a batch of empty texts)."""
+    offsets = np.arange(len(values) + 1, dtype=np.int32) * np.int32(values.shape[1])
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(values.reshape(-1)))
 
 
 def _numpy_to_arrow(values: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
@@ -662,9 +666,7 @@ def _batch_record(
             fields.append(tensor_field(f"batch {number}", name, values.shape, values.dtype))
             continue
         if values.ndim == 2:
-            flat = pa.array(values.reshape(-1))
-            offsets = pa.array(np.arange(0, values.size + 1, values.shape[1], dtype=np.int32))
-            arrays.append(pa.ListArray.from_arrays(offsets, flat))
+            arrays.append(list_rows(values))
         else:
             arrays.append(_numpy_to_arrow(values, _arrow_type(values.dtype)))
         fields.append(pa.field(name, arrays[-1].type))

@@ -93,7 +93,7 @@ def _torch_loader(torch, X, y, b):
 @given(
     data=_tabular(),
     b=st.integers(1, 450),
-    n_classes=st.sampled_from([None, 3]),
+    n_classes=st.sampled_from([None, 3, "model"]),
     gather=st.sampled_from([None, 1, 7]),
 )
 def test_check_loader_finds_what_a_scan_of_the_arrays_finds(torch, data, b, n_classes, gather):
@@ -101,7 +101,11 @@ def test_check_loader_finds_what_a_scan_of_the_arrays_finds(torch, data, b, n_cl
 
     X, y = data
     X0, y0 = X.copy(), y.copy()
-    settings_ = {} if n_classes is None else {"n_classes": n_classes}
+    if n_classes == "model":  # its last Linear's 4 outputs bound the class ids
+        model = torch.nn.Sequential(torch.nn.Linear(X.shape[1], 8), torch.nn.Linear(8, 4))
+        settings_ = {"model": model}
+    else:
+        settings_ = {} if n_classes is None else {"n_classes": n_classes}
     expected = labelcheck.scan((X, y), label="y", **settings_)
     with _gathered(gather) as chunked:
         got = check_loader(_torch_loader(torch, X, y, b), **settings_)
@@ -177,8 +181,10 @@ def _masks(draw):
             masks[i, 0, :] = 255
         else:
             masks[i, draw(st.integers(0, 4)), draw(st.integers(0, 5))] = value
-    shape = draw(st.sampled_from(["nhw", "n1hw", "nhw1", "float", "bool", "last"]))
-    if shape == "n1hw":
+    shape = draw(st.sampled_from(["nhw", "n1hw", "nhw1", "float", "bool", "last", "uint8"]))
+    if shape == "uint8":  # a PNG's mask: -1 wraps to 255
+        masks = masks.astype(np.uint8)
+    elif shape == "n1hw":
         masks = masks[:, None]
     elif shape == "nhw1":
         masks = masks[..., None]
@@ -588,3 +594,157 @@ def test_guard_finds_a_float_attention_row_all_zero(torch):
     attention = torch.tensor([[1.0, float("nan")], [0, 0], [1, 0]])
     seen, error = _drawn(guard([{"input_ids": ids, "attention_mask": attention}]))
     assert (error.batch, error.samples) == (0, (0, 1)), str(error)
+
+
+@LAW
+@given(
+    data=_tabular(),
+    b=st.integers(1, 450),
+    n_classes=st.sampled_from([None, 2, 4]),
+    ignore=st.sampled_from([None, -100]),
+    weights=st.booleans(),
+    dicts=st.booleans(),
+)
+def test_keras_guard_over_a_pydataset_of_dicts_and_weights(
+    keras, data, b, n_classes, ignore, weights, dicts
+):
+    """Keras' batches: ``({"features": x}, y)`` dicts of inputs, ``(x, y, sample_weight)``
+    with a NaN weight here and there (a NaN weight makes a NaN loss too)."""
+    from labelcheck.keras import guard
+
+    X, y = data
+    w = np.ones(len(X), dtype=np.float32)
+    if weights and len(X) > 2:
+        w[len(X) // 2] = np.nan
+    before = [a.copy() for a in (X, y, w)]
+
+    class Batches(keras.utils.PyDataset):
+        def __len__(self) -> int:
+            return -(-len(X) // b)
+
+        def __getitem__(self, i):
+            part = slice(i * b, (i + 1) * b)
+            x = {"features": X[part]} if dicts else X[part]
+            return (x, y[part], w[part]) if weights else (x, y[part])
+
+    cut = _cut({"x": X, "y": y, **({"x_": w} if weights else {})}, b)
+    for parts in cut:  # the weights are an input: NaN breaks the loss
+        if "x_" in parts:
+            parts["x"] = np.concatenate([parts["x"], parts.pop("x_")[:, None]], axis=1)
+    expected = _first_bad(cut, n_classes=n_classes, vocab=None, ignore=ignore)
+    guarded = guard(Batches(), n_classes=n_classes, ignore_index=ignore)
+    seen, error = _drawn(guarded[i] for i in range(len(guarded)))
+    plain = [Batches()[i] for i in range(len(guarded))]
+    flat = [tuple(np.asarray(p["features"] if isinstance(p, dict) else p) for p in s) for s in seen]
+    _assert_guard(
+        flat,
+        error,
+        expected,
+        [tuple(np.asarray(p["features"] if isinstance(p, dict) else p) for p in s) for s in plain],
+    )
+    for a, a0 in zip((X, y, w), before, strict=True):
+        np.testing.assert_array_equal(a, a0)
+
+
+@LAW
+@given(data=_images(), b=st.integers(1, 45), library=st.sampled_from(["torch", "keras"]))
+def test_guard_on_image_batches(torch, keras, data, b, library):
+    X, y = data
+    X0, y0 = X.copy(), y.copy()
+    expected = _first_bad(_cut({"x": X, "y": y}, b), n_classes=3, vocab=None, ignore=-100)
+    if library == "torch":
+        from labelcheck.torch import guard
+
+        loader = _torch_loader(torch, X, y, b)
+        seen, error = _drawn(guard(loader, n_classes=3))
+        plain = list(loader)
+    else:
+        from labelcheck.keras import ArrayBatches, guard
+
+        guarded = guard((X, y), n_classes=3, batch_size=b, ignore_index=-100)
+        seen, error = _drawn(guarded[i] for i in range(len(guarded)))
+        plain = [ArrayBatches((X, y), b)[i] for i in range(len(guarded))]
+    _assert_guard(seen, error, expected, plain)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(y, y0)
+
+
+@LAW
+@given(data=_images(), b=st.integers(1, 45))
+def test_keras_check_loader_of_image_batches_finds_what_a_scan_finds(keras, data, b):
+    from labelcheck.keras import ArrayBatches, check_loader
+
+    X, y = data
+    expected = _findings(labelcheck.scan((X, y), label="y", n_classes=3))
+    assert _findings(check_loader((X, y), n_classes=3)) == expected
+    got = _findings(check_loader(ArrayBatches((X, y), b), n_classes=3))
+    # the batches' image part is the tuple's "x"; the arrays' column is "X"
+    assert [{**f, "column": "X" if f["column"] == "x" else f["column"]} for f in got] == expected
+
+
+@LAW
+@given(
+    lengths=st.lists(st.integers(0, 9), min_size=1, max_size=40),
+    b=st.integers(1, 45),
+    seed=st.integers(0, 2**16),
+    gather=st.sampled_from([None, 1, 7]),
+)
+def test_check_loader_of_dynamically_padded_tokens_finds_what_a_scan_finds(
+    torch, lengths, b, seed, gather
+):
+    """A padding collate pads each batch to its longest text: the batches' widths differ.
+    The scan's table holds the same padded rows (a row's padding is its batch's)."""
+    import pyarrow as pa
+
+    from labelcheck.torch import check_loader
+
+    rng = np.random.default_rng(seed)
+    texts = [rng.integers(1, 60, n).tolist() for n in lengths]  # ids >= 50: LC501
+
+    def collate(batch):
+        width = max(len(t) for t in batch)
+        ids = [t + [0] * (width - len(t)) for t in batch]
+        attention = [[1] * len(t) + [0] * (width - len(t)) for t in batch]
+        labels = [t + [-100] * (width - len(t)) for t in batch]
+        return {
+            "input_ids": torch.tensor(ids, dtype=torch.int64).reshape(len(batch), width),
+            "attention_mask": torch.tensor(attention, dtype=torch.int64).reshape(len(batch), width),
+            "labels": torch.tensor(labels, dtype=torch.int64).reshape(len(batch), width),
+        }
+
+    loader = torch.utils.data.DataLoader(texts, batch_size=b, collate_fn=collate)
+    rows = {"input_ids": [], "attention_mask": [], "labels": []}
+    for batch in loader:
+        for key, value in batch.items():
+            rows[key] += value.tolist()
+    table = pa.table({k: pa.array(v, type=pa.list_(pa.int64())) for k, v in rows.items()})
+    settings_ = {"vocab_size": 50, "pad_id": 0}
+    expected = labelcheck.scan(table, **settings_)
+    with _gathered(gather):
+        got = check_loader(loader, **settings_)
+    assert _findings(got) == _findings(expected)
+
+
+def test_a_batch_of_empty_texts_is_scanned_not_a_crash(torch):
+    """A padding collate's batch where every text is empty is (N, 0): its list column's
+    offsets divided by the width (ZeroDivisionError) whether first or later."""
+    import pyarrow as pa
+
+    from labelcheck.torch import check_loader
+
+    empty = torch.zeros((2, 0), dtype=torch.int64)
+    full = torch.tensor([[5, 6], [7, 0]])
+    for batches in ([empty, full], [full, empty]):
+        loader = [{"input_ids": ids, "attention_mask": (ids != 0).long()} for ids in batches]
+        rows = [row for ids in batches for row in ids.tolist()]
+        table = pa.table(
+            {
+                "input_ids": pa.array(rows, type=pa.list_(pa.int64())),
+                "attention_mask": pa.array(
+                    [[int(v != 0) for v in r] for r in rows], type=pa.list_(pa.int64())
+                ),
+            }
+        )
+        expected = _findings(labelcheck.scan(table, pad_id=0))
+        assert "LC504" in {f["code"] for f in expected}  # the empty sequences
+        assert _findings(check_loader(loader, pad_id=0)) == expected
