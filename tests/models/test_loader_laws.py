@@ -9,6 +9,20 @@
 3. The same for ``labelcheck.keras.guard`` over a PyDataset and over ``(X, y)`` arrays.
 
 Inputs are never modified: every law compares them with a copy taken before.
+
+Where the two sides differ by design, the tests say so rather than skip:
+
+- an image batch's column is the tuple's part ``x``; an image array's column is ``X``;
+- past ``LOADER_ROWS`` a loader's rows are gathered in other record batches than the
+  arrays', so float moments merge in another order: LC104 may name either of two columns
+  whose magnitudes are equal to float precision (same magnitudes, same message);
+- the guard reads float labels as targets (regression, soft labels, a depth map), not
+  class ids: only NaN/Inf stop them, where a scan reads whole-number float *masks* as
+  class ids; boolean labels are never out of range;
+- a token batch of width 0 (every text empty) is no guard error (the model's own shape
+  error says it plainly); the scan counts those rows (LC504).
+
+The hunt ran each law with LABELCHECK_LAW_EXAMPLES=300..600; CI runs a few dozen.
 """
 
 from __future__ import annotations
@@ -26,7 +40,7 @@ from hypothesis import strategies as st
 import labelcheck
 
 #: Examples per law: a few hundred when hunting (LABELCHECK_LAW_EXAMPLES=300), few in CI.
-EXAMPLES = int(os.environ.get("LABELCHECK_LAW_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("LABELCHECK_LAW_EXAMPLES", "40"))
 LAW = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -374,7 +388,7 @@ def _bad_samples(parts: dict, n_classes, vocab, ignore) -> list[int]:
 
 def _first_bad(batches: list[dict], **bounds) -> tuple[int, list[int]] | None:
     for number, parts in enumerate(batches):
-        if samples := _bad_samples(parts, **bounds):
+        if parts and (samples := _bad_samples(parts, **bounds)):
             return number, samples
     return None
 
@@ -565,15 +579,20 @@ def test_check_loader_of_any_dtype_finds_what_a_scan_finds(
 
 
 @LAW
-@given(data=_tabular(), b=st.integers(1, 450))
-def test_keras_check_loader_of_a_pydataset_finds_what_a_scan_of_the_arrays_finds(keras, data, b):
+@given(data=_tabular(), b=st.integers(1, 450), max_batches=st.one_of(st.none(), st.integers(1, 4)))
+def test_keras_check_loader_of_a_pydataset_finds_what_a_scan_of_the_arrays_finds(
+    keras, data, b, max_batches
+):
     from labelcheck.keras import ArrayBatches, check_loader
 
     X, y = data
     X0, y0 = X.copy(), y.copy()
     expected = labelcheck.scan((X, y), label="y")
     assert _findings(check_loader((X, y))) == _findings(expected)
-    assert _findings(check_loader(ArrayBatches((X, y), b))) == _findings(expected)
+    rows = len(X) if max_batches is None else min(len(X), b * max_batches)
+    first = labelcheck.scan((X[:rows], y[:rows]), label="y")
+    got = check_loader(ArrayBatches((X, y), b), max_batches=max_batches)
+    assert got.rows == rows and _findings(got) == _findings(first)
     np.testing.assert_array_equal(X, X0)
     np.testing.assert_array_equal(y, y0)
 
@@ -696,7 +715,7 @@ def test_check_loader_of_dynamically_padded_tokens_finds_what_a_scan_finds(
     The scan's table holds the same padded rows (a row's padding is its batch's)."""
     import pyarrow as pa
 
-    from labelcheck.torch import check_loader
+    from labelcheck.torch import check_loader, guard
 
     rng = np.random.default_rng(seed)
     texts = [rng.integers(1, 60, n).tolist() for n in lengths]  # ids >= 50: LC501
@@ -713,6 +732,16 @@ def test_check_loader_of_dynamically_padded_tokens_finds_what_a_scan_finds(
         }
 
     loader = torch.utils.data.DataLoader(texts, batch_size=b, collate_fn=collate)
+    # the guard over the same batches, judged by brute force; a batch of width 0 (every
+    # text empty) is left to the model (an empty sequence fails on its own, plainly)
+    plain = [{k: v.numpy() for k, v in batch.items()} for batch in loader]
+    expected = _first_bad(
+        [p if p["input_ids"].shape[1] else {} for p in plain], n_classes=None, vocab=50, ignore=-100
+    )
+    seen, error = _drawn(guard(loader, torch.nn.Embedding(50, 4)))
+    _assert_guard(
+        [tuple(s.values()) for s in seen], error, expected, [tuple(p.values()) for p in plain]
+    )
     rows = {"input_ids": [], "attention_mask": [], "labels": []}
     for batch in loader:
         for key, value in batch.items():
