@@ -610,8 +610,12 @@ def batch_columns(batch: Any, number: int, names: PartNames = PartNames()) -> di
     """
     columns: dict[str, np.ndarray] = {}
     parts = batch_parts(batch)
-    # sequences stay sequences at length 1 (a padding collate's batch of one-token texts)
-    sequences = {*names.tokens, *names.labels} if any(n in names.tokens for n in parts) else ()
+    # token sequences stay sequences at length 1 (a padding collate's batch of one-token
+    # texts), and so do the labels beside them; (N, 1) labels beside longer ones are one
+    # class id a sample (sequence classification)
+    ids = [n for n in parts if n in names.tokens and n not in names.labels]
+    one = any(getattr(parts[n], "ndim", 0) == 2 and parts[n].shape[1] == 1 for n in ids)
+    sequences = {*names.tokens, *names.labels} if one else set(ids)
     for name, value in parts.items():
         array = to_numpy(value)
         if name == TUPLE_PARTS[0] and array.ndim == 1:

@@ -777,3 +777,22 @@ def test_a_batch_of_empty_texts_is_scanned_not_a_crash(torch):
         expected = _findings(labelcheck.scan(table, pad_id=0))
         assert "LC504" in {f["code"] for f in expected}  # the empty sequences
         assert _findings(check_loader(loader, pad_id=0)) == expected
+
+
+def test_n_by_1_labels_beside_longer_token_sequences_stay_one_class_id_a_sample(torch):
+    """Sequence classification: input_ids (N, T), labels (N, 1): one class per text."""
+    from labelcheck.torch import check_loader
+
+    ids = torch.randint(1, 50, (40, 6))
+    labels = (torch.arange(40) % 3).reshape(40, 1)
+    labels[7] = 9  # out of range of the 3 classes
+    loader = [
+        {
+            "input_ids": ids[s : s + 8],
+            "attention_mask": torch.ones(8, 6),
+            "labels": labels[s : s + 8],
+        }
+        for s in range(0, 40, 8)
+    ]
+    report = check_loader(loader, n_classes=3, vocab_size=50, pad_id=0)
+    assert [(f.column, f.rows) for f in report.by_code("LC204")] == [("labels", 1)]
