@@ -35,6 +35,8 @@ TOKEN_PARTS = ("input_ids", "decoder_input_ids")
 MASK_PARTS = ("mask", "masks", "segmentation")
 #: Attention masks: a row that masks every token attends to nothing (softmax of -inf: NaN).
 ATTENTION_PARTS = ("attention_mask", "decoder_attention_mask")
+#: Losses whose targets are class ids whatever their dtype (options.LOSS_ALIASES' names).
+ID_LOSSES = frozenset({"sparse_categorical_crossentropy"})
 #: Samples listed in an error (the count says how many more there are).
 SHOWN = 10
 
@@ -48,6 +50,10 @@ class Bounds:
     vocab_size: int | None = None
     ignore_index: int | None = -100  # PyTorch's CrossEntropyLoss default
     origins: dict[str, str] = field(default_factory=dict)
+    #: Float labels are class ids too: the model's loss takes ids (Keras'
+    #: sparse_categorical_crossentropy casts a float32 y of 5.0 to class 5). Otherwise a
+    #: float label is a target (regression, soft labels) and only NaN/Inf stop it.
+    float_ids: bool = False
 
     @classmethod
     def of(cls, model: Any = None, n_classes: int | None = None, ignore_index: int | None = -100):
@@ -55,7 +61,7 @@ class Bounds:
         if n_classes is not None and (isinstance(n_classes, bool) or n_classes < 1):
             raise InputError(f"n_classes={n_classes!r}: give a positive number of classes")
         origins = {"n_classes": f"n_classes={n_classes}"} if n_classes is not None else {}
-        vocab = None
+        vocab, float_ids = None, False
         if model is not None:
             try:
                 facts = read_model(model)
@@ -70,7 +76,8 @@ class Bounds:
                 vocab = facts.vocab_size
                 if vocab is not None:
                     origins["vocab_size"] = f"vocab_size={vocab} from {facts.origins['vocab_size']}"
-        return cls(n_classes, vocab, ignore_index, origins)
+                float_ids = facts.loss in ID_LOSSES
+        return cls(n_classes, vocab, ignore_index, origins, float_ids)
 
 
 def guarded(loader: Any, bounds: Bounds) -> Iterator[Any]:
@@ -165,8 +172,11 @@ def _plan(name: str, kind: type, dtype: Any, bounds: Bounds) -> tuple[str, Any, 
     if skip and role != "attention":
         return None  # no NaN in integers; no bound on integer inputs; booleans no ids
     kernels = batch_kernels()
-    if layout is None or kernels is None or (role == "attention" and layout[0] == "f"):
+    floats = layout is not None and layout[0] == "f"
+    if layout is None or kernels is None or (floats and role == "attention"):
         return role, torch, None  # a float mask (an .float() one; -0.0 has a nonzero byte)
+    if floats and role == "labels" and bounds.float_ids:
+        return role, torch, None  # float class ids: whole and in range, checked exactly
     return role, torch, _kernel_test(role, layout, kernels, bounds)
 
 
@@ -227,6 +237,8 @@ def _look(name: str, value: Any, role: str, torch: Any, bounds: Bounds):
     """The exact checks of one part: (what is wrong, the samples), or None."""
     if torch is not None and value.is_floating_point():
         found = _finite_torch(name, value, torch)
+        if role == "labels" and bounds.float_ids and found is None:
+            return _float_ids(name, value.detach().cpu().numpy(), bounds)
         return _both(found, _attends(name, value, torch)) if role == "attention" else found
     if torch is not None:
         if value.is_cpu:  # a view, no copy: numpy's reductions dispatch faster
@@ -235,6 +247,8 @@ def _look(name: str, value: Any, role: str, torch: Any, bounds: Bounds):
         value = np.asarray(value)
     if torch is None and value.dtype.kind in "fc":
         found = _finite_numpy(name, value)
+        if role == "labels" and bounds.float_ids and found is None and value.dtype.kind == "f":
+            return _float_ids(name, value, bounds)
         return _both(found, _attends(name, value, None)) if role == "attention" else found
     if role == "labels":
         return _ids(name, value, torch, bounds.n_classes, bounds, "n_classes")
@@ -326,6 +340,24 @@ def _non_finite(name: str, value: Any, bad: Any, torch: Any) -> tuple[str, list[
     inf = bool(value[bad].isinf().any()) if torch else bool(np.isinf(value[bad]).any())
     what = "/".join(w for w, b in (("NaN", nan), ("Inf", inf)) if b)
     return f"{name!r} holds {what} in {_said(rows)}", rows
+
+
+def _float_ids(name: str, value: np.ndarray, bounds: Bounds) -> tuple[str, list[int]] | None:
+    """Finite float labels read as class ids (``bounds.float_ids``): whole numbers, then
+    the integer checks (range, ``ignore_index``, every one ignored)."""
+    whole = value == np.floor(value)
+    if not whole.all():
+        rows = _rows(~whole, None)
+        bad = np.unique(value[~whole]).tolist()
+        shown = ", ".join(f"{v:g}" for v in bad[:SHOWN]) + (" ..." if len(bad) > SHOWN else "")
+        return (
+            f"{name!r} holds class ids that are not whole numbers ({shown}) in {_said(rows)}",
+            rows,
+        )
+    if value.size and (value.min() < -(2.0**63) or value.max() >= 2.0**63):
+        rows = _rows((value < -(2.0**63)) | (value >= 2.0**63), None)
+        return f"{name!r} holds class ids beyond any integer in {_said(rows)}", rows
+    return _ids(name, value.astype(np.int64), None, bounds.n_classes, bounds, "n_classes")
 
 
 def _both(

@@ -127,3 +127,16 @@ def test_errors_survive_pickling_as_from_a_worker_process():
         labelcheck.check_arrays(np.zeros((4, 2)), np.array([0, 1, np.nan, 1]))
     again = pickle.loads(pickle.dumps(info.value))
     assert str(again) == str(info.value) and again.report.findings == info.value.report.findings
+
+
+def test_float_class_ids_are_whole_numbers_in_range_when_the_loss_takes_ids():
+    x = np.zeros((4, 2), dtype=np.float32)
+    ids = Bounds(n_classes=3, ignore_index=None, float_ids=True)
+    check_batch((x, np.array([0.0, 1.0, 2.0, 1.0])), 0, ids)
+    with pytest.raises(labelcheck.DataValidationError) as info:
+        check_batch((x, np.array([0.0, 3.0, 2.0, -1.0])), 4, ids)
+    assert info.value.samples == (1, 3) and "(-1, 3; n_classes=3)" in str(info.value)
+    with pytest.raises(labelcheck.DataValidationError, match="not whole numbers"):
+        check_batch((x, np.array([0.0, 0.5, 2.0, 1.0], dtype=np.float32)), 0, ids)
+    # without float_ids a float label is a target: 3.0 and 0.5 are values
+    check_batch((x, np.array([0.0, 3.0, 0.5, -1.0])), 0, Bounds(n_classes=3))

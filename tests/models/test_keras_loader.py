@@ -188,3 +188,26 @@ def test_module_examples(keras):
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     result = doctest.testmod(labelcheck.keras, optionflags=flags)
     assert result.attempted >= 2 and result.failed == 0
+
+
+def test_float_labels_of_a_sparse_crossentropy_model_are_class_ids(keras):
+    # Keras users often hold y as float32 (a DataFrame column with a NaN once); sparse
+    # categorical crossentropy casts 5.0 to class 5, one past Dense(5)
+    from labelcheck.keras import guard
+
+    X, y = _data()
+    y = y.astype(np.float32)
+    y[7 * BATCH + 3] = 5.0
+    model = _model(keras)  # Dense(5), sparse_categorical_crossentropy
+    with pytest.raises(labelcheck.DataValidationError) as info:
+        model.fit(guard((X, y), model, batch_size=BATCH), epochs=1, verbose=0, shuffle=False)
+    assert (info.value.batch, info.value.samples) == (7, (3,))
+    assert "'y' holds class ids outside 0..4 (5;" in str(info.value)
+    y[7 * BATCH + 3] = 2.5
+    with pytest.raises(labelcheck.DataValidationError, match=r"not whole numbers \(2\.5\)"):
+        list(guard((X, y), model, batch_size=BATCH))
+    # a regression model's float targets are values, not ids
+    regressor = keras.Sequential([keras.Input(shape=(6,)), keras.layers.Dense(1)])
+    regressor.compile(optimizer="adam", loss="mse")
+    y[7 * BATCH + 3] = 5.0
+    assert len(list(guard((X, y), regressor, batch_size=BATCH))) == -(-len(X) // BATCH)
