@@ -34,6 +34,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from run import tree_rss  # bench/ is the script's directory: on sys.path
+
 HERE = Path(__file__).resolve().parent
 CLASSES = 10
 SIDE = 64
@@ -199,7 +201,7 @@ def run_once(cmd: list[str], *, tree: bool) -> dict[str, float]:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG if tree else 0)
             if pid:
                 break
-            peak = max(peak, _tree_rss(proc.pid))
+            peak = max(peak, tree_rss(proc.pid))
             time.sleep(0.05)
         wall = time.perf_counter() - start
         code = os.waitstatus_to_exitcode(status)
@@ -212,21 +214,6 @@ def run_once(cmd: list[str], *, tree: bool) -> dict[str, float]:
     timed = json.loads(stdout.strip().splitlines()[-1])
     rss = max(peak, usage.ru_maxrss / 1024)
     return {"wall": wall, "work": timed["work"], "work_cpu": timed["work_cpu"], "rss": rss}
-
-
-def _tree_rss(pid: int) -> float:
-    import psutil
-
-    total = 0
-    try:
-        root = psutil.Process(pid)
-        procs = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return 0.0
-    for p in procs:
-        with contextlib.suppress(psutil.Error):
-            total += p.memory_info().rss
-    return total / 2**20
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -370,7 +370,7 @@ def run_once(method: str, path: Path, scratch: Path) -> dict[str, float]:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG if tree else 0)
             if pid:
                 break
-            peak_tree = max(peak_tree, _tree_rss(proc.pid))
+            peak_tree = max(peak_tree, tree_rss(proc.pid))
             time.sleep(0.05)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -395,7 +395,7 @@ def run_once(method: str, path: Path, scratch: Path) -> dict[str, float]:
     return {"wall": wall, "work": work, "rss": rss, "cpu": cpu, "work_cpu": work_cpu}
 
 
-def _tree_rss(pid: int) -> float:
+def tree_rss(pid: int) -> float:
     """Summed RSS of a process and its descendants, MiB."""
     import psutil
 

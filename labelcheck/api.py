@@ -27,6 +27,7 @@ from labelcheck.pipeline import (
     make_options,
     make_strategies,
     open_reference,
+    open_with,
     scan_against,
     scan_paths,
     scan_source,
@@ -110,13 +111,7 @@ def scan(
         from labelcheck.models import with_model
 
         options = with_model(options, model)
-    src = open_source(
-        source,
-        encoding=options.encoding,
-        layout=options.layout,
-        tokens=options.array_tokens,
-        masks=options.masks,
-    )
+    src = open_with(source, options)
     if options.reference is not None:
         ref = open_reference(options.reference)
         return scan_against(

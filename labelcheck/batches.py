@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from labelcheck.errors import BatchError, InputError
-from labelcheck.io.frames import batch_parts
+from labelcheck.io import Source
+from labelcheck.io.frames import PartNames, batch_parts, loader_source
 from labelcheck.models import classes_of, read_model
 from labelcheck.options import LABEL_CANDIDATES
 from labelcheck.stats.native import address, batch_kernels
@@ -78,6 +79,15 @@ class Bounds:
                     origins["vocab_size"] = f"vocab_size={vocab} from {facts.origins['vocab_size']}"
                 float_ids = facts.loss in ID_LOSSES
         return cls(n_classes, vocab, ignore_index, origins, float_ids)
+
+
+def batches_source(batches: Any, name: str, max_batches: int | None) -> Source:
+    """What ``check_loader`` scans (torch's and Keras'): the batches, their parts read by
+    name as the guard reads them (labels, token parts, segmentation masks)."""
+    from labelcheck.stats.tokens import TOKEN_NAMES
+
+    names = PartNames(LABEL_CANDIDATES, tuple(TOKEN_NAMES), MASK_PARTS)
+    return loader_source(batches, name=name, max_batches=max_batches, names=names)
 
 
 def guarded(loader: Any, bounds: Bounds) -> Iterator[Any]:

@@ -57,22 +57,14 @@ def check_loader(
     (4,)
     """
     from labelcheck.api import scan
-    from labelcheck.batches import MASK_PARTS
-    from labelcheck.io.frames import PartNames, loader_source
-    from labelcheck.options import LABEL_CANDIDATES
-    from labelcheck.stats.tokens import TOKEN_NAMES
+    from labelcheck.batches import batches_source
 
     if isinstance(data, tuple | np.ndarray):
         settings.setdefault("label", "y")
         return scan(data, model=model, **settings)
     name = f"{type(data).__name__} batches"
     batches = _numbered(data, max_batches)
-    src = loader_source(
-        batches,
-        name=name,
-        max_batches=max_batches,
-        names=PartNames(LABEL_CANDIDATES, tuple(TOKEN_NAMES), MASK_PARTS),
-    )
+    src = batches_source(batches, name, max_batches)
     return scan(src, model=model, **settings)
 
 

@@ -183,13 +183,7 @@ def scan_paths(
             others = [(s, options) for s in splits.values()]
             reports.extend(scan_against(others, train, reference_options=options, **run))
             continue
-        src = open_source(
-            path,
-            encoding=options.encoding,
-            layout=options.layout,
-            tokens=options.array_tokens,
-            masks=options.masks,
-        )
+        src = open_with(path, options)
         if options.reference is not None:
             pending.append((len(reports), src, options))
             reports.append(None)  # filled below: each reference is read once
@@ -229,6 +223,18 @@ def scan_source(
     if stats.row_stats is not None:
         stats.row_stats.close()
     return report
+
+
+def open_with(source: Any, options: ScanOptions) -> Source:
+    """``source`` opened as ``options`` say: its encoding, folder layout, the token column
+    of an integer array, the masks folder."""
+    return open_source(
+        source,
+        encoding=options.encoding,
+        layout=options.layout,
+        tokens=options.array_tokens,
+        masks=options.masks,
+    )
 
 
 def open_reference(reference: Any) -> Source:

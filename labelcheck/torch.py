@@ -56,18 +56,10 @@ def check_loader(
     mask values 255 in 1 mask (row 5)
     """
     from labelcheck.api import scan
-    from labelcheck.batches import MASK_PARTS
-    from labelcheck.io.frames import PartNames, loader_source
-    from labelcheck.options import LABEL_CANDIDATES
-    from labelcheck.stats.tokens import TOKEN_NAMES
+    from labelcheck.batches import batches_source
 
     name = f"{type(loader).__name__} batches"
-    src = loader_source(
-        loader,
-        name=name,
-        max_batches=max_batches,
-        names=PartNames(LABEL_CANDIDATES, tuple(TOKEN_NAMES), MASK_PARTS),
-    )
+    src = batches_source(loader, name, max_batches)
     return scan(src, model=model, **settings)
 
 

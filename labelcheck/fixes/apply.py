@@ -500,14 +500,10 @@ def fix_file(
         os.path.abspath, (output, plan_out)
     ):
         raise InputError(f"{html_out}: the report cannot be the data or the plan file")
+    from labelcheck.pipeline import open_with
+
     options = options or ScanOptions()
-    src = open_source(
-        path,
-        encoding=options.encoding,
-        layout=options.layout,
-        tokens=options.array_tokens,
-        masks=options.masks,
-    )
+    src = open_with(path, options)
     if is_folder(src):
         if html_out is not None:
             raise InputError(f"{html_out}: --report is for tables; scan the fixed folder instead")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from labelcheck.rules.base import RuleContext
+from labelcheck.rules.base import DropRows, Finding, Proposal, RuleContext, Unfixed
 
 if TYPE_CHECKING:  # the kind's module loads with its first column (start-up)
     from labelcheck.stats.tokens import TokenStats
@@ -28,6 +28,14 @@ def anchor(ctx: RuleContext) -> tuple[str, TokenStats] | None:
         return None
     stats = ctx.stats.of_kind("tokens").get(plan.anchor)
     return (plan.anchor, stats) if stats is not None and stats.rows else None
+
+
+def drop_failing(finding: Finding, check: str, **params: object) -> list[Proposal]:
+    """The token rules' fix: drop the rows of the finding's column failing ``check``
+    (``stats.tokens.failing_rows``: what the scan flagged); unfixed without a column."""
+    if finding.column is None:
+        return [Unfixed()]
+    return [DropRows(finding.column, check, **params)]  # type: ignore[arg-type]
 
 
 def rows_text(rows: Sequence[int], total: int, limit: int = SHOWN) -> str:

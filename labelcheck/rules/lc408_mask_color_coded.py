@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from labelcheck.options import Strategies
 from labelcheck.rules._images import files
 from labelcheck.rules.base import Finding, MapMask, Proposal, RuleContext, Unfixed, plural, rule
+from labelcheck.stats.image import voc_colours
 
 
 @rule(
@@ -57,21 +58,6 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             values=named,
             files=named,
         )
-
-
-def voc_colours(n: int = 256) -> list[int]:
-    """The Pascal VOC colour map (0xRRGGBB of ids 0..n-1), as its devkit builds it."""
-    out = []
-    for i in range(n):
-        r = g = b = 0
-        c = i
-        for j in range(8):
-            r |= ((c >> 0) & 1) << (7 - j)
-            g |= ((c >> 1) & 1) << (7 - j)
-            b |= ((c >> 2) & 1) << (7 - j)
-            c >>= 3
-        out.append((r << 16) | (g << 8) | b)
-    return out
 
 
 #: Cityscapes' colours (cityscapesScripts' labels.py) and their train ids; the void and

@@ -28,8 +28,8 @@ Drop the rows.
 from collections.abc import Iterator
 
 from labelcheck.options import Strategies
-from labelcheck.rules._tokens import rows_text, token_columns
-from labelcheck.rules.base import DropRows, Finding, Proposal, RuleContext, Unfixed, plural, rule
+from labelcheck.rules._tokens import drop_failing, rows_text, token_columns
+from labelcheck.rules.base import Finding, Proposal, RuleContext, plural, rule
 
 
 @rule(
@@ -55,6 +55,4 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 
 @check.fixer
 def fix(finding: Finding, ctx: RuleContext, strategies: Strategies) -> list[Proposal]:
-    if finding.column is None:
-        return [Unfixed()]
-    return [DropRows(finding.column, "all-zero")]
+    return drop_failing(finding, "all-zero")

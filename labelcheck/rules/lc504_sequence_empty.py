@@ -21,8 +21,8 @@ Drop the rows.
 from collections.abc import Iterator
 
 from labelcheck.options import Strategies
-from labelcheck.rules._tokens import anchor, rows_text
-from labelcheck.rules.base import DropRows, Finding, Proposal, RuleContext, Unfixed, plural, rule
+from labelcheck.rules._tokens import anchor, drop_failing, rows_text
+from labelcheck.rules.base import Finding, Proposal, RuleContext, plural, rule
 
 
 @rule(
@@ -51,6 +51,4 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 
 @check.fixer
 def fix(finding: Finding, ctx: RuleContext, strategies: Strategies) -> list[Proposal]:
-    if finding.column is None:
-        return [Unfixed()]
-    return [DropRows(finding.column, "empty")]
+    return drop_failing(finding, "empty")

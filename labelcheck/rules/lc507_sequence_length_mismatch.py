@@ -24,8 +24,8 @@ Drop the rows (and re-tokenize the columns together).
 from collections.abc import Iterator
 
 from labelcheck.options import Strategies
-from labelcheck.rules._tokens import anchor, rows_text
-from labelcheck.rules.base import DropRows, Finding, Proposal, RuleContext, Unfixed, plural, rule
+from labelcheck.rules._tokens import anchor, drop_failing, rows_text
+from labelcheck.rules.base import Finding, Proposal, RuleContext, plural, rule
 
 
 @rule(
@@ -56,7 +56,5 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 
 @check.fixer
 def fix(finding: Finding, ctx: RuleContext, strategies: Strategies) -> list[Proposal]:
-    if finding.column is None:
-        return [Unfixed()]
     others = tuple(str(v) for v in finding.values)  # the columns that differed
-    return [DropRows(finding.column, "lengths-differ", columns=others)]
+    return drop_failing(finding, "lengths-differ", columns=others)

@@ -706,7 +706,7 @@ def thumbnail(im: Any, *, palette: bool = False) -> str:
     if palette and im.mode in ("L", "P", "I;16"):
         ids = image.frombytes("L", im.size, im.tobytes()) if im.mode == "P" else im.convert("L")
         small = ids.resize(size, image.Resampling.NEAREST).convert("P")
-        small.putpalette(_voc_palette())
+        small.putpalette([c >> shift & 0xFF for c in voc_colours() for shift in (16, 8, 0)])
         small.save(out, format="PNG", optimize=True)
         return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
     if palette:
@@ -723,10 +723,11 @@ def _cap(reason: str) -> int:
     return _MODE_THUMBS if reason.startswith("mode:") else THUMBS
 
 
-def _voc_palette() -> list[int]:
-    """The PASCAL VOC colour map: 256 distinct colours, class 0 black, 255 near white."""
+def voc_colours(n: int = 256) -> list[int]:
+    """The Pascal VOC colour map (0xRRGGBB of ids 0..n-1), as its devkit builds it: the
+    thumbnails of masks are drawn in it, and LC408 maps colour-coded masks back by it."""
     out = []
-    for i in range(256):
+    for i in range(n):
         r = g = b = 0
         c = i
         for j in range(8):
@@ -734,7 +735,7 @@ def _voc_palette() -> list[int]:
             g |= ((c >> 1) & 1) << (7 - j)
             b |= ((c >> 2) & 1) << (7 - j)
             c >>= 3
-        out += [r, g, b]
+        out.append((r << 16) | (g << 8) | b)
     return out
 
 
