@@ -4,7 +4,9 @@
 Reads the values of every mask (palette PNGs by index) and reports, for each
 mask column:
 
-- with `--n-classes K`: values outside [0, K), other than `--ignore-index`;
+- with `--n-classes K` (or `model=` in the library: a segmentation net's last
+  `Conv2d`; the finding says which): values outside [0, K), other than
+  `--ignore-index`;
 - without it: masks stored as 0/255 for two classes, or values that are not
   0..K-1 (gaps, or not starting at 0).
 

@@ -3,7 +3,8 @@
 ## What it does
 Checks the ids of every token-id column (`input_ids`, `decoder_input_ids`, a
 causal LM's `labels` apart from the ignore index) against the vocabulary:
-`--vocab-size` (the model's embedding size) and a `--tokenizer tokenizer.json`
+`--vocab-size` (the model's embedding size, or `model=`'s token embedding in the
+library: the finding says which) and a `--tokenizer tokenizer.json`
 (its largest id, in the vocabulary or the added tokens, plus one) are each
 checked. Negative ids are always reported. Without either bound, a few ids far
 above all the others are reported (the sparse-outlier test of LC205, from 100

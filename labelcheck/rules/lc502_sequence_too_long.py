@@ -1,7 +1,8 @@
 """LC502 sequence-too-long: rows with more real tokens than the model's positions.
 
 ## What it does
-With `--max-length L` (the model's position embeddings, e.g. 512), reports
+With `--max-length L` (the model's position embeddings, e.g. 512; `model=` in the
+library reads them, and the finding says so), reports
 the rows holding more than L real tokens. Real tokens are those whose
 attention mask is 1 (or, with only `--pad-id`, those that are not padding),
 so left or right padding never counts.
